@@ -1,0 +1,135 @@
+// The one wire protocol between the runner and its clients (browser terminal, CLI).
+// Both sides import these types; nothing on the wire is `any`.
+//
+// WebSocket /api/sessions/<id>/terminal?token=<session token>
+//   - binary frames, server → client: raw terminal output bytes.
+//   - text frames: JSON, one ClientMessage or ServerMessage each.
+import { z } from 'zod';
+import type { PublicLab } from './lab-schema.ts';
+
+// ---- Flow control (see the xterm.js "flow control" guide) ----
+
+/** Unacknowledged output above which the runner stops reading the shell: ~10 ms of xterm.js parsing, so Ctrl-C feels instant. */
+export const FLOW_HIGH_WATERMARK = 256 * 1024;
+/** The runner resumes reading once the client has caught up to this. */
+export const FLOW_LOW_WATERMARK = 64 * 1024;
+/** Clients acknowledge after processing this many bytes: often enough to keep the pipe full, rarely enough to be cheap. */
+export const FLOW_ACK_EVERY = 32 * 1024;
+/** Largest text frame a client may send; typed input and pastes fit, anything bigger is refused. */
+export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+
+export const MIN_COLS = 2;
+export const MAX_COLS = 1000;
+export const MIN_ROWS = 1;
+export const MAX_ROWS = 500;
+
+// ---- WebSocket: client → server ----
+
+export const clientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('input'), data: z.string().max(MAX_CLIENT_FRAME_BYTES) }).strict(),
+  z.object({
+    type: z.literal('resize'),
+    cols: z.number().int().min(MIN_COLS).max(MAX_COLS),
+    rows: z.number().int().min(MIN_ROWS).max(MAX_ROWS),
+  }).strict(),
+  /** Bytes of output the client has finished processing since its last ack. */
+  z.object({ type: z.literal('ack'), bytes: z.number().int().min(0).max(64 * 1024 * 1024) }).strict(),
+  z.object({ type: z.literal('ping'), id: z.number().int() }).strict(),
+]);
+export type ClientMessage = z.infer<typeof clientMessageSchema>;
+
+// ---- WebSocket: server → client ----
+
+export type TerminalState = 'attached' | 'exited' | 'restarting';
+
+export type ServerMessage =
+  | { type: 'hello'; sessionId: string; labId: string; cols: number; rows: number }
+  | { type: 'state'; state: TerminalState; detail?: string }
+  | { type: 'pong'; id: number }
+  | { type: 'error'; code: WsErrorCode; message: string };
+
+export type WsErrorCode = 'bad-frame' | 'shell-failed' | 'session-gone';
+
+// WebSocket close codes the runner uses (4000–4999 are application codes).
+export const WS_CLOSE = {
+  unauthorized: 4401,
+  forbiddenOrigin: 4403,
+  notFound: 4404,
+  sessionStopped: 4410,
+  tooBig: 1009,
+} as const;
+
+// ---- HTTP ----
+
+export type ApiErrorCode =
+  | 'bad-request' | 'unauthorized' | 'forbidden-origin' | 'not-found' | 'conflict'
+  | 'backend-unavailable' | 'start-failed' | 'capacity' | 'internal';
+
+export interface ApiError {
+  error: { code: ApiErrorCode; message: string };
+}
+
+export const startSessionRequestSchema = z.object({ labId: z.string() }).strict();
+export type StartSessionRequest = z.infer<typeof startSessionRequestSchema>;
+
+export const answerRequestSchema = z.object({ answer: z.string().max(1000) }).strict();
+export type AnswerRequest = z.infer<typeof answerRequestSchema>;
+
+export type SessionPhase = 'starting' | 'running' | 'resetting' | 'stopping' | 'stopped' | 'failed';
+
+/** Progress while a lab starts: image ready → container up → fault workload running. */
+export type StartStage = 'image' | 'environment' | 'setup' | 'ready';
+
+export interface StartProgress {
+  stage: StartStage;
+  message: string;
+}
+
+export type TaskStatus = 'pending' | 'passed' | 'failed';
+
+export interface TaskState {
+  id: string;
+  status: TaskStatus;
+  /** Last message from the check or the grader, for the learner. */
+  message: string;
+  attempts: number;
+  passedAt: string | null;
+}
+
+export interface SessionView {
+  id: string;
+  labId: string;
+  phase: SessionPhase;
+  progress: StartProgress[];
+  tasks: TaskState[];
+  createdAt: string;
+  error: string | null;
+}
+
+export interface StartSessionResponse {
+  session: SessionView;
+  /** The session's own token: needed for every request about it and for its terminal. */
+  token: string;
+}
+
+export interface CheckResult {
+  taskId: string;
+  passed: boolean;
+  message: string;
+  durationMs: number;
+  /** True when the task had passed before; a pass is never taken back. */
+  alreadyPassed: boolean;
+}
+
+export interface LabListResponse {
+  labs: PublicLab[];
+  /** Lab files that failed to load, each line naming file, field and what was expected. */
+  problems: string[];
+}
+
+export interface HintResponse {
+  taskId: string;
+  index: number;
+  hint: string;
+  remaining: number;
+}

@@ -1,0 +1,224 @@
+// Container backend: one Docker container per lab session, via dockerode.
+// Network mode none, explicit capabilities (never --privileged), memory/pids/CPU
+// limits from the lab file, tracefs and BTF visible for perf and bpftrace.
+import type Docker from 'dockerode';
+import { existsSync } from 'node:fs';
+import { PassThrough, type Duplex } from 'node:stream';
+import type { ResolvedLab } from '../../common/lab-schema.ts';
+import { checkDocker } from '../util/docker-client.ts';
+import type {
+  BackendError, ExecOptions, ExecResult, LabBackend, LabHandle, Result, ShellStream, StartOptions, TermSize,
+} from './lab-backend.ts';
+
+export const LABEL_MANAGED = 'kdlabs.managed';
+export const LABEL_RUNNER = 'kdlabs.runner';
+export const LABEL_SESSION = 'kdlabs.session';
+export const LABEL_LAB = 'kdlabs.lab';
+
+/** Output kept from a check or setup script; learners read a message, not a log. */
+const MAX_EXEC_OUTPUT = 64 * 1024;
+/** Extra time past `timeout -k` before the runner gives up on an exec's stream. */
+const EXEC_GRACE_MS = 5000;
+
+/** Host paths a lab may read: kernel tracing, and kernel headers for BCC when the host has them. */
+const HOST_MOUNTS: Array<{ host: string; mode: 'rw' | 'ro'; when: string }> = [
+  { host: '/sys/kernel/tracing', mode: 'rw', when: '/sys/kernel/tracing/trace' },
+  { host: '/sys/kernel/debug', mode: 'rw', when: '/sys/kernel/debug/tracing' },
+  { host: '/lib/modules', mode: 'ro', when: '/lib/modules' },
+  { host: '/usr/src', mode: 'ro', when: '/usr/src' },
+];
+
+interface ContainerHandle extends LabHandle { readonly backend: 'container' }
+
+export class ContainerBackend implements LabBackend {
+  readonly kind = 'container' as const;
+
+  constructor(private readonly docker: Docker, private readonly runnerName: string) {}
+
+  async preflight(): Promise<Result<string, BackendError>> {
+    const r = await checkDocker(this.docker);
+    return r.ok ? { ok: true, value: `Docker Engine ${r.version}` } : { ok: false, error: { code: 'backend-unavailable', message: r.message } };
+  }
+
+  async start(lab: ResolvedLab, opts: StartOptions): Promise<Result<LabHandle, BackendError>> {
+    const pre = await this.preflight();
+    if (!pre.ok) return pre;
+    const binds = HOST_MOUNTS.filter((m) => existsSync(m.when)).map((m) => `${m.host}:${m.host}:${m.mode}`);
+    const caps = lab.capabilities;
+    try {
+      opts.onProgress?.(`creating container from ${opts.image}`);
+      const container = await this.docker.createContainer({
+        name: `kdlabs-${opts.sessionId}`,
+        Image: opts.image,
+        Hostname: lab.id.slice(0, 63),
+        Cmd: ['sleep', 'infinity'],
+        Env: [`KDLABS_LAB=${lab.id}`, 'TERM=xterm-256color', 'LANG=C.UTF-8'],
+        Labels: {
+          [LABEL_MANAGED]: '1', [LABEL_RUNNER]: this.runnerName, [LABEL_SESSION]: opts.sessionId, [LABEL_LAB]: lab.id,
+        },
+        HostConfig: {
+          Init: true, // reaps the fault workload's zombies; `sleep` alone would not
+          NetworkMode: 'none',
+          CapAdd: caps,
+          // With SYS_ADMIN the container is host-root-equivalent anyway; seccomp's default
+          // profile would only block perf_event_open/bpf that the lab exists to use.
+          SecurityOpt: caps.includes('SYS_ADMIN') ? ['seccomp=unconfined', 'apparmor=unconfined'] : [],
+          Memory: lab.resources.memoryBytes,
+          MemorySwap: lab.resources.memoryBytes, // no swap: a memory hog meets the OOM killer, not the host's disk
+          PidsLimit: lab.resources.pids,
+          NanoCpus: Math.round(lab.resources.cpus * 1e9),
+          Binds: binds,
+          AutoRemove: false,
+        },
+      });
+      await container.start();
+      return { ok: true, value: { backend: 'container', sessionId: opts.sessionId, labId: lab.id, ref: container.id } satisfies ContainerHandle };
+    } catch (e) {
+      await this.removeByName(`kdlabs-${opts.sessionId}`);
+      const message = (e as Error).message;
+      if (/No such image/i.test(message)) return { ok: false, error: { code: 'image-missing', message: `image ${opts.image} is missing; run \`npm start\` or \`labs build\`` } };
+      return { ok: false, error: { code: 'start-failed', message: `container for lab ${lab.id} did not start: ${message}` } };
+    }
+  }
+
+  async openShell(handle: LabHandle, size: TermSize): Promise<Result<ShellStream, BackendError>> {
+    try {
+      const container = this.docker.getContainer(handle.ref);
+      const exec = await container.exec({
+        Cmd: ['/bin/bash', '-l'],
+        AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true,
+        Env: ['TERM=xterm-256color', `COLUMNS=${size.cols}`, `LINES=${size.rows}`],
+        WorkingDir: '/root',
+      });
+      const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;
+      const shell = new DockerShell(exec, stream);
+      await shell.resize(size);
+      return { ok: true, value: shell };
+    } catch (e) {
+      return { ok: false, error: { code: 'gone', message: `could not open a shell in lab ${handle.labId}: ${(e as Error).message}` } };
+    }
+  }
+
+  async exec(handle: LabHandle, command: string[], opts: ExecOptions): Promise<Result<ExecResult, BackendError>> {
+    const started = Date.now();
+    const seconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+    try {
+      const container = this.docker.getContainer(handle.ref);
+      const exec = await container.exec({
+        // `timeout` inside the lab kills a hung check; the runner's own timer below is the backstop.
+        Cmd: ['timeout', '-k', '2', String(seconds), ...command],
+        AttachStdin: opts.stdin !== undefined, AttachStdout: true, AttachStderr: true, Tty: false,
+        Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      });
+      const stream = (await exec.start({ hijack: true, stdin: opts.stdin !== undefined })) as Duplex;
+      const out = new Capture(), err = new Capture();
+      const stdout = new PassThrough(), stderr = new PassThrough();
+      stdout.on('data', (c: Buffer) => out.add(c));
+      stderr.on('data', (c: Buffer) => err.add(c));
+      this.docker.modem.demuxStream(stream, stdout, stderr);
+      if (opts.stdin !== undefined) stream.end(opts.stdin);
+      const finished = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => { stream.destroy(); resolve(false); }, opts.timeoutMs + 2000 + EXEC_GRACE_MS);
+        stream.on('end', () => { clearTimeout(timer); resolve(true); });
+        stream.on('close', () => { clearTimeout(timer); resolve(true); });
+        stream.on('error', () => { clearTimeout(timer); resolve(true); });
+      });
+      const info = finished ? await exec.inspect() : null;
+      const exitCode = info?.ExitCode ?? 137;
+      return {
+        ok: true,
+        value: {
+          exitCode, stdout: out.text(), stderr: err.text(),
+          timedOut: !finished || exitCode === 124 || exitCode === 137, durationMs: Date.now() - started,
+        },
+      };
+    } catch (e) {
+      return { ok: false, error: { code: 'gone', message: `lab ${handle.labId} is not running: ${(e as Error).message}` } };
+    }
+  }
+
+  async isAlive(handle: LabHandle): Promise<boolean> {
+    try {
+      const info = await this.docker.getContainer(handle.ref).inspect();
+      return info.State.Running;
+    } catch {
+      return false;
+    }
+  }
+
+  async stop(handle: LabHandle): Promise<void> {
+    await this.remove(handle.ref);
+  }
+
+  async reapOrphans(runnerName: string): Promise<number> {
+    const ids = await this.listOwned(runnerName);
+    await Promise.all(ids.map((id) => this.remove(id)));
+    return ids.length;
+  }
+
+  async listOwned(runnerName: string): Promise<string[]> {
+    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_RUNNER}=${runnerName}`] } });
+    return list.map((c) => c.Id);
+  }
+
+  private async removeByName(name: string): Promise<void> {
+    await this.remove(name);
+  }
+
+  private async remove(ref: string): Promise<void> {
+    try {
+      await this.docker.getContainer(ref).remove({ force: true, v: true });
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status !== 404 && status !== 409) throw e; // 404: already gone; 409: removal already in progress
+    }
+  }
+}
+
+class DockerShell implements ShellStream {
+  private disposed = false;
+  constructor(private readonly exec: Docker.Exec, private readonly stream: Duplex) {}
+
+  write(data: string | Buffer): void {
+    if (!this.disposed) this.stream.write(data);
+  }
+  async resize(size: TermSize): Promise<void> {
+    if (this.disposed) return;
+    try {
+      await this.exec.resize({ h: size.rows, w: size.cols });
+    } catch {
+      // The shell may have exited between the check and the call; nothing to resize.
+    }
+  }
+  onData(listener: (chunk: Buffer) => void): void {
+    this.stream.on('data', listener);
+  }
+  onExit(listener: () => void): void {
+    let fired = false;
+    const once = (): void => { if (!fired) { fired = true; listener(); } };
+    this.stream.on('end', once);
+    this.stream.on('close', once);
+    this.stream.on('error', once);
+  }
+  pause(): void { this.stream.pause(); }
+  resume(): void { this.stream.resume(); }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    this.stream.destroy();
+  }
+}
+
+/** Keeps the first MAX_EXEC_OUTPUT bytes of a stream. */
+class Capture {
+  private chunks: Buffer[] = [];
+  private size = 0;
+  add(c: Buffer): void {
+    if (this.size >= MAX_EXEC_OUTPUT) return;
+    this.chunks.push(c.subarray(0, MAX_EXEC_OUTPUT - this.size));
+    this.size += c.length;
+  }
+  text(): string {
+    return Buffer.concat(this.chunks).toString('utf8');
+  }
+}

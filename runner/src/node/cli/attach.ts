@@ -1,0 +1,35 @@
+// Attaches the current terminal to a lab shell. Ctrl-] detaches and leaves the lab running.
+import { TerminalClient } from './terminal-client.ts';
+
+const DETACH_KEY = '\x1d'; // Ctrl-]
+
+export async function attachTerminal(url: string, sessionId: string, token: string): Promise<'detached' | 'closed'> {
+  const client = new TerminalClient({ url, sessionId, token, manualAck: true });
+  await client.opened;
+  const stdin = process.stdin, stdout = process.stdout;
+  const size = (): void => client.resize(Math.max(2, stdout.columns || 80), Math.max(1, stdout.rows || 24));
+  process.stderr.write(`\r\n[attached to ${sessionId}; press Ctrl-] to detach, the lab keeps running]\r\n`);
+  size();
+  client.onOutput((chunk) => { stdout.write(chunk, () => client.processed(chunk.length)); });
+  client.onMessage((m) => {
+    if (m.type === 'error') process.stderr.write(`\r\n[runner: ${m.message}]\r\n`);
+    if (m.type === 'state' && m.state === 'exited') process.stderr.write('\r\n[the shell exited; press a key for a new one, Ctrl-] to detach]\r\n');
+  });
+  if (stdin.isTTY) stdin.setRawMode(true);
+  stdin.resume();
+  let detached = false;
+  const onData = (d: Buffer): void => {
+    const s = d.toString('utf8');
+    if (s.includes(DETACH_KEY)) { detached = true; client.close(); return; }
+    client.input(s);
+  };
+  stdin.on('data', onData);
+  process.stdout.on('resize', size);
+  const closed = await client.closed;
+  stdin.off('data', onData);
+  process.stdout.off('resize', size);
+  if (stdin.isTTY) stdin.setRawMode(false);
+  stdin.pause();
+  if (!detached && closed.code !== 1000) process.stderr.write(`\r\n[connection closed: ${closed.reason || closed.code}]\r\n`);
+  return detached ? 'detached' : 'closed';
+}

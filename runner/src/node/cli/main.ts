@@ -1,0 +1,273 @@
+// `labs` — the command line of the lab runner.
+import { loadLabs } from '../labs/registry.ts';
+import { LABS_DIR } from '../util/paths.ts';
+import { createDocker, checkDocker } from '../util/docker-client.ts';
+import { ImageBuilder } from '../images/image-builder.ts';
+import { ContainerBackend } from '../backends/container.ts';
+import { selfTestLab, type SelfTestReport } from '../selftest/lab-selftest.ts';
+import { createRunner, DEFAULT_PORT } from '../runner.ts';
+import type { CheckResult, HintResponse, SessionView, StartSessionResponse } from '../../common/protocol.ts';
+import { parseArgs, flagValue, UsageError, type ParsedArgs } from './args.ts';
+import { api, findRunner, resolveSession, RunnerUnreachable, ApiFailure } from './runner-client.ts';
+import { attachTerminal } from './attach.ts';
+
+const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
+
+const HELP = `labs — hands-on Linux kernel debugging labs
+
+Usage: labs <command> [options]
+
+Labs on disk:
+  list [--json]                 the labs and any lab files that failed to load
+  build [<lab>...|--all]        build the images labs need (shows progress)
+  test <lab>...|--all [--json]  self-test labs against the real backend:
+                                start, fault present, solution, checks pass, nothing left
+
+The runner:
+  serve [--host H] [--port P] [--allow-origin URL]... [--name N] [--build]
+                                start the runner (default 127.0.0.1:${DEFAULT_PORT})
+
+Sessions (talk to the running runner; --url overrides where it is):
+  start <lab> [--no-attach] [--json]  start a lab and attach this terminal (Ctrl-] detaches)
+  attach [<session|lab>]              attach this terminal to a running lab's shell
+  sessions [--json]                   the labs running now
+  check [<session|lab>] [<task>] [--json]   run a task's check (all checks without <task>)
+  answer <session|lab> <task> <answer...>   answer a task's question
+  hint <session|lab> <task>           show the next hint of a task
+  reset [<session|lab>]               put the lab back to its initial state
+  stop [<session|lab>]                stop the lab and remove its environment
+
+Exit codes: 0 ok, 1 a check/test failed, 2 bad usage, 3 runner or backend unavailable.
+`;
+
+type Command = (args: ParsedArgs) => Promise<number>;
+
+const json = (args: ParsedArgs): boolean => args.flags.get('json') === true;
+const print = (v: unknown): void => { process.stdout.write(`${JSON.stringify(v, null, 2)}\n`); };
+
+const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: Command }> = {
+  list: {
+    flags: { json: 'bool' },
+    run: async (args) => {
+      const { labs, problems } = loadLabs(LABS_DIR);
+      if (json(args)) { print({ labs: [...labs.values()].map((l) => ({ id: l.id, title: l.title, level: l.level, minutes: l.minutes, backend: l.backend })), problems }); return problems.length ? EXIT.failed : EXIT.ok; }
+      for (const l of labs.values()) console.log(`${l.id.padEnd(20)} ${l.level.padEnd(13)} ${String(l.minutes).padStart(3)} min  ${l.backend.padEnd(9)} ${l.title}`);
+      for (const p of problems) console.error(`problem: ${p}`);
+      return problems.length ? EXIT.failed : EXIT.ok;
+    },
+  },
+  build: {
+    flags: { all: 'bool' },
+    run: async (args) => {
+      const labs = pickLabs(args);
+      const docker = createDocker();
+      const pre = await checkDocker(docker);
+      if (!pre.ok) { console.error(pre.message); return EXIT.unavailable; }
+      const builder = new ImageBuilder(docker);
+      for (const lab of labs) {
+        if (lab.backend !== 'container') { console.log(`${lab.id}: ${lab.backend} images are built on first start`); continue; }
+        const ref = await builder.ensureLabImage(lab, (l) => console.log(l));
+        console.log(`${lab.id}: image ${ref} ready`);
+      }
+      return EXIT.ok;
+    },
+  },
+  test: {
+    flags: { all: 'bool', json: 'bool' },
+    run: async (args) => {
+      const labs = pickLabs(args);
+      const docker = createDocker();
+      const pre = await checkDocker(docker);
+      if (!pre.ok) { console.error(pre.message); return EXIT.unavailable; }
+      const builder = new ImageBuilder(docker);
+      const reports: SelfTestReport[] = [];
+      for (const lab of labs) {
+        if (!json(args)) console.log(`\n▶ self-test ${lab.id}`);
+        const report = await selfTestLab(lab, {
+          backends: { container: new ContainerBackend(docker, 'selftest') },
+          resolveImage: (l, p) => builder.ensureLabImage(l, p),
+          onProgress: json(args) ? undefined : (m) => console.log(`    … ${m}`),
+          onStep: json(args) ? undefined : (s) => console.log(`  ${s.ok ? '✔' : '✘'} ${s.name} (${(s.ms / 1000).toFixed(1)} s)${s.detail ? ` — ${s.detail}` : ''}`),
+        });
+        reports.push(report);
+      }
+      const failed = reports.filter((r) => !r.ok);
+      if (json(args)) print({ ok: failed.length === 0, reports });
+      else console.log(`\n${reports.length - failed.length} passed, ${failed.length} failed`);
+      return failed.length ? EXIT.failed : EXIT.ok;
+    },
+  },
+  serve: {
+    flags: { host: 'value', port: 'value', 'allow-origin': 'value', name: 'value', build: 'bool' },
+    run: async (args) => {
+      const port = Number(flagValue(args, 'port') ?? process.env.KDLABS_PORT ?? DEFAULT_PORT);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got "${flagValue(args, 'port')}"`);
+      const host = flagValue(args, 'host') ?? process.env.KDLABS_HOST ?? '127.0.0.1';
+      if (host !== '127.0.0.1' && host !== 'localhost' && host !== '::1') {
+        console.error(`warning: binding ${host} exposes root shells in lab containers to the network; see docs/security.md`);
+      }
+      const origins = [...(process.env.KDLABS_ALLOW_ORIGIN?.split(',').filter(Boolean) ?? [])];
+      const o = flagValue(args, 'allow-origin'); if (o) origins.push(o);
+      const runner = await createRunner({ host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true });
+      if (args.flags.get('build')) {
+        for (const lab of runner.manager.labs.values()) {
+          if (lab.backend === 'container') console.log(`${lab.id}: image ${await runner.images.ensureLabImage(lab, (l) => console.log(l))} ready`);
+        }
+      }
+      console.log(`\nkdlabs runner listening on ${runner.url}  (labs: ${[...runner.manager.labs.keys()].join(', ')})`);
+      console.log(`open ${runner.url}/ in a browser, or try:  npm run labs -- start syscall-storm\n`);
+      let stopping = false;
+      const stop = (sig: string): void => {
+        if (stopping) return;
+        stopping = true;
+        console.log(`\n${sig}: stopping labs…`);
+        void runner.close().then(() => process.exit(0));
+      };
+      process.on('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      await new Promise(() => {});
+      return EXIT.ok;
+    },
+  },
+  start: {
+    flags: { 'no-attach': 'bool', json: 'bool', url: 'value' },
+    run: async (args) => {
+      const labId = args.positionals[0];
+      if (!labId) throw new UsageError('start needs a lab id; see `labs list`');
+      const c = findRunner(flagValue(args, 'url'));
+      const created = await api<StartSessionResponse>(c, 'POST', '/api/sessions', { labId });
+      let view = created.session, shown = 0;
+      while (view.phase === 'starting') {
+        if (!json(args)) for (; shown < view.progress.length; shown++) process.stderr.write(`  … ${view.progress[shown]!.message}\n`);
+        await new Promise((r) => setTimeout(r, 250));
+        view = await api<SessionView>(c, 'GET', `/api/sessions/${view.id}`);
+      }
+      if (view.phase !== 'running') { console.error(`lab ${labId} did not start: ${view.error}`); return EXIT.failed; }
+      if (json(args)) { print({ session: view, token: created.token }); return EXIT.ok; }
+      console.error(`lab ${labId} is running as session ${view.id}`);
+      if (args.flags.get('no-attach') || !process.stdin.isTTY) return EXIT.ok;
+      await attachTerminal(c.url, view.id, c.token);
+      console.error(`\ndetached; the lab keeps running. Back in: labs attach ${view.id}   Stop it: labs stop ${view.id}`);
+      return EXIT.ok;
+    },
+  },
+  attach: {
+    flags: { url: 'value' },
+    run: async (args) => {
+      const c = findRunner(flagValue(args, 'url'));
+      const s = await resolveSession(c, args.positionals[0]);
+      await attachTerminal(c.url, s.id, c.token);
+      return EXIT.ok;
+    },
+  },
+  sessions: {
+    flags: { json: 'bool', url: 'value' },
+    run: async (args) => {
+      const c = findRunner(flagValue(args, 'url'));
+      const { sessions } = await api<{ sessions: SessionView[] }>(c, 'GET', '/api/sessions');
+      if (json(args)) { print({ sessions }); return EXIT.ok; }
+      if (!sessions.length) console.log('no labs running');
+      for (const s of sessions) {
+        const done = s.tasks.filter((t) => t.status === 'passed').length;
+        console.log(`${s.id}  ${s.labId.padEnd(18)} ${s.phase.padEnd(9)} tasks ${done}/${s.tasks.length}  since ${s.createdAt}`);
+      }
+      return EXIT.ok;
+    },
+  },
+  check: {
+    flags: { json: 'bool', url: 'value' },
+    run: async (args) => {
+      const c = findRunner(flagValue(args, 'url'));
+      const s = await resolveSession(c, args.positionals[0]);
+      const lab = await api<{ tasks: Array<{ id: string; hasCheck: boolean; title: string }> }>(c, 'GET', `/api/labs/${s.labId}`);
+      const wanted = args.positionals[1];
+      const tasks = wanted ? lab.tasks.filter((t) => t.id === wanted) : lab.tasks.filter((t) => t.hasCheck);
+      if (wanted && !tasks.length) throw new UsageError(`lab ${s.labId} has no task "${wanted}" (tasks: ${lab.tasks.map((t) => t.id).join(', ')})`);
+      const results: CheckResult[] = [];
+      for (const t of tasks) {
+        const r = await api<CheckResult>(c, 'POST', `/api/sessions/${s.id}/tasks/${t.id}/check`);
+        results.push(r);
+        if (!json(args)) console.log(`${r.passed ? '✔' : '✘'} ${t.id}: ${r.message}`);
+      }
+      if (json(args)) print({ session: s.id, results });
+      return results.every((r) => r.passed) ? EXIT.ok : EXIT.failed;
+    },
+  },
+  answer: {
+    flags: { json: 'bool', url: 'value' },
+    run: async (args) => {
+      const [ref, task, ...words] = args.positionals;
+      if (!ref || !task || !words.length) throw new UsageError('answer needs <session|lab> <task> <answer>');
+      const c = findRunner(flagValue(args, 'url'));
+      const s = await resolveSession(c, ref);
+      const r = await api<CheckResult>(c, 'POST', `/api/sessions/${s.id}/tasks/${task}/answer`, { answer: words.join(' ') });
+      if (json(args)) print(r); else console.log(`${r.passed ? '✔ correct' : '✘ not quite'}${r.alreadyPassed ? ' (this task had already passed)' : ''}`);
+      return r.passed ? EXIT.ok : EXIT.failed;
+    },
+  },
+  hint: {
+    flags: { json: 'bool', url: 'value' },
+    run: async (args) => {
+      const [ref, task] = args.positionals;
+      if (!ref || !task) throw new UsageError('hint needs <session|lab> <task>');
+      const c = findRunner(flagValue(args, 'url'));
+      const s = await resolveSession(c, ref);
+      const h = await api<HintResponse>(c, 'POST', `/api/sessions/${s.id}/tasks/${task}/hint`);
+      if (json(args)) print(h); else console.log(`hint ${h.index + 1}: ${h.hint}${h.remaining ? `  (${h.remaining} more)` : ''}`);
+      return EXIT.ok;
+    },
+  },
+  reset: {
+    flags: { url: 'value' },
+    run: async (args) => {
+      const c = findRunner(flagValue(args, 'url'));
+      const s = await resolveSession(c, args.positionals[0]);
+      await api(c, 'POST', `/api/sessions/${s.id}/reset?wait=1`);
+      console.log(`${s.id}: lab ${s.labId} is back to its initial state`);
+      return EXIT.ok;
+    },
+  },
+  stop: {
+    flags: { url: 'value' },
+    run: async (args) => {
+      const c = findRunner(flagValue(args, 'url'));
+      const s = await resolveSession(c, args.positionals[0]);
+      await api(c, 'DELETE', `/api/sessions/${s.id}`);
+      console.log(`${s.id}: stopped, environment removed`);
+      return EXIT.ok;
+    },
+  },
+};
+
+function pickLabs(args: ParsedArgs) {
+  const { labs, problems } = loadLabs(LABS_DIR);
+  for (const p of problems) console.error(`problem: ${p}`);
+  if (args.flags.get('all')) return [...labs.values()];
+  if (!args.positionals.length) throw new UsageError('name one or more labs, or --all');
+  return args.positionals.map((id) => {
+    const lab = labs.get(id);
+    if (!lab) throw new UsageError(`no lab "${id}" (known: ${[...labs.keys()].join(', ')})`);
+    return lab;
+  });
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') { process.stdout.write(HELP); return name ? EXIT.ok : EXIT.usage; }
+  const cmd = commands[name];
+  try {
+    if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`);
+    if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(HELP); return EXIT.ok; }
+    return await cmd.run(parseArgs(rest, cmd.flags));
+  } catch (e) {
+    if (e instanceof UsageError) { console.error(`labs: ${e.message}\nRun \`labs --help\` for usage.`); return EXIT.usage; }
+    if (e instanceof RunnerUnreachable) { console.error(`labs: ${e.message}`); return EXIT.unavailable; }
+    if (e instanceof ApiFailure) { console.error(`labs: ${e.message}`); return e.code === 'backend-unavailable' ? EXIT.unavailable : EXIT.failed; }
+    throw e;
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+  console.error(e);
+  process.exitCode = 70;
+});

@@ -1,0 +1,111 @@
+// Reads one lab folder and resolves its lab.yaml into the complete internal form.
+// Every problem is collected (file, field, what was expected) rather than
+// stopping at the first, so an author fixes a broken lab in one pass.
+import { readFileSync, existsSync, statSync } from 'node:fs';
+import { join, basename } from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import {
+  labFileSchema, describeIssues, DEFAULT_CHECK_TIMEOUT_SECONDS,
+  type LabFile, type ResolvedLab, type ResolvedStep, type ResolvedTask,
+} from '../../common/lab-schema.ts';
+import { parseSize } from '../../common/sizes.ts';
+
+/** Default self-test budget for one lab (start, symptom, solve, checks, stop). */
+const DEFAULT_SELFTEST_TIMEOUT_SECONDS = 300;
+
+export type LoadResult = { ok: true; lab: ResolvedLab } | { ok: false; problems: string[] };
+
+export function loadLab(dir: string): LoadResult {
+  const file = join(dir, 'lab.yaml');
+  const shown = `${basename(dir)}/lab.yaml`;
+  if (!existsSync(file)) return { ok: false, problems: [`${shown}: file is missing (every lab folder needs a lab.yaml)`] };
+
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8'));
+  } catch (e) {
+    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
+    return { ok: false, problems: [`${shown}: not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`] };
+  }
+  const parsed = labFileSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, problems: describeIssues(shown, parsed.error.issues) };
+  const spec = parsed.data;
+
+  const problems: string[] = [];
+  if (spec.id !== basename(dir)) problems.push(`${shown}: id: "${spec.id}" must equal the folder name "${basename(dir)}"`);
+
+  const readRel = (rel: string, field: string): string | null => {
+    const abs = join(dir, rel);
+    if (!existsSync(abs) || !statSync(abs).isFile()) {
+      problems.push(`${shown}: ${field}: file "${rel}" does not exist in ${basename(dir)}/`);
+      return null;
+    }
+    return readFileSync(abs, 'utf8');
+  };
+
+  const steps: ResolvedStep[] = spec.steps.map((rel, i) => {
+    const markdown = readRel(rel, `steps.${i}`) ?? '';
+    return { file: rel, title: stepTitle(markdown, rel), markdown };
+  });
+  const tasks: ResolvedTask[] = spec.tasks.map((t, i) => resolveTask(t, i, readRel));
+  const setup = spec.setup ? readRel(spec.setup, 'setup') : null;
+  const solutionScript = readRel(spec.solution.script, 'solution.script') ?? '';
+  const solutionNotes = spec.solution.notes ? readRel(spec.solution.notes, 'solution.notes') : null;
+  const symptom = readRel(spec.selftest.symptom, 'selftest.symptom') ?? '';
+  const layerDir = join(dir, 'image');
+  const hasLayer = existsSync(join(layerDir, 'Dockerfile'));
+
+  if (spec.backend === 'vm' && spec.capabilities.length > 0) {
+    problems.push(`${shown}: capabilities: a vm lab runs as root in its own kernel; remove "capabilities"`);
+  }
+  if (problems.length) return { ok: false, problems };
+
+  return {
+    ok: true,
+    lab: {
+      id: spec.id,
+      title: spec.title,
+      level: spec.level,
+      summary: spec.summary,
+      minutes: spec.minutes,
+      backend: spec.backend,
+      image: { base: spec.image, labLayerDir: hasLayer ? layerDir : null },
+      resources: {
+        memoryBytes: parseSize(spec.resources.memory) ?? 0,
+        pids: spec.resources.pids,
+        cpus: spec.resources.cpus,
+      },
+      capabilities: spec.capabilities,
+      dir,
+      setup,
+      steps,
+      tasks,
+      solution: { script: solutionScript, notes: solutionNotes },
+      selftest: { symptom, timeoutSeconds: spec.selftest.timeout ?? DEFAULT_SELFTEST_TIMEOUT_SECONDS },
+    },
+  };
+}
+
+function resolveTask(
+  t: LabFile['tasks'][number],
+  i: number,
+  readRel: (rel: string, field: string) => string | null,
+): ResolvedTask {
+  const script = t.check ? readRel(t.check, `tasks.${i}.check`) : null;
+  return {
+    id: t.id,
+    title: t.title,
+    step: t.step ?? 1,
+    hints: t.hints,
+    check: script === null ? null : { script, timeoutSeconds: t.timeout ?? DEFAULT_CHECK_TIMEOUT_SECONDS },
+    question: t.question
+      ? { prompt: t.question.prompt, placeholder: t.question.placeholder ?? '', answer: t.question.answer }
+      : null,
+  };
+}
+
+/** The first markdown heading names the step; the file name is the fallback. */
+function stepTitle(markdown: string, rel: string): string {
+  const m = /^#\s+(.+)$/m.exec(markdown);
+  return m?.[1]?.trim() ?? basename(rel).replace(/^\d+-/, '').replace(/\.md$/, '').replace(/-/g, ' ');
+}

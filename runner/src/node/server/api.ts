@@ -1,0 +1,137 @@
+// The HTTP API: labs, sessions, checks, answers, hints. Every id in a path is
+// validated before use; every state-changing route needs a token.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSessionId, isSlug } from '../../common/ids.ts';
+import { toPublicLab } from '../../common/lab-schema.ts';
+import {
+  answerRequestSchema, startSessionRequestSchema,
+  type LabListResponse, type StartSessionResponse,
+} from '../../common/protocol.ts';
+import type { SessionManager } from '../sessions/session-manager.ts';
+import type { Session, SessionError } from '../sessions/session.ts';
+import { HttpError, readJson, sendJson } from './http-util.ts';
+import { requestToken, sameToken } from './security.ts';
+
+export interface ApiContext {
+  manager: SessionManager;
+  ownerToken: string;
+  labProblems: string[];
+  backendStatus: () => Promise<Record<string, { ok: boolean; message: string }>>;
+}
+
+type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[]) => Promise<void>;
+
+export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const routes: Array<[string, RegExp, Handler]> = [
+    ['GET', /^\/api\/health$/, async (_q, res) => {
+      sendJson(res, 200, { ok: true, backends: await ctx.backendStatus(), labs: ctx.manager.labs.size, sessions: ctx.manager.list().length });
+    }],
+    ['GET', /^\/api\/labs$/, async (_q, res) => {
+      const body: LabListResponse = { labs: [...ctx.manager.labs.values()].map(toPublicLab), problems: ctx.labProblems };
+      sendJson(res, 200, body);
+    }],
+    ['GET', /^\/api\/labs\/([^/]+)$/, async (_q, res, _u, [id]) => {
+      const lab = ctx.manager.labs.get(slug(id, 'lab id'));
+      if (!lab) throw new HttpError('not-found', `no lab "${id}"`);
+      sendJson(res, 200, toPublicLab(lab));
+    }],
+    ['GET', /^\/api\/sessions$/, async (req, res, url) => {
+      requireOwner(req, url);
+      sendJson(res, 200, { sessions: ctx.manager.list().map((s) => s.view()) });
+    }],
+    ['POST', /^\/api\/sessions$/, async (req, res, url) => {
+      requireOwner(req, url);
+      const body = await readJson(req, startSessionRequestSchema);
+      const created = ctx.manager.create(slug(body.labId, 'labId'));
+      if (!created.ok) throw new HttpError(created.error.code, created.error.message);
+      const { session, ready } = created.value;
+      if (url.searchParams.get('wait') === '1') {
+        const r = await ready;
+        if (!r.ok) { await ctx.manager.stop(session.id); throw new HttpError(r.error.code, r.error.message); }
+      }
+      const body2: StartSessionResponse = { session: session.view(), token: session.token };
+      sendJson(res, url.searchParams.get('wait') === '1' ? 201 : 202, body2);
+    }],
+    ['GET', /^\/api\/sessions\/([^/]+)$/, async (req, res, url, [id]) => {
+      const s = sessionFor(req, url, id);
+      sendJson(res, 200, s.view());
+    }],
+    ['DELETE', /^\/api\/sessions\/([^/]+)$/, async (req, res, url, [id]) => {
+      const s = sessionFor(req, url, id);
+      await ctx.manager.stop(s.id);
+      sendJson(res, 200, { stopped: s.id });
+    }],
+    ['POST', /^\/api\/sessions\/([^/]+)\/reset$/, async (req, res, url, [id]) => {
+      const s = sessionFor(req, url, id);
+      const done = s.reset();
+      if (url.searchParams.get('wait') === '1') unwrap(await done);
+      else void done;
+      sendJson(res, 202, s.view());
+    }],
+    ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/check$/, async (req, res, url, [id, task]) => {
+      const s = sessionFor(req, url, id);
+      sendJson(res, 200, unwrap(await s.runCheck(slug(task, 'task id'))));
+    }],
+    ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/answer$/, async (req, res, url, [id, task]) => {
+      const s = sessionFor(req, url, id);
+      const body = await readJson(req, answerRequestSchema);
+      sendJson(res, 200, unwrap(s.answer(slug(task, 'task id'), body.answer)));
+    }],
+    ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/hint$/, async (req, res, url, [id, task]) => {
+      const s = sessionFor(req, url, id);
+      sendJson(res, 200, unwrap(s.nextHint(slug(task, 'task id'))));
+    }],
+    ['POST', /^\/api\/sessions\/([^/]+)\/solution$/, async (req, res, url, [id]) => {
+      const s = sessionFor(req, url, id);
+      sendJson(res, 200, { notes: s.lab.solution.notes ?? 'This lab has no written solution.' });
+    }],
+  ];
+
+  function requireOwner(req: IncomingMessage, url: URL): void {
+    if (!sameToken(requestToken(req, url), ctx.ownerToken)) {
+      throw new HttpError('unauthorized', 'this needs the runner owner token (Authorization: Bearer <token> from .data/owner-token)');
+    }
+  }
+
+  /** The session named in the path, if the request carries its token (or the owner's). */
+  function sessionFor(req: IncomingMessage, url: URL, id: string | undefined): Session {
+    if (!isSessionId(id)) throw new HttpError('bad-request', `"${id}" is not a session id (expected s- and 20 letters/digits)`);
+    const token = requestToken(req, url);
+    const s = ctx.manager.get(id);
+    // Same answer for "no such session" and "wrong token": ids are not probeable.
+    if (!s || !(sameToken(token, s.token) || sameToken(token, ctx.ownerToken))) {
+      throw new HttpError(token ? 'not-found' : 'unauthorized', token ? `no session ${id} for this token` : 'this needs the session token (Authorization: Bearer <token>)');
+    }
+    s.touch();
+    return s;
+  }
+
+  return async (req, res, url) => {
+    for (const [method, pattern, handler] of routes) {
+      const m = pattern.exec(url.pathname);
+      if (!m) continue;
+      if (req.method !== method) continue;
+      await handler(req, res, url, m.slice(1).map(decodeURIComponentSafe));
+      return true;
+    }
+    if (url.pathname.startsWith('/api/')) {
+      const known = routes.some(([, p]) => p.test(url.pathname));
+      throw new HttpError(known ? 'bad-request' : 'not-found', known ? `method ${req.method} is not allowed on ${url.pathname}` : `no API route ${url.pathname}`, known ? 405 : 404);
+    }
+    return false;
+  };
+}
+
+function slug(value: string | undefined, what: string): string {
+  if (!isSlug(value)) throw new HttpError('bad-request', `${what} "${value}" is not valid (expected lower-case letters, digits and dashes)`);
+  return value;
+}
+
+function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: SessionError }): T {
+  if (!r.ok) throw new HttpError(r.error.code, r.error.message);
+  return r.value;
+}
+
+function decodeURIComponentSafe(s: string): string {
+  try { return decodeURIComponent(s); } catch { return s; }
+}

@@ -1,0 +1,138 @@
+// One lab shell shared by every connected viewer (browser tabs, the CLI).
+// The shell outlives its viewers: a reload re-attaches to the same shell.
+// Flow control follows the xterm.js guide: each viewer acknowledges the bytes
+// it has processed; above the high watermark the hub stops reading the shell,
+// so the TTY fills, the writer blocks, and nothing piles up in the runner.
+import { FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK, type ServerMessage } from '../../common/protocol.ts';
+import type { BackendError, Result, ShellStream, TermSize } from '../backends/lab-backend.ts';
+
+/** Polling period while paused because a socket, not the ack count, is behind. */
+const SOCKET_BACKLOG_POLL_MS = 25;
+
+export const DEFAULT_TERM_SIZE: TermSize = { cols: 120, rows: 32 };
+
+export interface TerminalViewer {
+  sendOutput(chunk: Buffer): void;
+  sendMessage(message: ServerMessage): void;
+  /** Bytes queued in the viewer's socket but not yet sent. */
+  bufferedAmount(): number;
+}
+
+export type OpenShell = (size: TermSize) => Promise<Result<ShellStream, BackendError>>;
+
+interface ViewerState { viewer: TerminalViewer; unacked: number }
+
+export class TerminalHub {
+  private shell: ShellStream | null = null;
+  private opening: Promise<void> | null = null;
+  private readonly viewers = new Set<ViewerState>();
+  private paused = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private disposed = false;
+  private size: TermSize = DEFAULT_TERM_SIZE;
+
+  constructor(private openShell: OpenShell) {}
+
+  get viewerCount(): number { return this.viewers.size; }
+
+  /** Adds a viewer; returns its handle. Opens the shell if none runs. */
+  attach(viewer: TerminalViewer): ViewerHandle {
+    const state: ViewerState = { viewer, unacked: 0 };
+    this.viewers.add(state);
+    void this.ensureShell();
+    this.updateFlow();
+    return {
+      input: (data) => { void this.ensureShell().then(() => this.shell?.write(data)); },
+      resize: (size) => { this.size = size; void this.shell?.resize(size); },
+      ack: (bytes) => { state.unacked = Math.max(0, state.unacked - bytes); this.updateFlow(); },
+      detach: () => { this.viewers.delete(state); this.updateFlow(); },
+    };
+  }
+
+  /** Ends the current shell (the lab is being reset); viewers stay and get a new one. */
+  restart(openShell: OpenShell): void {
+    this.openShell = openShell;
+    this.broadcast({ type: 'state', state: 'restarting', detail: 'the lab is being reset' });
+    this.closeShell();
+    if (this.viewers.size) void this.ensureShell();
+  }
+
+  dispose(finalMessage?: ServerMessage): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (finalMessage) this.broadcast(finalMessage);
+    this.viewers.clear();
+    this.closeShell();
+  }
+
+  private ensureShell(): Promise<void> {
+    if (this.shell || this.disposed) return Promise.resolve();
+    if (this.opening) return this.opening;
+    this.opening = (async () => {
+      const r = await this.openShell(this.size);
+      if (!r.ok) {
+        this.broadcast({ type: 'error', code: 'shell-failed', message: r.error.message });
+        return;
+      }
+      if (this.disposed) { r.value.dispose(); return; }
+      const shell = r.value;
+      this.shell = shell;
+      this.paused = false;
+      shell.onData((chunk) => this.fanOut(chunk));
+      shell.onExit(() => {
+        if (this.shell !== shell) return;
+        this.shell = null;
+        shell.dispose();
+        this.broadcast({ type: 'state', state: 'exited', detail: 'the shell exited; type to start a new one' });
+      });
+      this.broadcast({ type: 'state', state: 'attached' });
+      this.updateFlow();
+    })().finally(() => { this.opening = null; });
+    return this.opening;
+  }
+
+  private fanOut(chunk: Buffer): void {
+    for (const s of this.viewers) {
+      s.unacked += chunk.length;
+      s.viewer.sendOutput(chunk);
+    }
+    this.updateFlow();
+  }
+
+  /** Pause when nobody watches or any viewer is behind; resume when all caught up. */
+  private updateFlow(): void {
+    const shell = this.shell;
+    if (!shell) return;
+    let behind = this.viewers.size === 0, socketBehind = false;
+    for (const s of this.viewers) {
+      const limit = this.paused ? FLOW_LOW_WATERMARK : FLOW_HIGH_WATERMARK;
+      if (s.unacked > limit) behind = true;
+      if (s.viewer.bufferedAmount() > limit) { behind = true; socketBehind = true; }
+    }
+    if (behind && !this.paused) { this.paused = true; shell.pause(); }
+    else if (!behind && this.paused) { this.paused = false; shell.resume(); }
+    // A socket drains without telling us (no ack arrives), so look again shortly.
+    if (socketBehind && !this.pollTimer) {
+      this.pollTimer = setTimeout(() => { this.pollTimer = null; this.updateFlow(); }, SOCKET_BACKLOG_POLL_MS);
+    }
+  }
+
+  private closeShell(): void {
+    if (this.pollTimer) { clearTimeout(this.pollTimer); this.pollTimer = null; }
+    const shell = this.shell;
+    this.shell = null;
+    this.paused = false;
+    shell?.dispose();
+  }
+
+  private broadcast(message: ServerMessage): void {
+    for (const s of this.viewers) s.viewer.sendMessage(message);
+  }
+}
+
+export interface ViewerHandle {
+  input(data: string): void;
+  resize(size: TermSize): void;
+  ack(bytes: number): void;
+  detach(): void;
+}

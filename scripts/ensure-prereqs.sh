@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Installs and starts what the runner needs on a Debian 12 machine, as root:
+# Debian packages (docker.io, debootstrap, chromium for browser tests), npm
+# packages, a running Docker Engine, and tracefs mounted for bpftrace/perf.
+# Safe to run again: every step checks first and says what it does.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
+need_root() {
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "This step needs root ($*). Run again as root, e.g. with sudo." >&2
+    exit 3
+  fi
+}
+
+WANT_PKGS=(docker.io debootstrap ca-certificates)
+[ "${KDLABS_BROWSER_TESTS:-0}" = 1 ] && WANT_PKGS+=(chromium)
+missing=()
+for p in "${WANT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "Installing Debian packages: ${missing[*]}"
+  need_root "apt-get install ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${missing[@]}"
+else
+  step "Debian packages present: ${WANT_PKGS[*]}"
+fi
+
+if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+  echo "Node.js 20 or newer is required (found $(node --version 2>/dev/null || echo none))." >&2
+  exit 3
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  step "Installing npm packages"
+  npm ci --no-audit --no-fund
+else
+  step "npm packages present"
+fi
+
+docker_up() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
+if docker_up; then
+  step "Docker Engine running ($(docker version --format '{{.Server.Version}}'))"
+else
+  step "Starting Docker Engine"
+  need_root "start dockerd"
+  if command -v systemctl >/dev/null 2>&1 && systemctl is-system-running >/dev/null 2>&1; then
+    systemctl start docker || true
+  fi
+  if ! docker_up; then
+    # No systemd (containers, CI): start dockerd directly. Without a usable bridge
+    # network (as on our CI machines) it must run with --bridge=none; labs use no network anyway.
+    mkdir -p /var/log
+    nohup dockerd --bridge=none --iptables=false --ip6tables=false >/var/log/dockerd.log 2>&1 &
+  fi
+  for _ in $(seq 1 60); do docker_up && break; sleep 0.5; done
+  docker_up || { echo "Docker Engine did not start; see /var/log/dockerd.log" >&2; tail -n 20 /var/log/dockerd.log >&2 || true; exit 3; }
+  echo "Docker Engine $(docker version --format '{{.Server.Version}}') is up"
+fi
+
+if [ ! -e /sys/kernel/tracing/trace ]; then
+  step "Mounting tracefs at /sys/kernel/tracing (bpftrace and perf need it)"
+  need_root "mount tracefs"
+  mount -t tracefs nodev /sys/kernel/tracing || echo "warning: could not mount tracefs; tracing labs will not work" >&2
+fi

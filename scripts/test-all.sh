@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# The whole test suite: prerequisites, type checks, unit tests, then the
+# integration tests and every lab's self-test against the real Docker Engine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+KDLABS_BROWSER_TESTS=1 bash scripts/ensure-prereqs.sh
+printf '\n\033[1m==> Building lab images (progress below; unchanged recipes are reused)\033[0m\n'
+node runner/bin/labs.mjs build --all
+printf '\n\033[1m==> Type checks\033[0m\n'
+npm run --silent typecheck
+printf '\n\033[1m==> Unit tests\033[0m\n'
+node --import tsx --test 'runner/src/**/*.test.ts' 'tools/**/*.test.ts'
+printf '\n\033[1m==> Integration tests (real Docker Engine) and lab self-tests\033[0m\n'
+node --import tsx --test --test-concurrency=1 --test-timeout=900000 'test/**/*.test.ts'
