@@ -1,0 +1,106 @@
+import { defineConfig, type DefaultTheme } from 'vitepress'
+import { allLabs } from './lab-pages.ts'
+
+// ---------------------------------------------------------------------------
+// LAB PAGES HOOK
+// Lab pages (docs/labs/<id>.md) are generated from labs/<id>/lab.yaml.
+// The generator should fill this array (or replace it with an import from a
+// generated module), one entry per lab, e.g.
+//   { text: 'Syscall storm', link: '/labs/syscall-storm' }
+// It is rendered in the sidebar of every page under /labs/ and as the
+// "Labs" group in the roadmap sidebar. Filled from labs/ by lab-pages.ts.
+// ---------------------------------------------------------------------------
+export const labSidebar: DefaultTheme.SidebarItem[] = [
+  { text: 'All labs', link: '/labs/' },
+  ...allLabs().map((lab) => ({ text: lab.title.split(' — ')[0], link: `/labs/${lab.id}` })),
+]
+
+const startHere: DefaultTheme.SidebarItem = {
+  text: 'Start here',
+  items: [
+    { text: 'Roadmap', link: '/roadmap' },
+    { text: 'Security model', link: '/security' },
+    { text: 'Authoring labs', link: '/authoring' },
+  ],
+}
+
+const caseStudies: DefaultTheme.SidebarItem = {
+  text: 'Case studies',
+  items: [
+    { text: 'Overview', link: '/case-studies/' },
+    { text: 'GC stall meets memory reclaim', link: '/case-studies/gc-stall' },
+    { text: 'Syscall storm', link: '/case-studies/syscall-storm' },
+    { text: 'Driver panic', link: '/case-studies/driver-panic' },
+  ],
+}
+
+const methodology: DefaultTheme.SidebarItem = {
+  text: 'Methodology',
+  items: [
+    { text: 'Overview', link: '/methodology/' },
+    { text: 'USE, RED and thread states', link: '/methodology/use-red-tsa' },
+    { text: 'Counters vs tracing', link: '/methodology/counters-vs-tracing' },
+    { text: 'Choosing a tool', link: '/methodology/tool-selection' },
+    { text: 'Reading flame graphs', link: '/methodology/flame-graphs' },
+    { text: 'Tuning: sysctl and cgroup v2', link: '/methodology/tuning' },
+  ],
+}
+
+const tools: DefaultTheme.SidebarItem = {
+  text: 'Tools',
+  items: [
+    { text: 'Overview', link: '/tools/' },
+    { text: 'bpftrace one-liners', link: '/tools/bpftrace-one-liners' },
+    { text: 'kdiag', link: '/tools/kdiag' },
+    { text: 'ktrace', link: '/tools/ktrace' },
+  ],
+}
+
+function labsGroup(): DefaultTheme.SidebarItem[] {
+  return labSidebar.length > 0 ? [{ text: 'Labs', items: labSidebar }] : []
+}
+
+export default defineConfig({
+  title: 'kdlabs',
+  description:
+    'Hands-on labs for Linux kernel debugging and performance engineering: a guided site plus a runner that gives you a real shell where a real fault is running.',
+  lang: 'en-US',
+  cleanUrls: true,
+  lastUpdated: false,
+  srcExclude: ['**/README.md'],
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/logo.svg' }]],
+
+  themeConfig: {
+    logo: '/logo.svg',
+
+    nav: [
+      { text: 'Roadmap', link: '/roadmap' },
+      { text: 'Case studies', link: '/case-studies/' },
+      { text: 'Methodology', link: '/methodology/' },
+      { text: 'Tools', link: '/tools/' },
+      // Points at the only lab that exists today; switch to a labs index
+      // page once the generator produces one.
+      { text: 'Labs', link: '/labs/' },
+      { text: 'Authoring', link: '/authoring' },
+    ],
+
+    sidebar: {
+      '/case-studies/': [caseStudies, methodology],
+      '/methodology/': [methodology, tools],
+      '/tools/': [tools, methodology],
+      '/labs/': [...labsGroup(), caseStudies, startHere],
+      '/roadmap': [startHere, ...labsGroup(), caseStudies],
+      '/security': [startHere],
+      '/authoring': [startHere, ...labsGroup()],
+    },
+
+    outline: { level: [2, 3] },
+
+    search: { provider: 'local' },
+
+    footer: {
+      message:
+        'Run labs on machines you control. A lab container with CAP_SYS_ADMIN is root on the host — read the security model first.',
+    },
+  },
+})

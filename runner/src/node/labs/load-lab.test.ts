@@ -1,0 +1,59 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadLabs } from './registry.ts';
+
+const GOOD = `id: good-lab
+title: A good lab
+level: beginner
+summary: Fine.
+minutes: 10
+steps: [steps/01.md]
+tasks:
+  - id: t1
+    title: Check it
+    check: check.sh
+solution: { script: solve.sh }
+selftest: { symptom: symptom.sh }
+`;
+
+function makeLab(root: string, id: string, yaml: string, files: string[] = ['steps/01.md', 'check.sh', 'solve.sh', 'symptom.sh']): void {
+  const dir = join(root, id);
+  mkdirSync(join(dir, 'steps'), { recursive: true });
+  writeFileSync(join(dir, 'lab.yaml'), yaml);
+  for (const f of files) writeFileSync(join(dir, f), '# Step one\necho hi\n');
+}
+
+test('broken lab files are reported with file, field and expectation; good labs still load', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kdlabs-labs-'));
+  try {
+    makeLab(root, 'good-lab', GOOD);
+    makeLab(root, 'bad-yaml', 'id: [unclosed\n');
+    makeLab(root, 'bad-fields', GOOD.replace('id: good-lab', 'id: bad-fields').replace('level: beginner', 'level: expert').replace('minutes: 10', 'minutes: lots'));
+    makeLab(root, 'bad-cap', GOOD.replace('id: good-lab', 'id: bad-cap').replace('minutes: 10', 'minutes: 10\ncapabilities: [SYS_MODULE]'));
+    makeLab(root, 'missing-file', GOOD.replace('id: good-lab', 'id: missing-file'), ['steps/01.md', 'solve.sh', 'symptom.sh']);
+    makeLab(root, 'wrong-id', GOOD);
+    makeLab(root, 'no-task-kind', GOOD.replace('id: good-lab', 'id: no-task-kind').replace('    check: check.sh\n', ''));
+    const { labs, problems } = loadLabs(root);
+    assert.deepEqual([...labs.keys()], ['good-lab']);
+    const text = problems.join('\n');
+    assert.match(text, /bad-yaml\/lab\.yaml: not valid YAML at line \d+: .*end with a \]/);
+    assert.match(text, /bad-fields\/lab\.yaml: level: .*beginner.*intermediate.*advanced/);
+    assert.match(text, /bad-fields\/lab\.yaml: minutes: .*number/);
+    assert.match(text, /bad-cap\/lab\.yaml: capabilities\.0: .*SYS_ADMIN/);
+    assert.match(text, /missing-file\/lab\.yaml: tasks\.0\.check: file "check\.sh" does not exist/);
+    assert.match(text, /wrong-id\/lab\.yaml: id: "good-lab" must equal the folder name "wrong-id"/);
+    assert.match(text, /no-task-kind\/lab\.yaml: tasks\.0: a task needs a "check" script, a "question", or both/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('the real labs folder loads without problems', async () => {
+  const { LABS_DIR } = await import('../util/paths.ts');
+  const { labs, problems } = loadLabs(LABS_DIR);
+  assert.deepEqual(problems, []);
+  assert.ok(labs.has('syscall-storm'));
+});

@@ -1,0 +1,40 @@
+// A real runner on a free port with its own name and data folder, for one test file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRunner, type Runner, type RunnerOptions } from '../../runner/src/node/runner.ts';
+import type { StartSessionResponse } from '../../runner/src/common/protocol.ts';
+
+export interface TestRunner extends Runner {
+  name: string;
+  dataDir: string;
+  /** fetch against the runner with the owner token (override headers as needed). */
+  call(method: string, path: string, init?: { body?: unknown; headers?: Record<string, string>; raw?: string }): Promise<{ status: number; json: any }>;
+  startLab(labId: string): Promise<StartSessionResponse>;
+  dispose(): Promise<void>;
+}
+
+export async function startTestRunner(opts: Partial<RunnerOptions> = {}): Promise<TestRunner> {
+  const name = `test-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'kdlabs-test-'));
+  const runner = await createRunner({ port: 0, runnerName: name, dataDir, log: () => {}, ...opts });
+  const call: TestRunner['call'] = async (method, path, init = {}) => {
+    const headers: Record<string, string> = { authorization: `Bearer ${runner.ownerToken}`, ...init.headers };
+    let body: string | undefined = init.raw;
+    if (init.body !== undefined) { body = JSON.stringify(init.body); headers['content-type'] ??= 'application/json'; }
+    const res = await fetch(`${runner.url}${path}`, { method, headers, body });
+    const text = await res.text();
+    let json: unknown = null;
+    try { json = JSON.parse(text); } catch { json = text; }
+    return { status: res.status, json };
+  };
+  return {
+    ...runner, name, dataDir, call,
+    startLab: async (labId) => {
+      const r = await call('POST', '/api/sessions?wait=1', { body: { labId } });
+      if (r.status !== 201) throw new Error(`start ${labId}: HTTP ${r.status} ${JSON.stringify(r.json)}`);
+      return r.json as StartSessionResponse;
+    },
+    dispose: async () => { await runner.close(); rmSync(dataDir, { recursive: true, force: true }); },
+  };
+}
