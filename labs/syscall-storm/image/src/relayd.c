@@ -171,6 +171,7 @@ static void run_producer(int fd, const struct config *c)
     int iovcnt = 0;
     unsigned long long seq = 0, bytes = 0;
     long start = now_ns(), last_flush = start, last_stats = start;
+    write_stats("producer", c, 0, 0); /* at once: "running" is visible before the first second */
 
     while (!stopping) {
         long t = now_ns();

@@ -58,6 +58,8 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
       if (isBinary) return bad('binary frames are not accepted from clients; send {"type":"input","data":"..."}');
       let json: unknown;
       try { json = JSON.parse(data.toString()); } catch { return bad('frame is not JSON'); }
+      // Keystrokes are most frames and the latency path: a plain input frame skips the schema walk.
+      if (isPlainInput(json)) return viewer.input(json.data);
       const parsed = clientMessageSchema.safeParse(json);
       if (!parsed.success) {
         return bad(`frame does not match the protocol: ${parsed.error.issues.map((i) => `${i.path.join('.') || 'frame'}: ${i.message}`).join('; ')}`);
@@ -75,6 +77,12 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
   };
 
   return { handle, close: () => { for (const c of wss.clients) c.terminate(); wss.close(); } };
+}
+
+function isPlainInput(v: unknown): v is { type: 'input'; data: string } {
+  if (typeof v !== 'object' || v === null) return false;
+  const o = v as Record<string, unknown>;
+  return o.type === 'input' && typeof o.data === 'string' && Object.keys(o).length === 2;
 }
 
 function refuse(socket: Duplex, status: number, message: string): void {

@@ -1,0 +1,80 @@
+// ktrace command line.
+import { UsageError, flagSet, flagString, formatFlagHelp, numberInRange, parseArgs, type FlagSpecs } from '../common/args.ts';
+import type { TraceFilter } from './bpftrace/program.ts';
+import { MODES, findMode } from './modes/index.ts';
+import type { ModeSpec } from './modes/types.ts';
+
+/** Default tracing window: long enough for stable rates, short enough for an interactive lab. */
+export const DEFAULT_DURATION_S = 5;
+const MAX_DURATION_S = 3600;
+/** Rows in top-N tables by default. */
+export const DEFAULT_TOP = 10;
+const MAX_TOP = 1000;
+/** The kernel truncates comm to 15 characters (TASK_COMM_LEN - 1). */
+const COMM_MAX = 15;
+const PID_MAX = 4_194_304; // PID_MAX_LIMIT on 64-bit
+
+export const FLAGS: FlagSpecs = {
+  duration: { kind: 'integer', metavar: 'SECONDS', help: `how long to trace (default ${DEFAULT_DURATION_S})` },
+  pid: { kind: 'integer', metavar: 'PID', help: 'only trace this process (thread-group id)' },
+  comm: { kind: 'string', metavar: 'NAME', help: `only trace tasks with this name (max ${COMM_MAX} chars, as in /proc/PID/comm)` },
+  top: { kind: 'integer', metavar: 'N', help: `rows in top-N tables (default ${DEFAULT_TOP})` },
+  json: { kind: 'boolean', help: 'print the result as JSON' },
+  'print-program': { kind: 'boolean', help: 'print the generated bpftrace program and exit (no root needed)' },
+  help: { kind: 'boolean', help: 'show this help' },
+};
+
+export interface KtraceOptions {
+  readonly mode: ModeSpec | null;
+  readonly durationSeconds: number;
+  readonly filter: TraceFilter;
+  readonly top: number;
+  readonly json: boolean;
+  readonly printProgram: boolean;
+  readonly help: boolean;
+}
+
+export function helpText(): string {
+  const width = Math.max(...MODES.map((m) => m.name.length));
+  return [
+    'ktrace - kernel tracing with bpftrace on stable tracepoints (no kprobes needed)',
+    '',
+    'usage: ktrace MODE [--duration SECONDS] [--pid PID] [--comm NAME] [--top N] [--json]',
+    '',
+    'modes:',
+    ...MODES.map((m) => `  ${m.name.padEnd(width)}  ${m.summary}`),
+    '',
+    'options:',
+    formatFlagHelp(FLAGS),
+    '',
+    'Needs root, bpftrace, and tracefs mounted at /sys/kernel/tracing.',
+    'Exit status: 0 traced, 1 could not trace (missing prerequisite or bpftrace error), 2 bad usage.',
+    '',
+  ].join('\n');
+}
+
+export function parseKtraceArgs(argv: readonly string[]): KtraceOptions {
+  const { positionals, flags } = parseArgs(argv, FLAGS);
+  const help = flagSet(flags, 'help');
+  const valid = MODES.map((m) => m.name).join(', ');
+  const [modeName, ...extra] = positionals;
+  if (extra.length > 0) throw new UsageError(`unexpected argument '${extra[0] ?? ''}' (give one mode: ${valid})`);
+  const mode = modeName === undefined ? null : findMode(modeName);
+  if (mode === undefined) throw new UsageError(`unknown mode '${modeName ?? ''}' (valid modes: ${valid})`);
+  if (mode === null && !help) throw new UsageError(`missing mode (valid modes: ${valid})`);
+
+  const comm = flagString(flags, 'comm');
+  if (comm !== undefined && (comm.length > COMM_MAX || /["\\\n]/.test(comm))) {
+    throw new UsageError(`option '--comm' must be at most ${COMM_MAX} characters without quotes or backslashes, got '${comm}'`);
+  }
+  const pid = flags.has('pid') ? numberInRange(flags, 'pid', 0, 1, PID_MAX) : undefined;
+  return {
+    mode,
+    durationSeconds: numberInRange(flags, 'duration', DEFAULT_DURATION_S, 1, MAX_DURATION_S),
+    filter: { ...(pid !== undefined ? { pid } : {}), ...(comm !== undefined ? { comm } : {}) },
+    top: numberInRange(flags, 'top', DEFAULT_TOP, 1, MAX_TOP),
+    json: flagSet(flags, 'json'),
+    printProgram: flagSet(flags, 'print-program'),
+    help,
+  };
+}

@@ -1,0 +1,77 @@
+// ktrace entry point.
+import { UsageError } from '../common/args.ts';
+import { styleFor } from '../common/style.ts';
+import { helpText, parseKtraceArgs, type KtraceOptions } from './cli.ts';
+import { trace, type TraceOutcome } from './trace.ts';
+
+const EXIT_OK = 0;
+const EXIT_CANNOT_TRACE = 1;
+const EXIT_USAGE = 2;
+const SCHEMA_VERSION = 1;
+
+function printOutcome(opts: KtraceOptions, modeName: string, outcome: TraceOutcome): void {
+  if (opts.json) {
+    const base = { tool: 'ktrace', schemaVersion: SCHEMA_VERSION, mode: modeName, durationSeconds: opts.durationSeconds, filter: opts.filter };
+    const body = outcome.ok
+      ? { ...base, ok: true, tracedSeconds: outcome.tracedSeconds, attachedProbes: outcome.attachedProbes, lostEvents: outcome.lostEvents, warnings: outcome.warnings, result: outcome.analysis.data }
+      : outcome.stage === 'preflight'
+        ? { ...base, ok: false, stage: outcome.stage, issues: outcome.issues }
+        : { ...base, ok: false, stage: outcome.stage, message: outcome.message, stderr: outcome.stderr };
+    process.stdout.write(JSON.stringify(body, null, 2) + '\n');
+    return;
+  }
+  const st = styleFor(process.stdout);
+  if (!outcome.ok) {
+    if (outcome.stage === 'preflight') {
+      process.stderr.write(`ktrace ${modeName}: cannot trace:\n`);
+      for (const i of outcome.issues) process.stderr.write(`  - ${i.message}\n    fix: ${i.fix}\n`);
+    } else {
+      process.stderr.write(`ktrace ${modeName}: ${outcome.message}\n`);
+      if (outcome.stderr) process.stderr.write(`bpftrace said:\n${outcome.stderr.replace(/^/gm, '  ')}\n`);
+    }
+    return;
+  }
+  for (const w of outcome.warnings) process.stderr.write(st.yellow(`bpftrace: ${w}\n`));
+  if (outcome.lostEvents > 0) process.stderr.write(st.yellow(`bpftrace lost ${outcome.lostEvents} events; numbers are lower bounds\n`));
+  process.stdout.write([st.bold(`== ktrace ${modeName} ==`), ...outcome.analysis.render(st)].join('\n') + '\n');
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let opts: KtraceOptions;
+  try {
+    opts = parseKtraceArgs(argv);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`ktrace: ${err.message}\nTry 'ktrace --help'.\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+  if (opts.help || opts.mode === null) {
+    process.stdout.write(helpText());
+    return EXIT_OK;
+  }
+  const ctx = { durationSeconds: opts.durationSeconds, filter: opts.filter, top: opts.top };
+  if (opts.printProgram) {
+    process.stdout.write(opts.mode.program(ctx).trimStart());
+    return EXIT_OK;
+  }
+  const name = opts.mode.name;
+  const outcome = await trace(opts.mode, ctx, () => {
+    if (!opts.json) process.stderr.write(`ktrace ${name}: tracing for ${opts.durationSeconds} s (Ctrl+C to stop early)...\n`);
+  });
+  printOutcome(opts, opts.mode.name, outcome);
+  if (outcome.ok && !opts.json) process.stdout.write(styleFor(process.stdout).dim(`  note: ${opts.mode.caveat}`) + '\n');
+  return outcome.ok ? EXIT_OK : EXIT_CANNOT_TRACE;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`ktrace: internal error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (process.env['KTRACE_DEBUG']) console.error(err);
+    process.exitCode = EXIT_CANNOT_TRACE;
+  },
+);

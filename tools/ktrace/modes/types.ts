@@ -1,0 +1,33 @@
+// What each ktrace mode provides: the tracepoints it needs, the bpftrace
+// program text, and how to turn bpftrace's maps into a result.
+import type { Style } from '../../common/style.ts';
+import type { BpftraceOutput } from '../bpftrace/output.ts';
+import type { TraceFilter } from '../bpftrace/program.ts';
+import type { Tracepoint } from '../preflight.ts';
+
+export interface ModeContext {
+  readonly durationSeconds: number;
+  readonly filter: TraceFilter;
+  /** Rows to show in top-N tables. */
+  readonly top: number;
+}
+
+export interface Analysis {
+  /** JSON-serialisable result (printed by --json under "result"). */
+  readonly data: object;
+  render(st: Style): string[];
+}
+
+export interface ModeSpec {
+  readonly name: string;
+  readonly summary: string;
+  readonly tracepoints: readonly Tracepoint[];
+  /** What to use instead when the tracepoints are missing. */
+  readonly missingHint: string;
+  /** Extra environment for bpftrace (e.g. larger maps). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Note printed under the result: how to read it, its main caveat. */
+  readonly caveat: string;
+  program(ctx: ModeContext): string;
+  analyze(out: BpftraceOutput, tracedSeconds: number, ctx: ModeContext): Analysis;
+}

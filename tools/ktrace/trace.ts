@@ -1,0 +1,43 @@
+// Runs one mode end to end: preflight, bpftrace, analysis. No printing here,
+// so tests and the CLI share it.
+import { runBpftrace } from './bpftrace/run.ts';
+import { TRACED_NS_MAP } from './bpftrace/program.ts';
+import { evaluatePreflight, gatherFacts, type PreflightIssue } from './preflight.ts';
+import type { Analysis, ModeContext, ModeSpec } from './modes/types.ts';
+
+export type TraceOutcome =
+  | { readonly ok: true; readonly analysis: Analysis; readonly tracedSeconds: number; readonly attachedProbes: number | null; readonly lostEvents: number; readonly warnings: string[] }
+  | { readonly ok: false; readonly stage: 'preflight'; readonly issues: PreflightIssue[] }
+  | { readonly ok: false; readonly stage: 'bpftrace'; readonly message: string; readonly stderr: string };
+
+/** `onStart` runs once the preflight passed, just before bpftrace starts. */
+export async function trace(mode: ModeSpec, ctx: ModeContext, onStart?: () => void): Promise<TraceOutcome> {
+  const facts = gatherFacts(mode.tracepoints);
+  const issues = evaluatePreflight(facts, mode.tracepoints, mode.missingHint);
+  if (issues.length > 0 || facts.bpftracePath === null) return { ok: false, stage: 'preflight', issues };
+
+  onStart?.();
+  let run;
+  try {
+    run = await runBpftrace({ bpftrace: facts.bpftracePath, program: mode.program(ctx), durationSeconds: ctx.durationSeconds, ...(mode.env ? { env: mode.env } : {}) });
+  } catch (err) {
+    return { ok: false, stage: 'bpftrace', message: `could not start bpftrace: ${err instanceof Error ? err.message : String(err)}`, stderr: '' };
+  }
+  // bpftrace exits 0 after exit(); on SIGINT (Ctrl+C) it still prints maps.
+  const interrupted = run.signal === null && run.exitCode !== 0 && run.output.attachedProbes !== null && run.output.maps.size > 0;
+  if (run.output.attachedProbes === null || (run.exitCode !== 0 && !interrupted)) {
+    const how = run.timedOut ? 'timed out' : run.signal !== null ? `killed by ${run.signal}` : `exited with status ${String(run.exitCode)}`;
+    return { ok: false, stage: 'bpftrace', message: `bpftrace ${how}${run.output.attachedProbes === null ? ' before attaching its probes' : ''}`, stderr: [run.stderr, ...run.output.unparsed].filter((s) => s !== '').join('\n') };
+  }
+  // Prefer the in-kernel window; fall back to wall-clock if END did not run (killed).
+  const tracedNs = run.output.maps.get(TRACED_NS_MAP);
+  const tracedSeconds = typeof tracedNs === 'number' ? tracedNs / 1e9 : run.tracedSeconds;
+  return {
+    ok: true,
+    analysis: mode.analyze(run.output, tracedSeconds, ctx),
+    tracedSeconds,
+    attachedProbes: run.output.attachedProbes,
+    lostEvents: run.output.lostEvents,
+    warnings: [run.stderr, ...run.output.unparsed].filter((s) => s !== ''),
+  };
+}
