@@ -35,7 +35,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "Installing npm packages"
-  npm ci --no-audit --no-fund
+  # `npm install` (not `npm ci`): npm 11 writes lock files without other platforms' optional
+  # packages, which `npm ci` then rejects as out of sync. The lock file still pins versions.
+  npm install --no-audit --no-fund
 else
   step "npm packages present"
 fi
