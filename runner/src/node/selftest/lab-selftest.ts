@@ -51,7 +51,7 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
       let shown = 0;
       const ticker = setInterval(() => {
         const p = session!.progress;
-        while (shown < p.length) deps.onProgress?.(p[shown++]!.message);
+        for (; shown < p.length; shown++) deps.onProgress?.(p[shown]!.message); // the index moves even when nobody listens
       }, 200);
       const r = await created.value.ready.finally(() => clearInterval(ticker));
       if (!r.ok) throw new Error(r.error.message);
