@@ -20,14 +20,18 @@ export function createDocker(): Docker {
 export type DockerPreflight = { ok: true; version: string } | { ok: false; message: string };
 
 export async function checkDocker(docker: Docker): Promise<DockerPreflight> {
-  if (!existsSync(SOCKET)) {
-    return { ok: false, message: `Docker Engine is not running: ${SOCKET} does not exist. ${START_DOCKER_HINT}` };
+  // The socket this client really uses, not the default: a runner may be given another one.
+  const socket = (docker.modem as { socketPath?: string }).socketPath ?? SOCKET;
+  if (!existsSync(socket)) {
+    return { ok: false, message: `Docker Engine is not running: ${socket} does not exist. ${START_DOCKER_HINT}` };
   }
   try {
     const v = await withTimeout(docker.version(), PING_TIMEOUT_MS);
     return { ok: true, version: v.Version };
   } catch (e) {
-    return { ok: false, message: `Docker Engine at ${SOCKET} does not answer (${(e as Error).message}). ${START_DOCKER_HINT}` };
+    const refused = /ECONNREFUSED|ENOENT/.test((e as Error).message);
+    const what = refused ? 'is not running' : 'does not answer';
+    return { ok: false, message: `Docker Engine ${what} at ${socket} (${(e as Error).message}). ${START_DOCKER_HINT}` };
   }
 }
 
