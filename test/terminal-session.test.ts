@@ -100,8 +100,11 @@ test('a reconnect finds the same shell', async () => {
   await a.waitFor(/# $/m, 5000, { text: '' });
   a.close();
   await a.closed;
+  // The reconnecting viewer first gets the screen as it was: the command typed before.
   const b = open();
+  const screen = new Promise<string>((res) => b.onMessage((m) => { if (m.type === 'screen') res(m.data); }));
   await b.opened;
+  assert.match(await screen, /MARK=kept-\$\(\(40\+2\)\)/);
   b.input('echo "mark=$MARK"\r');
   await b.waitFor(/mark=kept-42/);
   b.close();

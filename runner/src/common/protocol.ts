@@ -45,6 +45,12 @@ export type TerminalState = 'attached' | 'exited' | 'restarting';
 export type ServerMessage =
   | { type: 'hello'; sessionId: string; labId: string; cols: number; rows: number }
   | { type: 'state'; state: TerminalState; detail?: string }
+  /**
+   * The screen as it is now, as escape sequences (from the runner's headless copy of
+   * the terminal). Sent once after `hello`, before any live output: a client clears its
+   * terminal and writes it, so a reload or reconnect shows the same screen.
+   */
+  | { type: 'screen'; data: string; cols: number; rows: number }
   | { type: 'pong'; id: number }
   | { type: 'error'; code: WsErrorCode; message: string };
 

@@ -39,6 +39,8 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
 
   const attach = (ws: WebSocket, session: NonNullable<ReturnType<SessionManager['get']>>): void => {
     const send = (msg: ServerMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
+    const size = session.terminal.termSize;
+    send({ type: 'hello', sessionId: session.id, labId: session.lab.id, cols: size.cols, rows: size.rows });
     const viewer = session.terminal.attach({
       sendOutput: (chunk) => { if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true }); },
       sendMessage: (msg) => {
@@ -47,7 +49,6 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
       },
       bufferedAmount: () => ws.bufferedAmount,
     });
-    send({ type: 'hello', sessionId: session.id, labId: session.lab.id, cols: 0, rows: 0 });
     let badFrames = 0;
     const bad = (message: string): void => {
       send({ type: 'error', code: 'bad-frame', message });

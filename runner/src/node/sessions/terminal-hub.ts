@@ -3,8 +3,11 @@
 // Flow control follows the xterm.js guide: each viewer acknowledges the bytes
 // it has processed; above the high watermark the hub stops reading the shell,
 // so the TTY fills, the writer blocks, and nothing piles up in the runner.
+// A headless copy of the screen (ScreenMirror) lets a re-attaching viewer start
+// from the screen as it is: the viewer gets it first, then live output.
 import { FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK, type ServerMessage } from '../../common/protocol.ts';
 import type { BackendError, Result, ShellStream, TermSize } from '../backends/lab-backend.ts';
+import { ScreenMirror } from './screen-mirror.ts';
 
 /** Polling period while paused because a socket, not the ack count, is behind. */
 const SOCKET_BACKLOG_POLL_MS = 25;
@@ -20,7 +23,12 @@ export interface TerminalViewer {
 
 export type OpenShell = (size: TermSize) => Promise<Result<ShellStream, BackendError>>;
 
-interface ViewerState { viewer: TerminalViewer; unacked: number }
+interface ViewerState {
+  viewer: TerminalViewer;
+  unacked: number;
+  /** Output that arrived while this viewer's screen snapshot was being taken; sent right after it. */
+  pending: Buffer[] | null;
+}
 
 export class TerminalHub {
   private shell: ShellStream | null = null;
@@ -30,20 +38,30 @@ export class TerminalHub {
   private pollTimer: NodeJS.Timeout | null = null;
   private disposed = false;
   private size: TermSize = DEFAULT_TERM_SIZE;
+  private readonly mirror = new ScreenMirror(DEFAULT_TERM_SIZE);
 
   constructor(private openShell: OpenShell) {}
+
+  get termSize(): TermSize { return this.size; }
 
   get viewerCount(): number { return this.viewers.size; }
 
   /** Adds a viewer; returns its handle. Opens the shell if none runs. */
   attach(viewer: TerminalViewer): ViewerHandle {
-    const state: ViewerState = { viewer, unacked: 0 };
+    const state: ViewerState = { viewer, unacked: 0, pending: [] };
     this.viewers.add(state);
+    this.mirror.snapshot((screen) => {
+      if (!this.viewers.has(state)) return;
+      viewer.sendMessage({ type: 'screen', data: screen, cols: this.size.cols, rows: this.size.rows });
+      const held = state.pending ?? [];
+      state.pending = null;
+      for (const chunk of held) viewer.sendOutput(chunk);
+    });
     void this.ensureShell();
     this.updateFlow();
     return {
       input: (data) => { void this.ensureShell().then(() => this.shell?.write(data)); },
-      resize: (size) => { this.size = size; void this.shell?.resize(size); },
+      resize: (size) => { this.size = size; this.mirror.resize(size); void this.shell?.resize(size); },
       ack: (bytes) => { state.unacked = Math.max(0, state.unacked - bytes); this.updateFlow(); },
       detach: () => { this.viewers.delete(state); this.updateFlow(); },
     };
@@ -54,6 +72,7 @@ export class TerminalHub {
     this.openShell = openShell;
     this.broadcast({ type: 'state', state: 'restarting', detail: 'the lab is being reset' });
     this.closeShell();
+    this.mirror.clear();
     if (this.viewers.size) void this.ensureShell();
   }
 
@@ -63,6 +82,7 @@ export class TerminalHub {
     if (finalMessage) this.broadcast(finalMessage);
     this.viewers.clear();
     this.closeShell();
+    this.mirror.dispose();
   }
 
   private ensureShell(): Promise<void> {
@@ -92,9 +112,11 @@ export class TerminalHub {
   }
 
   private fanOut(chunk: Buffer): void {
+    this.mirror.write(chunk);
     for (const s of this.viewers) {
       s.unacked += chunk.length;
-      s.viewer.sendOutput(chunk);
+      if (s.pending) s.pending.push(chunk);
+      else s.viewer.sendOutput(chunk);
     }
     this.updateFlow();
   }

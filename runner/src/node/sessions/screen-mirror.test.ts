@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import headless from '@xterm/headless';
+import { ScreenMirror } from './screen-mirror.ts';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+const snap = (m: ScreenMirror): Promise<string> => new Promise((res) => m.snapshot(res));
+
+/** Replays a snapshot into a fresh terminal and returns its visible lines. */
+async function replay(screen: string, cols = 40, rows = 6): Promise<string[]> {
+  const t = new headless.Terminal({ cols, rows, allowProposedApi: true });
+  await new Promise<void>((res) => t.write(screen, res));
+  const lines: string[] = [];
+  const buf = t.buffer.active;
+  for (let i = 0; i < buf.length; i++) lines.push(buf.getLine(i)?.translateToString(true) ?? '');
+  t.dispose();
+  return lines.filter((l) => l !== '');
+}
+
+test('a snapshot replays to the same text, colours included', async () => {
+  const m = new ScreenMirror({ cols: 40, rows: 6 });
+  m.write(enc('root@lab:~# echo hi\r\nhi\r\n\x1b[31mred\x1b[0m text\r\nroot@lab:~# '));
+  const screen = await snap(m);
+  assert.match(screen, /\x1b\[31m/);
+  assert.deepEqual(await replay(screen), ['root@lab:~# echo hi', 'hi', 'red text', 'root@lab:~# ']);
+  m.dispose();
+});
+
+test('the snapshot callback runs after earlier output and before later output', async () => {
+  const m = new ScreenMirror({ cols: 40, rows: 6 });
+  m.write(enc('before\r\n'));
+  const screen = snap(m);
+  m.write(enc('after\r\n'));
+  const lines = await replay(await screen);
+  assert.deepEqual(lines, ['before']);
+  m.dispose();
+});
+
+test('clear() resets the screen in order with output; dispose is idempotent', async () => {
+  const m = new ScreenMirror({ cols: 40, rows: 6 });
+  m.write(enc('old shell\r\n'));
+  m.clear();
+  m.write(enc('new shell\r\n'));
+  assert.deepEqual(await replay(await snap(m)), ['new shell']);
+  m.dispose();
+  m.dispose();
+  assert.equal(await snap(m), '');
+});
