@@ -2,21 +2,19 @@
 // and every lab gets a generated page.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../runner/src/node/util/paths.ts';
 import { loadLabs } from '../runner/src/node/labs/registry.ts';
+import { buildSite } from './helpers/site.ts';
 
 test('the site builds with no dead links and a page per lab', { timeout: 300_000 }, () => {
   const out = mkdtempSync(join(tmpdir(), 'kdlabs-site-'));
   try {
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, 'node_modules', 'vitepress', 'bin', 'vitepress.js'), 'build', 'docs', '--outDir', out], {
-      cwd: REPO_ROOT, encoding: 'utf8',
-    });
-    assert.equal(r.status, 0, `vitepress build failed:\n${r.stdout}\n${r.stderr}`);
-    assert.doesNotMatch(r.stdout + r.stderr, /dead link/i);
+    const r = buildSite(out);
+    assert.ok(r.ok, `vitepress build failed:\n${r.output}`);
+    assert.doesNotMatch(r.output, /dead link/i);
     for (const lab of loadLabs(join(REPO_ROOT, 'labs')).labs.values()) {
       const page = join(out, 'labs', `${lab.id}.html`);
       assert.ok(existsSync(page), `generated page for ${lab.id}`);

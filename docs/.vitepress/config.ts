@@ -1,5 +1,9 @@
 import { defineConfig, type DefaultTheme } from 'vitepress'
 import { allLabs } from './lab-pages.ts'
+import { runButtons } from './run-buttons-plugin.ts'
+
+/** The runner the dev server forwards /api (HTTP and WebSocket) to; `npm run dev` starts one here. */
+const RUNNER_URL = process.env.KDLABS_RUNNER_URL ?? 'http://127.0.0.1:7171'
 
 // ---------------------------------------------------------------------------
 // LAB PAGES HOOK
@@ -69,6 +73,18 @@ export default defineConfig({
   lastUpdated: false,
   srcExclude: ['**/README.md'],
   head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/logo.svg' }]],
+
+  markdown: {
+    config: (md) => runButtons(md),
+  },
+
+  vite: {
+    server: {
+      // `npm run dev`: the site from VitePress with hot reload, the API and terminals from the runner.
+      // changeOrigin makes Host name the runner; the runner must allow this dev Origin (scripts/dev.sh does).
+      proxy: { '/api': { target: RUNNER_URL, changeOrigin: true, ws: true } },
+    },
+  },
 
   themeConfig: {
     logo: '/logo.svg',

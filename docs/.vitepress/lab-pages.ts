@@ -12,31 +12,31 @@ export function allLabs(): ResolvedLab[] {
   return [...labs.values()]
 }
 
-/** The page's markdown: overview, then each step with its tasks and hints. */
+/**
+ * The page's markdown: overview, then each step followed by its tasks (live
+ * <LabTask> cards), then the solution behind a confirmation. Command blocks
+ * get Run buttons from the markdown renderer (config.ts).
+ */
 export function labPageMarkdown(lab: ResolvedLab): string {
   const out: string[] = []
   out.push(`# ${lab.title}`, '')
   out.push(`<LabMeta level="${lab.level}" :minutes="${lab.minutes}" backend="${lab.backend}" />`, '')
   out.push(lab.summary, '')
-  out.push('## Start the lab', '')
-  out.push('Start the runner once with `npm start` in your checkout, then in another terminal:', '')
-  out.push('```bash', `npm run labs -- start ${lab.id}      # attaches your terminal; Ctrl-] detaches`, `npm run labs -- check ${lab.id}      # runs the checks`, `npm run labs -- answer ${lab.id} <task> <answer>`, `npm run labs -- stop ${lab.id}`, '```', '')
+  out.push('Press **Start** in the lab panel to get a shell with the fault already running. Each task below turns green when the runner confirms it; **Run** on a command block types the command into the lab.', '')
+  out.push('::: details Prefer your own terminal?', 'The same lab from the command line (the runner must be running: `npm start`):', '')
+  out.push('```bash norun', `npm run labs -- start ${lab.id}      # attaches your terminal; Ctrl-] detaches`, `npm run labs -- check ${lab.id}      # runs the checks`, `npm run labs -- answer ${lab.id} <task> <answer>`, `npm run labs -- stop ${lab.id}`, '```', ':::', '')
   lab.steps.forEach((step, i) => {
     const body = demoteHeadings(step.markdown.replace(/^#\s+.+\n/, ''))
     out.push(`## Step ${i + 1}: ${step.title}`, '', body.trim(), '')
     const tasks = lab.tasks.filter((t) => t.step === i + 1)
     if (tasks.length) {
-      out.push('### Tasks', '')
-      for (const t of tasks) {
-        const how = t.question ? `answer: *${inline(t.question.prompt)}* — \`labs answer ${lab.id} ${t.id} <answer>\`` : `checked by the runner — \`labs check ${lab.id} ${t.id}\``
-        out.push(`- **${inline(t.title)}** (\`${t.id}\`): ${how}`)
-      }
-      out.push('')
-      for (const t of tasks) {
-        t.hints.forEach((h, n) => out.push(`::: details Hint ${n + 1} for “${inline(t.title)}”`, inline(h), ':::', ''))
-      }
+      out.push(`### Tasks of step ${i + 1}`, '')
+      for (const t of tasks) out.push(`<LabTask task="${t.id}" />`, '')
     }
   })
+  if (lab.solution.notes) {
+    out.push('## Solution', '', '<LabSolution>', '', demoteHeadings(lab.solution.notes.replace(/^#\s+.+\n/, '')).trim(), '', '</LabSolution>', '')
+  }
   return out.join('\n')
 }
 
@@ -47,9 +47,4 @@ function demoteHeadings(markdown: string): string {
     if (/^(```|~~~)/.test(line)) inFence = !inFence
     return !inFence && /^#{1,5}\s/.test(line) ? `#${line}` : line
   }).join('\n')
-}
-
-/** Lab text may say `<pid>`: outside code spans, angle brackets are text, not HTML. */
-function inline(text: string): string {
-  return text.split(/(`[^`]*`)/).map((part) => (part.startsWith('`') ? part : part.replace(/</g, '&lt;').replace(/>/g, '&gt;'))).join('')
 }

@@ -1,12 +1,23 @@
-// The site theme: VitePress's default theme plus the Lab* components.
+// The site theme: VitePress's default theme, a layout that adds the lab
+// workbench on lab pages, and the Lab* components used in markdown.
 import DefaultTheme from 'vitepress/theme'
 import type { Theme } from 'vitepress'
+import LabLayout from './LabLayout.vue'
 import LabMeta from './LabMeta.vue'
+import LabTask from './LabTask.vue'
+import LabSolution from './LabSolution.vue'
+import LabStatus from './LabStatus.vue'
+import { installRunButtons } from './lab/run-buttons.ts'
 import './lab.css'
 
 export default {
   extends: DefaultTheme,
+  Layout: LabLayout,
   enhanceApp({ app }) {
     app.component('LabMeta', LabMeta)
+    app.component('LabTask', LabTask)
+    app.component('LabSolution', LabSolution)
+    app.component('LabStatus', LabStatus)
+    if (typeof window !== 'undefined') installRunButtons()
   },
 } satisfies Theme

@@ -52,9 +52,17 @@ export type ServerMessage =
    */
   | { type: 'screen'; data: string; cols: number; rows: number }
   | { type: 'pong'; id: number }
-  | { type: 'error'; code: WsErrorCode; message: string };
+  | { type: 'error'; code: WsErrorCode; message: string }
+  /**
+   * Something the learner should know before it happens: the lab stops soon because
+   * it is idle (any key or request keeps it) or because the workshop ends.
+   * `deadline` is when, as an ISO time.
+   */
+  | { type: 'notice'; code: NoticeCode; message: string; deadline: string | null };
 
 export type WsErrorCode = 'bad-frame' | 'shell-failed' | 'session-gone';
+
+export type NoticeCode = 'idle-warning' | 'idle-stopped' | 'workshop-ending' | 'workshop-ended';
 
 // WebSocket close codes the runner uses (4000–4999 are application codes).
 export const WS_CLOSE = {
@@ -69,7 +77,13 @@ export const WS_CLOSE = {
 
 export type ApiErrorCode =
   | 'bad-request' | 'unauthorized' | 'forbidden-origin' | 'not-found' | 'conflict'
-  | 'backend-unavailable' | 'start-failed' | 'capacity' | 'internal';
+  | 'backend-unavailable' | 'start-failed' | 'capacity' | 'internal'
+  /** The token is valid but may not do this (a learner asking for the instructor's data). */
+  | 'forbidden'
+  /** The workshop has ended or was closed. */
+  | 'gone'
+  /** Too many failed attempts (join codes); retry later. */
+  | 'rate-limited';
 
 export interface ApiError {
   error: { code: ApiErrorCode; message: string };
@@ -110,6 +124,9 @@ export interface SessionView {
   tasks: TaskState[];
   createdAt: string;
   error: string | null;
+  /** Whose lab it is: the local learner ("local", the owner) or a workshop learner. */
+  learnerId?: string;
+  workshopId?: string | null;
 }
 
 export interface StartSessionResponse {

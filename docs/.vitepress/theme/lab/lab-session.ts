@@ -1,0 +1,229 @@
+// One reactive record per lab page: the running session (found again after a
+// reload), its tasks, and the actions the page offers. Shared by the workbench
+// panel, the inline task cards and the Run buttons.
+import { reactive } from 'vue'
+import type { CheckResult, SessionView, TaskState } from '../../../../runner/src/common/protocol.ts'
+import { RunnerError, runnerApi } from './runner-api.ts'
+import { markLabDone } from './lab-progress.ts'
+
+/** How often the page looks at a starting or resetting lab: progress should feel live. */
+const POLL_BUSY_MS = 700
+/** How often it looks at a running lab: catches checks run from the CLI and a lab stopped elsewhere. */
+const POLL_RUNNING_MS = 4000
+
+export type Busy = '' | 'starting' | 'resetting' | 'stopping'
+
+export interface TaskUi {
+  busy: boolean
+  /** Last result shown under the task, for the learner. */
+  result: { passed: boolean; text: string } | null
+  hints: string[]
+  hintsLeft: number | null
+}
+
+export interface LabSessionState {
+  labId: string
+  /** False until the page has asked the runner whether this lab already runs. */
+  looked: boolean
+  session: SessionView | null
+  busy: Busy
+  error: string
+  tasks: Record<string, TaskUi>
+  solutionRevealed: boolean
+  /** Changes when the terminal must connect afresh (a new session). */
+  terminalKey: string
+}
+
+type CommandListener = (text: string) => void
+
+class LabSession {
+  readonly state: LabSessionState
+  private pollTimer: ReturnType<typeof setTimeout> | null = null
+  private readonly commandListeners = new Set<CommandListener>()
+
+  constructor(labId: string) {
+    this.state = reactive<LabSessionState>({
+      labId, looked: false, session: null, busy: '', error: '', tasks: {}, solutionRevealed: false, terminalKey: '',
+    })
+  }
+
+  get running(): boolean { return this.state.session?.phase === 'running' }
+
+  task(id: string): TaskUi {
+    return (this.state.tasks[id] ??= { busy: false, result: null, hints: [], hintsLeft: null })
+  }
+
+  taskState(id: string): TaskState | undefined {
+    return this.state.session?.tasks.find((t) => t.id === id)
+  }
+
+  /** Finds a session of this lab that already runs (started before a reload, or from the CLI). */
+  async lookUp(): Promise<void> {
+    try {
+      const { sessions } = await runnerApi.listSessions()
+      const mine = sessions
+        .filter((s) => s.labId === this.state.labId && !['stopped', 'failed'].includes(s.phase))
+        .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]
+      if (mine) this.adopt(mine)
+      this.state.error = ''
+    } catch (e) {
+      this.state.error = message(e)
+    } finally {
+      this.state.looked = true
+      this.schedulePoll()
+    }
+  }
+
+  async start(): Promise<void> {
+    await this.act('starting', async () => {
+      const { session } = await runnerApi.startSession(this.state.labId)
+      this.state.solutionRevealed = false
+      for (const ui of Object.values(this.state.tasks)) Object.assign(ui, { result: null, hints: [], hintsLeft: null })
+      this.adopt(session)
+    })
+  }
+
+  async reset(): Promise<void> {
+    const id = this.state.session?.id
+    if (!id) return
+    await this.act('resetting', async () => { this.adopt(await runnerApi.resetSession(id)) })
+  }
+
+  async stop(): Promise<void> {
+    const id = this.state.session?.id
+    if (!id) return
+    await this.act('stopping', async () => {
+      await runnerApi.stopSession(id)
+      this.state.session = null
+      this.state.terminalKey = ''
+    })
+  }
+
+  async check(taskId: string): Promise<void> {
+    await this.taskAction(taskId, (id) => runnerApi.check(id, taskId))
+  }
+
+  async answer(taskId: string, text: string): Promise<void> {
+    await this.taskAction(taskId, (id) => runnerApi.answer(id, taskId, text))
+  }
+
+  async hint(taskId: string): Promise<void> {
+    const id = this.requireSession(taskId)
+    if (!id) return
+    const ui = this.task(taskId)
+    try {
+      const h = await runnerApi.hint(id, taskId)
+      if (!ui.hints.includes(h.hint)) ui.hints.push(h.hint)
+      ui.hintsLeft = h.remaining
+    } catch (e) {
+      ui.result = { passed: false, text: message(e) }
+    }
+  }
+
+  /** Tells the runner the learner opened the solution (it counts for grading), then shows it. */
+  async revealSolution(): Promise<void> {
+    const id = this.state.session?.id
+    if (id) {
+      try { await runnerApi.solution(id) } catch { /* the notes are on the page; recording is best effort */ }
+    }
+    this.state.solutionRevealed = true
+  }
+
+  /** Types a command into the lab's terminal and presses Enter. */
+  runCommand(text: string): void {
+    if (!this.running) {
+      this.state.error = 'Start the lab first: the command runs in the lab\'s terminal.'
+      return
+    }
+    const typed = text.replace(/\r?\n/g, '\r').replace(/\r+$/, '') + '\r'
+    for (const l of this.commandListeners) l(typed)
+  }
+
+  onCommand(listener: CommandListener): () => void {
+    this.commandListeners.add(listener)
+    return () => this.commandListeners.delete(listener)
+  }
+
+  private requireSession(taskId: string): string | null {
+    const id = this.state.session?.id
+    if (!id || !this.running) {
+      this.task(taskId).result = { passed: false, text: 'Start the lab first.' }
+      return null
+    }
+    return id
+  }
+
+  private async taskAction(taskId: string, call: (sessionId: string) => Promise<CheckResult>): Promise<void> {
+    const id = this.requireSession(taskId)
+    if (!id) return
+    const ui = this.task(taskId)
+    ui.busy = true
+    try {
+      const r = await call(id)
+      ui.result = { passed: r.passed, text: r.message }
+      await this.refresh()
+    } catch (e) {
+      ui.result = { passed: false, text: message(e) }
+    } finally {
+      ui.busy = false
+    }
+  }
+
+  private async act(busy: Busy, fn: () => Promise<void>): Promise<void> {
+    if (this.state.busy) return
+    this.state.busy = busy
+    this.state.error = ''
+    try { await fn() } catch (e) { this.state.error = message(e) } finally {
+      this.state.busy = ''
+      this.schedulePoll()
+    }
+  }
+
+  private adopt(view: SessionView): void {
+    this.state.session = view
+    if (view.phase === 'running' && this.state.terminalKey !== view.id) this.state.terminalKey = view.id
+    if (view.phase === 'failed') this.state.error = view.error ?? 'the lab failed to start'
+    if (view.tasks.length > 0 && view.tasks.every((t) => t.status === 'passed')) markLabDone(view.labId)
+  }
+
+  private async refresh(): Promise<void> {
+    const id = this.state.session?.id
+    if (!id) return
+    try {
+      this.adopt(await runnerApi.getSession(id))
+    } catch (e) {
+      if (e instanceof RunnerError && (e.code === 'not-found' || e.status === 404)) {
+        this.state.session = null
+        this.state.terminalKey = ''
+        this.state.error = 'This lab session has ended (stopped elsewhere, or idle for too long). Start it again.'
+      }
+    }
+  }
+
+  private schedulePoll(): void {
+    if (this.pollTimer) clearTimeout(this.pollTimer)
+    const phase = this.state.session?.phase
+    if (!phase || phase === 'stopped' || phase === 'failed') return
+    const every = phase === 'running' ? POLL_RUNNING_MS : POLL_BUSY_MS
+    this.pollTimer = setTimeout(() => { void this.refresh().finally(() => this.schedulePoll()) }, every)
+  }
+}
+
+function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e)
+}
+
+const sessions = new Map<string, LabSession>()
+
+/** The page's record of a lab; created on first use, in the browser only. */
+export function labSession(labId: string): LabSession {
+  let s = sessions.get(labId)
+  if (!s) {
+    s = new LabSession(labId)
+    sessions.set(labId, s)
+    void s.lookUp()
+  }
+  return s
+}
+
+export type { LabSession }
