@@ -6,6 +6,9 @@
 //    plain `docker exec -it` in a local pty as the baseline, in the same run
 //  - output throughput with flow control, runner RSS during a `yes` flood,
 //    and how fast Ctrl-C ends the flood
+//  - with --density (opt-in, minutes): idle labs one runner holds under 200 MB
+//    RSS, and start-to-prompt at 10 concurrent starts (bench/density.mts)
+//  - VM labs: start-to-prompt of a QEMU lab VM, KVM or TCG (bench/vm-boot.mts; BENCH_VM=0 skips)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,12 +18,15 @@ import { TerminalClient } from '../runner/src/node/cli/terminal-client.ts';
 import type { StartSessionResponse } from '../runner/src/common/protocol.ts';
 import { REPO_ROOT } from '../runner/src/node/util/paths.ts';
 import { median, percentile } from './stats.ts';
+import { densityBench } from './density.mts';
+import { vmBootBench } from './vm-boot.mts';
 
 const LAB = process.env.BENCH_LAB ?? 'syscall-storm';
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 7);
 const ECHO_SAMPLES = Number(process.env.BENCH_ECHO_SAMPLES ?? 200);
 const FLOOD_SECONDS = 5;
 const PROMPT = /# $/m;
+const DENSITY = process.argv.includes('--density') || process.env.BENCH_DENSITY === '1';
 
 interface Row { metric: string; value: number; unit: string; target: string; pass: boolean | null }
 
@@ -102,11 +108,16 @@ async function main(): Promise<void> {
     rows.push(row('Ctrl-C to prompt during flood', ctrlC, 'ms', '< 200', ctrlC < 200));
     term.close();
     await call('DELETE', `/api/sessions/${sid}`);
+
+    // 4. density (opt-in)
+    if (DENSITY) rows.push(...(await densityBench({ url: info.url, token, runnerPid: runner.pid!, lab: LAB, log })));
   } finally {
     runner.kill('SIGTERM');
     await new Promise((r) => runner.once('exit', r));
     rmSync(dataDir, { recursive: true, force: true });
   }
+  // 5. VM labs (after the container runner is gone, so the two do not share the CPU)
+  rows.push(...(await vmBootBench(log)));
   const result = { date: new Date().toISOString(), lab: LAB, node: process.version, rows };
   writeFileSync(join(REPO_ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   printTable(rows);

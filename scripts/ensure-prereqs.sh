@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts what the runner needs on a Debian 12 machine, as root:
-# Debian packages (docker.io, debootstrap, chromium for browser tests), npm
+# Debian packages (docker.io, debootstrap, a C++ toolchain for native npm modules,
+# QEMU for VM labs, chromium for browser tests), npm
 # packages, a running Docker Engine, and tracefs mounted for bpftrace/perf.
 # Safe to run again: every step checks first and says what it does.
 set -euo pipefail
@@ -14,7 +15,11 @@ need_root() {
   fi
 }
 
-WANT_PKGS=(docker.io debootstrap ca-certificates)
+# python3, make and g++ build better-sqlite3 (the progress store) from source when its prebuilt binary cannot be downloaded.
+WANT_PKGS=(docker.io debootstrap ca-certificates python3 make g++)
+# VM labs: QEMU (KVM when it works, TCG otherwise), qemu-img for session overlays,
+# mkfs.ext4 -d for the VM image, unshare for its chroot.
+WANT_PKGS+=(qemu-system-x86 qemu-utils e2fsprogs util-linux)
 [ "${KDLABS_BROWSER_TESTS:-0}" = 1 ] && WANT_PKGS+=(chromium)
 missing=()
 for p in "${WANT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
@@ -35,6 +40,9 @@ fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   step "Installing npm packages"
+  # Native modules (better-sqlite3) compile with node-gyp; point it at the installed Node
+  # headers so it does not try to download them (offline machines).
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
   # `npm install` (not `npm ci`): npm 11 writes lock files without other platforms' optional
   # packages, which `npm ci` then rejects as out of sync. The lock file still pins versions.
   npm install --no-audit --no-fund

@@ -83,6 +83,36 @@ test('a Run button types its command block into the terminal', { timeout: 60_000
   await screenshot(page, '05-run-button');
 });
 
+test('the terminal follows the size of its panel, and paste types into it', { timeout: 60_000 }, async () => {
+  const size = async (): Promise<[number, number]> => {
+    await typeInTerminal('echo "size=$(stty size)"');
+    const text = await waitForTerminal(page, /^size=\d+ \d+$/m);
+    const all = [...text.matchAll(/^size=(\d+) (\d+)$/gm)];
+    const last = all[all.length - 1]!;
+    return [Number(last[1]), Number(last[2])];
+  };
+  const [rows1, cols1] = await size();
+  await typeInTerminal('clear');
+  await page.setViewportSize({ width: 1500, height: 900 });
+  await page.waitForTimeout(400);
+  const [rows2, cols2] = await size();
+  assert.ok(cols2 > cols1 && rows2 > rows1, `bigger window, bigger terminal: ${rows1}x${cols1} → ${rows2}x${cols2}`);
+  await page.setViewportSize({ width: 1280, height: 800 });
+
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write']);
+  await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((3*14))'));
+  await page.click('[data-testid="terminal"]');
+  await page.keyboard.press('Control+V');
+  await page.keyboard.press('Enter');
+  await waitForTerminal(page, /^pasted-42$/m);
+
+  // Copy: select in the terminal, Ctrl+Shift+C puts the selection on the clipboard.
+  await page.evaluate(() => (window as unknown as { __kdlabsTerminal: { term: { selectAll(): void } } }).__kdlabsTerminal.term.selectAll());
+  await page.keyboard.press('Control+Shift+C');
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.match(copied, /pasted-42/);
+});
+
 test('questions are graded by the runner: a wrong answer stays open, the right one turns green', { timeout: 60_000 }, async () => {
   await page.fill('[data-testid="answer-find-process"]', 'systemd');
   await page.press('[data-testid="answer-find-process"]', 'Enter');

@@ -145,7 +145,9 @@ test('checks and answers are graded by the runner; a pass stays a pass', async (
   assert.match(check.json.message, /bytes per call/);
   const wrong = await r.call('POST', `/api/sessions/${sessionId}/tasks/find-syscall/answer`, { body: { answer: 'read' }, headers: { authorization: `Bearer ${token}` } });
   assert.equal(wrong.json.passed, false);
-  const right = await r.call('POST', `/api/sessions/${sessionId}/tasks/find-syscall/answer`, { body: { answer: ' Write ' }, headers: { authorization: `Bearer ${token}` } });
+  // The storm's system call is this learner's lab parameter (write, writev or pwritev2).
+  const mine = r.manager.get(sessionId)!.params.syscall!;
+  const right = await r.call('POST', `/api/sessions/${sessionId}/tasks/find-syscall/answer`, { body: { answer: ` ${mine.toUpperCase()} ` }, headers: { authorization: `Bearer ${token}` } });
   assert.equal(right.json.passed, true);
   const again = await r.call('POST', `/api/sessions/${sessionId}/tasks/find-syscall/answer`, { body: { answer: 'read' }, headers: { authorization: `Bearer ${token}` } });
   assert.equal(again.json.passed, false);

@@ -84,6 +84,15 @@ export default defineConfig({
       // changeOrigin makes Host name the runner; the runner must allow this dev Origin (scripts/dev.sh does).
       proxy: { '/api': { target: RUNNER_URL, changeOrigin: true, ws: true } },
     },
+    build: {
+      rollupOptions: {
+        // zod's /*@__PURE__*/ comments sit where Rollup cannot use them; harmless, and not ours to fix.
+        onwarn(warning, warn) {
+          if (warning.code === 'INVALID_ANNOTATION' && warning.id?.includes('node_modules')) return
+          warn(warning)
+        },
+      },
+    },
   },
 
   themeConfig: {

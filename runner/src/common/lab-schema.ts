@@ -5,6 +5,10 @@
 import { z } from 'zod';
 import { SLUG_PATTERN } from './ids.ts';
 import { parseSize } from './sizes.ts';
+import {
+  DEFAULT_PARAM_ANSWER_PATTERN, fillPlaceholder, MAX_PARAM_CHOICES, PARAM_NAME_PATTERN, PARAM_PLACEHOLDER, PARAM_VALUE_PATTERN,
+  type ResolvedParam,
+} from './params.ts';
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -20,6 +24,11 @@ export const CONTAINER_CAPABILITIES = [
 /** Default per-task check time limit; a check that needs longer says so in `timeout`. */
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 30;
 
+/** A VM lab without a `vm:` section gets these: enough for a shell, gcc and a kernel module build. */
+export const DEFAULT_VM = { memoryMb: 1024, cpus: 1 } as const;
+/** Kernel parameters the runner sets itself for every VM (root disk, serial console, init). */
+export const VM_RESERVED_PARAMS = ['root', 'rootfstype', 'console', 'init', 'rdinit', 'rw', 'ro'] as const;
+
 const slug = z.string().regex(SLUG_PATTERN, 'expected lower-case letters, digits and dashes, e.g. "syscall-storm"');
 const relPath = z
   .string()
@@ -29,12 +38,53 @@ const size = z
   .string()
   .refine((s) => parseSize(s) !== null, 'expected a size such as "512m" or "1g"');
 
+const isRegExp = (p: string): boolean => { try { new RegExp(p); return true; } catch { return false; } };
+
+/**
+ * A fixed answer (`pattern` + `example`), or the learner's own value of a
+ * parameter (`param`; `pattern`/`example` then may use `{{value}}`).
+ */
 const answerSchema = z
   .object({
-    pattern: z
+    pattern: z.string().min(1).optional(),
+    example: z.string().min(1).optional().describe('a correct answer; the self-test checks that it is accepted'),
+    param: z.string().regex(PARAM_NAME_PATTERN, 'expected a parameter name declared under "params"').optional(),
+  })
+  .strict()
+  .superRefine((a, ctx) => {
+    if (a.param === undefined) {
+      if (a.pattern === undefined) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'expected a regular expression (or "param" to expect the learner\'s parameter value)' });
+      else if (!isRegExp(a.pattern)) ctx.addIssue({ code: 'custom', path: ['pattern'], message: 'expected a valid regular expression' });
+      if (a.example === undefined) ctx.addIssue({ code: 'custom', path: ['example'], message: 'expected a correct answer; the self-test checks that it is accepted' });
+    } else if (a.pattern !== undefined && !a.pattern.includes(PARAM_PLACEHOLDER)) {
+      ctx.addIssue({ code: 'custom', path: ['pattern'], message: `a parameter answer's pattern must contain ${PARAM_PLACEHOLDER} where the learner's value goes` });
+    }
+  });
+
+const vmSchema = z
+  .object({
+    memory: z.number().int().min(256).max(16384).optional().describe('guest RAM in MiB'),
+    cpus: z.number().int().min(1).max(8).optional(),
+    cmdline: z
       .string()
-      .refine((p) => { try { new RegExp(p); return true; } catch { return false; } }, 'expected a valid regular expression'),
-    example: z.string().min(1).describe('a correct answer; the self-test checks that it is accepted'),
+      .max(512)
+      .refine((s) => /^[\x21-\x7e ]*$/.test(s), 'expected kernel parameters: printable ASCII separated by spaces, e.g. "oops=panic"')
+      .refine(
+        (s) => !s.split(' ').some((p) => (VM_RESERVED_PARAMS as readonly string[]).includes(p.split('=')[0]!)),
+        `the runner sets ${VM_RESERVED_PARAMS.map((p) => `"${p}"`).join(', ')} itself; leave them out of vm.cmdline`,
+      )
+      .optional()
+      .describe('extra kernel command line parameters, e.g. "oops=panic"'),
+  })
+  .strict();
+
+const paramSchema = z
+  .object({
+    choices: z
+      .array(z.string().regex(PARAM_VALUE_PATTERN, 'expected letters, digits, ".", "_", "+" or "-" (at most 64)'))
+      .min(2, 'expected at least two choices (one choice is a constant)')
+      .max(MAX_PARAM_CHOICES)
+      .refine((c) => new Set(c).size === c.length, 'expected distinct choices'),
   })
   .strict();
 
@@ -79,6 +129,9 @@ export const labFileSchema = z
       .strict()
       .default({ memory: '512m', pids: 256, cpus: 1 }),
     capabilities: z.array(z.enum(CONTAINER_CAPABILITIES)).default([]),
+    vm: vmSchema.optional().describe('VM size and kernel parameters; only for backend: vm'),
+    /** Values picked per learner; scripts get KDLABS_PARAM_<NAME>, answers may expect them. */
+    params: z.record(z.string(), paramSchema).default({}),
     setup: relPath.optional(),
     steps: z.array(relPath).min(1),
     tasks: z.array(taskSchema).min(1),
@@ -94,12 +147,29 @@ export const labFileSchema = z
   })
   .strict()
   .superRefine((lab, ctx) => {
+    if (lab.vm && lab.backend !== 'vm') {
+      ctx.addIssue({ code: 'custom', path: ['vm'], message: 'only a lab with "backend: vm" has a vm section' });
+    }
+    for (const name of Object.keys(lab.params)) {
+      if (!PARAM_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: ['params', name], message: 'expected a lower-case name such as "syscall" (letters, digits, "_"; it becomes KDLABS_PARAM_<NAME>)' });
+    }
     const seen = new Set<string>();
     lab.tasks.forEach((t, i) => {
       if (seen.has(t.id)) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'id'], message: `duplicate task id "${t.id}"` });
       seen.add(t.id);
       if (t.step !== undefined && t.step > lab.steps.length) {
         ctx.addIssue({ code: 'custom', path: ['tasks', i, 'step'], message: `step ${t.step} does not exist (the lab has ${lab.steps.length} steps)` });
+      }
+      const answer = t.question?.answer;
+      if (answer?.param !== undefined) {
+        const param = lab.params[answer.param];
+        if (!param) {
+          const known = Object.keys(lab.params);
+          ctx.addIssue({ code: 'custom', path: ['tasks', i, 'question', 'answer', 'param'], message: `no parameter "${answer.param}" under "params" (${known.length ? `declared: ${known.join(', ')}` : 'none declared'})` });
+        } else {
+          const bad = param.choices.find((c) => !isRegExp(fillPlaceholder(answer.pattern ?? DEFAULT_PARAM_ANSWER_PATTERN, c, true)));
+          if (bad !== undefined) ctx.addIssue({ code: 'custom', path: ['tasks', i, 'question', 'answer', 'pattern'], message: `not a valid regular expression with ${PARAM_PLACEHOLDER} = "${bad}"` });
+        }
       }
     });
   });
@@ -109,9 +179,12 @@ export type LabFile = z.infer<typeof labFileSchema>;
 // ---- Resolved form: everything read, checked and given its final value. ----
 
 export interface ResolvedAnswer {
-  /** Case-insensitive, tested against the trimmed answer. */
+  /** Case-insensitive, tested against the trimmed answer. With `param`, `{{value}}` stands for the learner's value. */
   pattern: string;
+  /** With `param`, a template too (`{{value}}` by default). */
   example: string;
+  /** The parameter whose per-learner value is the answer (see params.ts). */
+  param?: string;
 }
 
 export interface ResolvedTask {
@@ -130,6 +203,13 @@ export interface ResolvedStep {
   markdown: string;
 }
 
+export interface ResolvedVm {
+  memoryMb: number;
+  cpus: number;
+  /** Extra kernel parameters, one per entry, appended after the runner's own. */
+  cmdline: string[];
+}
+
 export interface ResolvedLab {
   id: string;
   title: string;
@@ -141,6 +221,10 @@ export interface ResolvedLab {
   image: { base: string; labLayerDir: string | null };
   resources: { memoryBytes: number; pids: number; cpus: number };
   capabilities: string[];
+  /** Set exactly when `backend` is `vm`: guest size and the lab's extra kernel parameters. */
+  vm: ResolvedVm | null;
+  /** Per-learner parameters, in file order; never sent to the browser. */
+  params: ResolvedParam[];
   /** Absolute folder of the lab on the runner's disk. */
   dir: string;
   /** Script contents are read at load time so a running lab never sees a half-edited file. */

@@ -8,6 +8,9 @@ import type Dockerode from 'dockerode';
 import { loadLabs } from './labs/registry.ts';
 import { ImageBuilder } from './images/image-builder.ts';
 import { ContainerBackend } from './backends/container.ts';
+import { QemuBackend } from './backends/qemu.ts';
+import { VmImageBuilder } from './images/vm-image-builder.ts';
+import { labImageResolver } from './images/resolve-image.ts';
 import type { LabBackend } from './backends/lab-backend.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import { createDocker } from './util/docker-client.ts';
@@ -17,6 +20,14 @@ import { createTerminalUpgrade } from './server/terminal-socket.ts';
 import { buildAccessPolicy, checkOrigin, loadOrCreateOwnerToken } from './server/security.ts';
 import { HttpError, sendError, sendJson } from './server/http-util.ts';
 import { createStaticSite } from './server/static-site.ts';
+import { openProgressDb, progressDbPath } from './progress/database.ts';
+import { ProgressStore } from './progress/progress-store.ts';
+import { ProgressFeed } from './progress/progress-feed.ts';
+import { ProgressRecorder } from './progress/progress-recorder.ts';
+import { WorkshopService } from './workshops/workshop-service.ts';
+import { WorkshopClock } from './workshops/workshop-clock.ts';
+import { loadOrCreateSecret, paramChooser } from './workshops/param-picker.ts';
+import { workshopRoutes } from './server/workshop-api.ts';
 
 export const DEFAULT_PORT = 7171;
 
@@ -30,6 +41,18 @@ export interface RunnerOptions {
   siteDir?: string;
   allowedOrigins?: string[];
   idleTimeoutMs?: number;
+  /** How long before an idle stop terminals are warned. */
+  idleWarningMs?: number;
+  /** How often idle and vanished labs are looked for (tests shorten it). */
+  sweepIntervalMs?: number;
+  /** How often workshop end times are enforced (tests shorten it). */
+  workshopTickMs?: number;
+  /**
+   * Workshop mode: /api/bootstrap never hands the owner token to a browser, so
+   * learners on the same site cannot become the instructor. (It is also withheld
+   * while any workshop is open or scheduled.)
+   */
+  workshopMode?: boolean;
   maxSessions?: number;
   /** Write runner.json (URL, pid) into the data dir so the CLI can find this runner. */
   advertise?: boolean;
@@ -43,8 +66,11 @@ export interface Runner {
   ownerToken: string;
   manager: SessionManager;
   images: ImageBuilder;
+  vmImages: VmImageBuilder;
   backends: Partial<Record<'container' | 'vm', LabBackend>>;
   labProblems: string[];
+  progress: ProgressStore;
+  workshops: WorkshopService;
   close(): Promise<void>;
 }
 
@@ -58,13 +84,27 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
 
   const docker = opts.docker ?? createDocker();
   const images = new ImageBuilder(docker);
-  const backends = { container: new ContainerBackend(docker, runnerName) };
+  const vmImages = new VmImageBuilder();
+  const backends = { container: new ContainerBackend(docker, runnerName), vm: new QemuBackend({ runnerName, dataDir, log }) };
+  // Progress: one SQLite file; sessions a killed runner left open are closed first.
+  const db = openProgressDb(progressDbPath(dataDir));
+  const progress = new ProgressStore(db);
+  const dangling = progress.closeDanglingSessions('runner-restart', runnerName);
+  if (dangling) log(`progress: closed ${dangling} lab session(s) an earlier runner "${runnerName}" left open`);
+  const feed = new ProgressFeed();
+  const recorder = new ProgressRecorder(progress, feed, runnerName);
+  const workshops = new WorkshopService(progress, feed, registry.labs);
+  const secret = loadOrCreateSecret(dataDir);
   const manager = new SessionManager({
     runnerName, labs: registry.labs, backends,
-    resolveImage: (lab, onProgress) => images.ensureLabImage(lab, onProgress),
-    idleTimeoutMs: opts.idleTimeoutMs, maxSessions: opts.maxSessions, log,
+    resolveImage: labImageResolver(images, vmImages),
+    idleTimeoutMs: opts.idleTimeoutMs, idleWarningMs: opts.idleWarningMs, sweepIntervalMs: opts.sweepIntervalMs,
+    maxSessions: opts.maxSessions, log,
+    observer: recorder,
+    paramsFor: paramChooser(secret, (id) => workshops.seed(id)),
   });
   await manager.init();
+  const clock = new WorkshopClock(progress, manager, opts.workshopTickMs, Date.now, log);
   const ownerToken = loadOrCreateOwnerToken(dataDir);
 
   const server: Server = createServer();
@@ -76,6 +116,14 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const policy = buildAccessPolicy(host, port, opts.allowedOrigins ?? []);
   const api = createApi({
     manager, ownerToken, labProblems: registry.problems,
+    learners: {
+      authenticate: (t) => workshops.authenticate(t),
+      admitStart: (learner, labId) => {
+        const r = workshops.admitStart(learner, labId);
+        if (!r.ok) throw new HttpError(r.error.code, r.error.message);
+      },
+    },
+    extraRoutes: workshopRoutes({ manager, ownerToken, store: progress, feed, recorder, workshops, clock }),
     backendStatus: async () => {
       const out: Record<string, { ok: boolean; message: string }> = {};
       for (const [k, b] of Object.entries(backends)) {
@@ -98,7 +146,10 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
           // Same-origin pages read the owner token here; other origins cannot (no CORS),
           // and DNS-rebinding hosts were refused by checkOrigin above.
           if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError('forbidden-origin', 'cross-site request');
-          return sendJson(res, 200, { ownerToken });
+          // While learners may use this site (workshop mode, or a workshop open or scheduled),
+          // the page gets no owner token: the instructor pastes it, learners join with a code.
+          if (opts.workshopMode || workshops.anyActive()) return sendJson(res, 200, { mode: 'workshop' });
+          return sendJson(res, 200, { ownerToken, mode: 'self-paced' });
         }
         if (await api(req, res, url)) return;
         if (!site(req, res, url)) throw new HttpError('not-found', `nothing at ${url.pathname}`);
@@ -120,12 +171,15 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
 
   let closing: Promise<void> | null = null;
   return {
-    url, port, ownerToken, manager, images, backends, labProblems: registry.problems,
+    url, port, ownerToken, manager, images, vmImages, backends, labProblems: registry.problems, progress, workshops,
     close: () => {
       closing ??= (async () => {
+        clock.close();
         terminals.close();
         await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
         await manager.shutdown();
+        recorder.close();
+        db.close();
         if (opts.advertise) rmSync(infoFile, { force: true });
       })();
       return closing;

@@ -81,6 +81,8 @@ export class TerminalConnection {
       try { msg = JSON.parse(ev.data) as ServerMessage } catch { return }
       // The runner's copy of the screen: start from it, so a reload shows the same shell.
       if (msg.type === 'screen') { this.term.reset(); this.term.write(msg.data) }
+      // A reset starts a new shell on a clean screen (the runner's copy is cleared too).
+      if (msg.type === 'state' && msg.state === 'restarting') this.term.reset()
       this.events.onMessage?.(msg)
     }
     ws.onclose = (ev) => {

@@ -4,9 +4,14 @@
  * `rate`), so the amount of data is fixed; how relayd hands it to the kernel
  * is not:
  *
- *   write_mode = single    one write(2) per 64-byte record  (the default: slow)
+ *   write_mode = single    one system call per 64-byte record  (the default: slow)
  *   write_mode = batched   records gathered in a buffer, one write(2) per batch
  *   write_mode = vectored  records gathered as an iovec array, one writev(2)
+ *
+ * In single mode the call that hands over a record depends on the build
+ * profile of this installation (RELAYD_RECORD_CALL, set by relayctl):
+ * write(2), writev(2) with one iovec, or pwritev2(2) at the current offset
+ * (-1), which on a socket behaves like writev(2).
  *
  * The sink reads whatever arrives and counts it. Both sides report once a
  * second to /run/relayd/stats.
@@ -32,12 +37,14 @@
 #define TICK_NS 1000000L /* producer wakes every 1 ms to emit what is due */
 
 enum mode { MODE_SINGLE, MODE_BATCHED, MODE_VECTORED };
+enum record_call { CALL_WRITE, CALL_WRITEV, CALL_PWRITEV2 };
 
 struct config {
     long rate;           /* records per second */
     enum mode mode;
     size_t batch_bytes;  /* flush a batch at this size ... */
     long flush_ms;       /* ... or after this long */
+    enum record_call call; /* single mode: how one record is handed over */
 };
 
 static volatile sig_atomic_t stopping;
@@ -112,6 +119,20 @@ static int write_all(int fd, const char *buf, size_t len)
     return 0;
 }
 
+/* One record in single mode, with the installation's record call. */
+static int send_record(int fd, enum record_call call, char *rec, size_t len)
+{
+    if (call == CALL_WRITE) return write_all(fd, rec, len);
+    struct iovec v = { rec, len };
+    while (v.iov_len) {
+        ssize_t n = call == CALL_WRITEV ? writev(fd, &v, 1) : pwritev2(fd, &v, 1, -1, 0);
+        if (n < 0) { if (errno == EINTR) continue; return -1; }
+        v.iov_base = (char *)v.iov_base + n;
+        v.iov_len -= (size_t)n;
+    }
+    return 0;
+}
+
 static int writev_all(int fd, struct iovec *iov, int cnt)
 {
     while (cnt > 0) {
@@ -179,7 +200,7 @@ static void run_producer(int fd, const struct config *c)
         while (seq < due && !stopping) {
             if (c->mode == MODE_SINGLE) {
                 fill_record(buf, seq);
-                if (write_all(fd, buf, RECORD_SIZE) < 0) return;
+                if (send_record(fd, c->call, buf, RECORD_SIZE) < 0) return;
             } else {
                 fill_record(buf + used, seq);
                 if (c->mode == MODE_VECTORED) {
@@ -214,6 +235,11 @@ int main(int argc, char **argv)
     const char *path = argc > 1 ? argv[1] : "/etc/relayd.conf";
     struct config c;
     if (load_config(path, &c) < 0) return 2;
+    const char *call = getenv("RELAYD_RECORD_CALL");
+    c.call = CALL_WRITE;
+    if (call && !strcmp(call, "writev")) c.call = CALL_WRITEV;
+    else if (call && !strcmp(call, "pwritev2")) c.call = CALL_PWRITEV2;
+    else if (call && *call && strcmp(call, "write")) { fprintf(stderr, "relayd: RELAYD_RECORD_CALL must be write, writev or pwritev2, not \"%s\"\n", call); return 2; }
     mkdir("/run/relayd", 0755);
 
     struct sigaction sa = { 0 };

@@ -4,12 +4,17 @@ import { LABS_DIR } from '../util/paths.ts';
 import { createDocker, checkDocker } from '../util/docker-client.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { ContainerBackend } from '../backends/container.ts';
+import { QemuBackend } from '../backends/qemu.ts';
+import { VmImageBuilder } from '../images/vm-image-builder.ts';
+import { labImageResolver } from '../images/resolve-image.ts';
 import { selfTestLab, type SelfTestReport } from '../selftest/lab-selftest.ts';
 import { createRunner, DEFAULT_PORT } from '../runner.ts';
 import type { CheckResult, HintResponse, SessionView, StartSessionResponse } from '../../common/protocol.ts';
 import { parseArgs, flagValue, UsageError, type ParsedArgs } from './args.ts';
+import { paramSweep, parseParamAssignments } from '../../common/params.ts';
 import { api, findRunner, resolveSession, RunnerUnreachable, ApiFailure } from './runner-client.ts';
 import { attachTerminal } from './attach.ts';
+import { gradeCommand, progressCommand, workshopCommand } from './workshop-commands.ts';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
 
@@ -20,12 +25,15 @@ Usage: labs <command> [options]
 Labs on disk:
   list [--json]                 the labs and any lab files that failed to load
   build [<lab>...|--all]        build the images labs need (shows progress)
-  test <lab>...|--all [--json]  self-test labs against the real backend:
-                                start, fault present, solution, checks pass, nothing left
+  test <lab>...|--all [--json] [--param name=value[,…]]
+                                self-test labs against the real backend: start, fault
+                                present, solution, checks pass, nothing left — once per
+                                choice of each lab parameter, or with the --param values
 
 The runner:
-  serve [--host H] [--port P] [--allow-origin URL]... [--name N] [--build]
-                                start the runner (default 127.0.0.1:${DEFAULT_PORT})
+  serve [--host H] [--port P] [--allow-origin URL]... [--name N] [--build] [--workshop]
+                                start the runner (default 127.0.0.1:${DEFAULT_PORT}); --workshop:
+                                browsers never get the owner token (learners share the site)
 
 Sessions (talk to the running runner; --url overrides where it is):
   start <lab> [--no-attach] [--json]  start a lab and attach this terminal (Ctrl-] detaches)
@@ -36,6 +44,13 @@ Sessions (talk to the running runner; --url overrides where it is):
   hint <session|lab> <task>           show the next hint of a task
   reset [<session|lab>]               put the lab back to its initial state
   stop [<session|lab>]                stop the lab and remove its environment
+  progress [--json]                   your progress in every lab (done, in progress, tasks)
+
+Workshops (you are the instructor; see docs/workshops.md):
+  workshop create --labs a,b --seats N --ends 2h [--starts 30m|TIME] [--title T] [--json]
+                                      create one; prints the join code and link
+  workshop list|show|close|roster [<workshop>] [--json]
+  grade [<workshop>] [--csv|--json]   grades: per task, partial credit, timestamps
 
 Exit codes: 0 ok, 1 a check/test failed, 2 bad usage, 3 runner or backend unavailable.
 `;
@@ -61,35 +76,51 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
     run: async (args) => {
       const labs = pickLabs(args);
       const docker = createDocker();
-      const pre = await checkDocker(docker);
-      if (!pre.ok) { console.error(pre.message); return EXIT.unavailable; }
-      const builder = new ImageBuilder(docker);
+      if (labs.some((l) => l.backend === 'container')) {
+        const pre = await checkDocker(docker);
+        if (!pre.ok) { console.error(pre.message); return EXIT.unavailable; }
+      }
+      const resolve = labImageResolver(new ImageBuilder(docker), new VmImageBuilder());
       for (const lab of labs) {
-        if (lab.backend !== 'container') { console.log(`${lab.id}: ${lab.backend} images are built on first start`); continue; }
-        const ref = await builder.ensureLabImage(lab, (l) => console.log(l));
-        console.log(`${lab.id}: image ${ref} ready`);
+        const ref = await resolve(lab, (l) => console.log(l));
+        console.log(`${lab.id}: ${lab.backend === 'vm' ? 'VM image' : 'image'} ${ref} ready`);
       }
       return EXIT.ok;
     },
   },
   test: {
-    flags: { all: 'bool', json: 'bool' },
+    flags: { all: 'bool', json: 'bool', param: 'value' },
     run: async (args) => {
       const labs = pickLabs(args);
+      // Every choice of every parameter by default (each learner must get a working lab); --param picks one.
+      const runs = labs.map((lab) => {
+        const forced = flagValue(args, 'param');
+        if (forced === undefined) return { lab, sweep: paramSweep(lab.params) };
+        const parsed = parseParamAssignments(forced, lab.params);
+        if (!parsed.ok) throw new UsageError(`--param for ${lab.id}: ${parsed.message}`);
+        return { lab, sweep: paramSweep(lab.params).map((v) => ({ ...v, ...parsed.value })).filter((v, i, all) => all.findIndex((x) => JSON.stringify(x) === JSON.stringify(v)) === i) };
+      });
       const docker = createDocker();
-      const pre = await checkDocker(docker);
-      if (!pre.ok) { console.error(pre.message); return EXIT.unavailable; }
-      const builder = new ImageBuilder(docker);
+      if (labs.some((l) => l.backend === 'container')) {
+        const pre = await checkDocker(docker);
+        if (!pre.ok) { console.error(pre.message); return EXIT.unavailable; }
+      }
+      const resolveImage = labImageResolver(new ImageBuilder(docker), new VmImageBuilder());
+      const backends = { container: new ContainerBackend(docker, 'selftest'), vm: new QemuBackend({ runnerName: 'selftest' }) };
       const reports: SelfTestReport[] = [];
-      for (const lab of labs) {
-        if (!json(args)) console.log(`\n▶ self-test ${lab.id}`);
-        const report = await selfTestLab(lab, {
-          backends: { container: new ContainerBackend(docker, 'selftest') },
-          resolveImage: (l, p) => builder.ensureLabImage(l, p),
-          onProgress: json(args) ? undefined : (m) => console.log(`    … ${m}`),
-          onStep: json(args) ? undefined : (s) => console.log(`  ${s.ok ? '✔' : '✘'} ${s.name} (${(s.ms / 1000).toFixed(1)} s)${s.detail ? ` — ${s.detail}` : ''}`),
-        });
-        reports.push(report);
+      for (const { lab, sweep } of runs) {
+        for (const params of sweep) {
+          const shown = Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ');
+          if (!json(args)) console.log(`\n▶ self-test ${lab.id}${shown ? ` (${shown})` : ''}`);
+          const report = await selfTestLab(lab, {
+            backends,
+            resolveImage,
+            onProgress: json(args) ? undefined : (m) => console.log(`    … ${m}`),
+            onStep: json(args) ? undefined : (s) => console.log(`  ${s.ok ? '✔' : '✘'} ${s.name} (${(s.ms / 1000).toFixed(1)} s)${s.detail ? ` — ${s.detail}` : ''}`),
+            params,
+          });
+          reports.push(report);
+        }
       }
       const failed = reports.filter((r) => !r.ok);
       if (json(args)) print({ ok: failed.length === 0, reports });
@@ -98,7 +129,7 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
     },
   },
   serve: {
-    flags: { host: 'value', port: 'value', 'allow-origin': 'value', name: 'value', build: 'bool' },
+    flags: { host: 'value', port: 'value', 'allow-origin': 'value', name: 'value', build: 'bool', workshop: 'bool' },
     run: async (args) => {
       const port = Number(flagValue(args, 'port') ?? process.env.KDLABS_PORT ?? DEFAULT_PORT);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got "${flagValue(args, 'port')}"`);
@@ -108,10 +139,14 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
       }
       const origins = [...(process.env.KDLABS_ALLOW_ORIGIN?.split(',').filter(Boolean) ?? [])];
       const o = flagValue(args, 'allow-origin'); if (o) origins.push(o);
-      const runner = await createRunner({ host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true });
+      const runner = await createRunner({
+        host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true,
+        workshopMode: args.flags.get('workshop') === true || process.env.KDLABS_WORKSHOP === '1',
+      });
       if (args.flags.get('build')) {
         for (const lab of runner.manager.labs.values()) {
-          if (lab.backend === 'container') console.log(`${lab.id}: image ${await runner.images.ensureLabImage(lab, (l) => console.log(l))} ready`);
+          const ref = lab.backend === 'vm' ? await runner.vmImages.ensureVmImage(lab, (l) => console.log(l)) : await runner.images.ensureLabImage(lab, (l) => console.log(l));
+          console.log(`${lab.id}: ${lab.backend === 'vm' ? 'VM image' : 'image'} ${ref} ready`);
         }
       }
       console.log(`\nkdlabs runner listening on ${runner.url}  (labs: ${[...runner.manager.labs.keys()].join(', ')})`);
@@ -227,6 +262,12 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
       return EXIT.ok;
     },
   },
+  progress: { flags: { json: 'bool', url: 'value' }, run: progressCommand },
+  workshop: {
+    flags: { json: 'bool', url: 'value', labs: 'value', seats: 'value', ends: 'value', starts: 'value', title: 'value' },
+    run: workshopCommand,
+  },
+  grade: { flags: { json: 'bool', csv: 'bool', url: 'value' }, run: gradeCommand },
   stop: {
     flags: { url: 'value' },
     run: async (args) => {

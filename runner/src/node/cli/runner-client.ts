@@ -41,6 +41,23 @@ export async function api<T>(c: RunnerClient, method: string, path: string, body
   return json as T;
 }
 
+/** A non-JSON response (CSV export) as text; errors still come back as ApiFailure. */
+export async function apiText(c: RunnerClient, path: string): Promise<string> {
+  let res: Response;
+  try {
+    res = await fetch(`${c.url}${path}`, { headers: { authorization: `Bearer ${c.token}` } });
+  } catch (e) {
+    throw new RunnerUnreachable(`the runner at ${c.url} does not answer (${(e as Error).cause ?? (e as Error).message}); start it with \`npm start\``);
+  }
+  const text = await res.text();
+  if (!res.ok) {
+    let err: ApiError['error'] | undefined;
+    try { err = (JSON.parse(text) as ApiError).error; } catch { /* not JSON */ }
+    throw new ApiFailure(res.status, err?.code ?? 'unknown', err?.message ?? `HTTP ${res.status}`);
+  }
+  return text;
+}
+
 /** A session named by id, or by lab id when exactly one session runs that lab. */
 export async function resolveSession(c: RunnerClient, ref: string | undefined): Promise<SessionView> {
   const { sessions } = await api<{ sessions: SessionView[] }>(c, 'GET', '/api/sessions');

@@ -163,7 +163,7 @@ export class ImageBuilder {
  * base image. Without the tools source the folder holds only a note, so an
  * image can still be built.
  */
-function bundleTools(): string {
+export function bundleTools(): string {
   const out = join(TOOLS_DIR, 'dist');
   mkdirSync(out, { recursive: true });
   if (existsSync(join(TOOLS_DIR, 'build.mjs'))) {

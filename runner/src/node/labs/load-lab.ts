@@ -5,10 +5,11 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import {
-  labFileSchema, describeIssues, DEFAULT_CHECK_TIMEOUT_SECONDS,
-  type LabFile, type ResolvedLab, type ResolvedStep, type ResolvedTask,
+  labFileSchema, describeIssues, DEFAULT_CHECK_TIMEOUT_SECONDS, DEFAULT_VM,
+  type LabFile, type ResolvedAnswer, type ResolvedLab, type ResolvedStep, type ResolvedTask,
 } from '../../common/lab-schema.ts';
 import { parseSize } from '../../common/sizes.ts';
+import { DEFAULT_PARAM_ANSWER_PATTERN, PARAM_PLACEHOLDER } from '../../common/params.ts';
 
 /** Default self-test budget for one lab (start, symptom, solve, checks, stop). */
 const DEFAULT_SELFTEST_TIMEOUT_SECONDS = 300;
@@ -53,7 +54,8 @@ export function loadLab(dir: string): LoadResult {
   const solutionNotes = spec.solution.notes ? readRel(spec.solution.notes, 'solution.notes') : null;
   const symptom = readRel(spec.selftest.symptom, 'selftest.symptom') ?? '';
   const layerDir = join(dir, 'image');
-  const hasLayer = existsSync(join(layerDir, 'Dockerfile'));
+  // A container lab's image/ is a Dockerfile layer; a VM lab's image/ is files copied into the VM at /opt/lab.
+  const hasLayer = spec.backend === 'vm' ? existsSync(layerDir) && statSync(layerDir).isDirectory() : existsSync(join(layerDir, 'Dockerfile'));
 
   if (spec.backend === 'vm' && spec.capabilities.length > 0) {
     problems.push(`${shown}: capabilities: a vm lab runs as root in its own kernel; remove "capabilities"`);
@@ -76,6 +78,14 @@ export function loadLab(dir: string): LoadResult {
         cpus: spec.resources.cpus,
       },
       capabilities: spec.capabilities,
+      vm: spec.backend === 'vm'
+        ? {
+          memoryMb: spec.vm?.memory ?? DEFAULT_VM.memoryMb,
+          cpus: spec.vm?.cpus ?? DEFAULT_VM.cpus,
+          cmdline: (spec.vm?.cmdline ?? '').split(' ').filter(Boolean),
+        }
+        : null,
+      params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices })),
       dir,
       setup,
       steps,
@@ -99,9 +109,15 @@ function resolveTask(
     hints: t.hints,
     check: script === null ? null : { script, timeoutSeconds: t.timeout ?? DEFAULT_CHECK_TIMEOUT_SECONDS },
     question: t.question
-      ? { prompt: t.question.prompt, placeholder: t.question.placeholder ?? '', answer: t.question.answer }
+      ? { prompt: t.question.prompt, placeholder: t.question.placeholder ?? '', answer: resolveAnswer(t.question.answer) }
       : null,
   };
+}
+
+/** The schema guarantees pattern and example for fixed answers; parameter answers get defaults. */
+function resolveAnswer(a: NonNullable<LabFile['tasks'][number]['question']>['answer']): ResolvedAnswer {
+  if (a.param === undefined) return { pattern: a.pattern ?? '', example: a.example ?? '' };
+  return { pattern: a.pattern ?? DEFAULT_PARAM_ANSWER_PATTERN, example: a.example ?? PARAM_PLACEHOLDER, param: a.param };
 }
 
 /** The first markdown heading names the step; the file name is the fallback. */

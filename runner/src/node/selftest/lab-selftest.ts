@@ -1,7 +1,8 @@
-// A lab proves itself: start → fault present (symptom measured, every check
-// fails) → solution → every check passes → stop → nothing left behind.
+// A lab proves itself: start → every check fails → fault present (symptom
+// measured) → solution → every check passes → stop → nothing left behind.
 import { readdirSync, readFileSync } from 'node:fs';
-import { isCorrectAnswer } from '../../common/answers.ts';
+import { exampleAnswer, isCorrectAnswer } from '../../common/answers.ts';
+import type { ParamValues } from '../../common/params.ts';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
 import type { LabBackend } from '../backends/lab-backend.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
@@ -12,17 +13,21 @@ const CHECK_RETRIES_AFTER_SOLVE = 3;
 const CHECK_RETRY_DELAY_MS = 2000;
 const SOLUTION_TIMEOUT_MS = 300_000;
 const SYMPTOM_TIMEOUT_MS = 60_000;
+/** A fault may need a moment to show; a symptom that panics a VM's kernel is read back after the reboot. */
+const SYMPTOM_ATTEMPTS = 2;
 /** An answer no lab should accept; proves a question's pattern is not a catch-all. */
 const WRONG_ANSWER = 'definitely-not-the-answer-42';
 
 export interface SelfTestStep { name: string; ok: boolean; detail: string; ms: number }
-export interface SelfTestReport { labId: string; ok: boolean; steps: SelfTestStep[]; totalMs: number }
+export interface SelfTestReport { labId: string; ok: boolean; steps: SelfTestStep[]; totalMs: number; params: ParamValues }
 
 export interface SelfTestDeps {
   backends: Partial<Record<ResolvedLab['backend'], LabBackend>>;
   resolveImage: (lab: ResolvedLab, onProgress: (m: string) => void) => Promise<string>;
   onStep?: (step: SelfTestStep) => void;
   onProgress?: (message: string) => void;
+  /** The lab's parameter values for this run (see paramSweep); a lab with params needs every one. */
+  params?: ParamValues;
 }
 
 export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise<SelfTestReport> {
@@ -30,6 +35,7 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
   const manager = new SessionManager({ runnerName, labs: new Map([[lab.id, lab]]), backends: deps.backends, resolveImage: deps.resolveImage });
   const steps: SelfTestStep[] = [];
   const started = Date.now();
+  const params = deps.params ?? {};
   const step = async (name: string, fn: () => Promise<string>): Promise<boolean> => {
     const t = Date.now();
     let s: SelfTestStep;
@@ -45,7 +51,9 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
   try {
     await manager.init();
     const ok = await step('start', async () => {
-      const created = manager.create(lab.id);
+      const missing = lab.params.filter((p) => params[p.name] === undefined).map((p) => p.name);
+      if (missing.length) throw new Error(`no value for parameter(s) ${missing.join(', ')}: pass them (labs test --param name=value), or run every choice`);
+      const created = manager.create(lab.id, { params });
       if (!created.ok) throw new Error(created.error.message);
       session = created.value.session;
       let shown = 0;
@@ -63,19 +71,25 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
       await step('questions grade correctly', async () => {
         const questions = lab.tasks.filter((t) => t.question);
         for (const t of questions) {
-          if (!isCorrectAnswer(t.question!.answer, t.question!.answer.example)) throw new Error(`task ${t.id}: its example answer "${t.question!.answer.example}" is not accepted`);
-          if (isCorrectAnswer(t.question!.answer, WRONG_ANSWER)) throw new Error(`task ${t.id}: accepts any answer`);
+          const answer = t.question!.answer;
+          const example = exampleAnswer(answer, params);
+          if (example === null) throw new Error(`task ${t.id}: no example answer for parameter "${answer.param}"`);
+          // Through the session, as a learner would: its parameter values grade the answer.
+          const graded = s.answer(t.id, example);
+          if (!graded.ok || !graded.value.passed) throw new Error(`task ${t.id}: its example answer "${example}" is not accepted`);
+          if (isCorrectAnswer(answer, WRONG_ANSWER, params)) throw new Error(`task ${t.id}: accepts any answer`);
+          if (answer.param !== undefined) {
+            // A neighbour with another value of the parameter must not be able to lend their answer.
+            const others = lab.params.find((p) => p.name === answer.param)!.choices.filter((c) => c !== params[answer.param!]);
+            const leaked = others.find((c) => isCorrectAnswer(answer, exampleAnswer(answer, { [answer.param!]: c })!, params));
+            if (leaked !== undefined) throw new Error(`task ${t.id}: the answer for ${answer.param}=${leaked} is accepted for ${answer.param}=${params[answer.param]}`);
+          }
         }
-        return `${questions.length} question(s)`;
-      });
-      const ran = await step('fault present (symptom)', async () => {
-        const r = await s.execScript(lab.selftest.symptom, SYMPTOM_TIMEOUT_MS);
-        if (!r.ok) throw new Error(r.error.message);
-        if (r.value.exitCode !== 0) throw new Error(`symptom not measured: ${(r.value.stdout + r.value.stderr).trim() || `exit ${r.value.exitCode}`}`);
-        return r.value.stdout.trim();
+        return `${questions.length} question(s)${Object.keys(params).length ? ` (${Object.entries(params).map(([k, v]) => `${k}=${v}`).join(', ')})` : ''}`;
       });
       const checks = lab.tasks.filter((t) => t.check);
-      const beforeOk = ran && await step('every check fails before the fix', async () => {
+      // Checks first, on the lab as setup.sh left it: the symptom may change the lab for good (a VM's kernel panics).
+      const beforeOk = await step('every check fails before the fix', async () => {
         const passing: string[] = [];
         const lines: string[] = [];
         for (const t of checks) {
@@ -87,7 +101,18 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
         if (passing.length) throw new Error(`these checks pass with the fault still there: ${passing.join(', ')}`);
         return lines.join(' | ');
       });
-      const solved = beforeOk && await step('solution', async () => {
+      const ran = beforeOk && await step('fault present (symptom)', async () => {
+        let last = '';
+        for (let attempt = 1; attempt <= SYMPTOM_ATTEMPTS; attempt++) {
+          const r = await s.execScript(lab.selftest.symptom, SYMPTOM_TIMEOUT_MS);
+          if (!r.ok) throw new Error(r.error.message);
+          if (r.value.exitCode === 0) return r.value.stdout.trim();
+          last = (r.value.stdout + r.value.stderr).trim() || `exit ${r.value.exitCode}`;
+          if (attempt < SYMPTOM_ATTEMPTS) await new Promise((res) => setTimeout(res, CHECK_RETRY_DELAY_MS));
+        }
+        throw new Error(`symptom not measured: ${last}`);
+      });
+      const solved = ran && await step('solution', async () => {
         const r = await s.execScript(lab.solution.script, SOLUTION_TIMEOUT_MS);
         if (!r.ok) throw new Error(r.error.message);
         if (r.value.exitCode !== 0) throw new Error(`solution exited ${r.value.exitCode}: ${(r.value.stdout + r.value.stderr).trim().split('\n').slice(-5).join(' | ')}`);
@@ -123,16 +148,16 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
       return 'no environment, no process';
     });
   }
-  return { labId: lab.id, ok: steps.every((s) => s.ok), steps, totalMs: Date.now() - started };
+  return { labId: lab.id, ok: steps.every((s) => s.ok), steps, totalMs: Date.now() - started, params };
 }
 
-/** Host processes whose cgroup path names the environment (a container id). */
+/** Host processes of the environment: a container id in their cgroup path, a VM name on their command line. */
 function processesOf(ref: string): string[] {
   const out: string[] = [];
   for (const pid of readdirSync('/proc')) {
     if (!/^\d+$/.test(pid)) continue;
     try {
-      if (readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(ref)) out.push(pid);
+      if (readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(ref) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(ref)) out.push(pid);
     } catch { /* the process ended while we looked */ }
   }
   return out;

@@ -11,18 +11,35 @@ import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session, SessionError } from '../sessions/session.ts';
 import { HttpError, readJson, sendJson } from './http-util.ts';
 import { requestToken, sameToken } from './security.ts';
+import { identify, requirePerson, type Identity, type LearnerAuthenticator } from './identity.ts';
+import type { LearnerIdentity } from '../workshops/workshop-service.ts';
+import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
+
+/** Labs one workshop learner may run at once: one to work in, one more to compare or restart without waiting; more only takes seats' resources. */
+export const MAX_LIVE_SESSIONS_PER_LEARNER = 2;
 
 export interface ApiContext {
   manager: SessionManager;
   ownerToken: string;
   labProblems: string[];
   backendStatus: () => Promise<Record<string, { ok: boolean; message: string }>>;
+  /** Workshop learners: who a learner token is, and whether they may start a lab now. */
+  learners?: LearnerGate;
+  /** More routes (workshops, progress), matched after these. */
+  extraRoutes?: Route[];
 }
 
-type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[]) => Promise<void>;
+export interface LearnerGate {
+  authenticate: LearnerAuthenticator;
+  /** Throws an HttpError naming why this learner may not start this lab now. */
+  admitStart(learner: LearnerIdentity, labId: string): void;
+}
+
+export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, params: string[]) => Promise<void>;
+export type Route = [method: string, pattern: RegExp, handler: Handler];
 
 export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
-  const routes: Array<[string, RegExp, Handler]> = [
+  const routes: Route[] = [
     ['GET', /^\/api\/health$/, async (_q, res) => {
       sendJson(res, 200, { ok: true, backends: await ctx.backendStatus(), labs: ctx.manager.labs.size, sessions: ctx.manager.list().length });
     }],
@@ -36,13 +53,18 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
       sendJson(res, 200, toPublicLab(lab));
     }],
     ['GET', /^\/api\/sessions$/, async (req, res, url) => {
-      requireOwner(req, url);
-      sendJson(res, 200, { sessions: ctx.manager.list().map((s) => s.view()) });
+      const who = requirePerson(req, url, ctx.ownerToken, ctx.learners?.authenticate);
+      if (who.kind === 'owner') return sendJson(res, 200, { sessions: ctx.manager.list().map((s) => s.view()) });
+      // A learner sees only their own labs, with the session tokens their terminals need.
+      const own = ctx.manager.listFor(who.learnerId);
+      sendJson(res, 200, { sessions: own.map((s) => s.view()), tokens: Object.fromEntries(own.map((s) => [s.id, s.token])) });
     }],
     ['POST', /^\/api\/sessions$/, async (req, res, url) => {
-      requireOwner(req, url);
+      const who = requirePerson(req, url, ctx.ownerToken, ctx.learners?.authenticate);
       const body = await readJson(req, startSessionRequestSchema);
-      const created = ctx.manager.create(slug(body.labId, 'labId'));
+      const labId = slug(body.labId, 'labId');
+      if (who.kind === 'learner') admitLearner(who, labId);
+      const created = ctx.manager.create(labId, { owner: { learnerId: who.learnerId, workshopId: who.workshopId } });
       if (!created.ok) throw new HttpError(created.error.code, created.error.message);
       const { session, ready } = created.value;
       if (url.searchParams.get('wait') === '1') {
@@ -83,7 +105,7 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/solution$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, { notes: s.lab.solution.notes ?? 'This lab has no written solution.' });
+      sendJson(res, 200, { notes: s.revealSolution() });
     }],
   ];
 
@@ -93,18 +115,35 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }
   }
 
-  /** The session named in the path, if the request carries its token (or the owner's). */
+  /** A learner may start a lab of their workshop while it is open, within their share of the runner. */
+  function admitLearner(who: Extract<Identity, { kind: 'learner' }>, labId: string): void {
+    ctx.learners?.admitStart(who.learner, labId);
+    const live = ctx.manager.listFor(who.learnerId).filter((s) => s.phase !== 'stopped' && s.phase !== 'failed');
+    const same = live.find((s) => s.lab.id === labId);
+    if (same) throw new HttpError('conflict', `you already run lab ${labId} as session ${same.id}; open it (GET /api/sessions lists it with its token) or stop it first`);
+    if (live.length >= MAX_LIVE_SESSIONS_PER_LEARNER) {
+      throw new HttpError('conflict', `you already run ${live.length} labs (${live.map((s) => s.lab.id).join(', ')}); a learner may run ${MAX_LIVE_SESSIONS_PER_LEARNER} at once — stop one first`);
+    }
+  }
+
+  /** The session named in the path, if the request carries its token, the owner's, or its learner's. */
   function sessionFor(req: IncomingMessage, url: URL, id: string | undefined): Session {
     if (!isSessionId(id)) throw new HttpError('bad-request', `"${id}" is not a session id (expected s- and 20 letters/digits)`);
     const token = requestToken(req, url);
     const s = ctx.manager.get(id);
+    const ownLearner = (): boolean => {
+      const who = s && s.owner.learnerId !== LOCAL_LEARNER_ID ? identify(req, url, ctx.ownerToken, ctx.learners?.authenticate) : null;
+      return who?.kind === 'learner' && who.learnerId === s?.owner.learnerId;
+    };
     // Same answer for "no such session" and "wrong token": ids are not probeable.
-    if (!s || !(sameToken(token, s.token) || sameToken(token, ctx.ownerToken))) {
+    if (!s || !(sameToken(token, s.token) || sameToken(token, ctx.ownerToken) || ownLearner())) {
       throw new HttpError(token ? 'not-found' : 'unauthorized', token ? `no session ${id} for this token` : 'this needs the session token (Authorization: Bearer <token>)');
     }
     s.touch();
     return s;
   }
+
+  routes.push(...(ctx.extraRoutes ?? []));
 
   return async (req, res, url) => {
     for (const [method, pattern, handler] of routes) {

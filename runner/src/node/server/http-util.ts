@@ -8,7 +8,8 @@ export const MAX_BODY_BYTES = 16 * 1024;
 
 const STATUS: Record<ApiErrorCode, number> = {
   'bad-request': 400, unauthorized: 401, 'forbidden-origin': 403, 'not-found': 404, conflict: 409,
-  'backend-unavailable': 503, 'start-failed': 502, capacity: 503, internal: 500,
+  'backend-unavailable': 503, 'start-failed': 502, capacity: 429, internal: 500,
+  forbidden: 403, gone: 410, 'rate-limited': 429,
 };
 
 export class HttpError extends Error {

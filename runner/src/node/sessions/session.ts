@@ -3,11 +3,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ResolvedLab, ResolvedTask } from '../../common/lab-schema.ts';
 import { isCorrectAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/answers.ts';
+import { paramsToEnv, type ParamValues } from '../../common/params.ts';
+import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import type {
-  CheckResult, HintResponse, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
+  CheckResult, HintResponse, ServerMessage, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
 } from '../../common/protocol.ts';
 import type { BackendError, ExecResult, LabBackend, LabHandle, Result } from '../backends/lab-backend.ts';
-import { TerminalHub } from './terminal-hub.ts';
+import { NoticeTerminalHub } from './terminal-notices.ts';
 import { WS_CLOSE } from '../../common/protocol.ts';
 
 /** How long the lab's setup script may take to bring the fault up. */
@@ -21,6 +23,32 @@ export interface SessionDeps {
   backend: LabBackend;
   /** Builds (if needed) and returns the image for the lab. */
   resolveImage: (lab: ResolvedLab, onProgress: (msg: string) => void) => Promise<string>;
+  /** Whose lab this is; the local learner (the owner) by default. */
+  owner?: SessionOwner;
+  /** This learner's values of the lab's parameters (scripts get KDLABS_PARAM_<NAME>). */
+  params?: ParamValues;
+  observer?: SessionObserver;
+}
+
+export interface SessionOwner { learnerId: string; workshopId: string | null }
+export const LOCAL_OWNER: SessionOwner = { learnerId: LOCAL_LEARNER_ID, workshopId: null };
+
+/** Why a session ended, as recorded in the progress store. */
+export type StopReason = 'stopped' | 'idle' | 'workshop-ended' | 'gone' | 'start-failed' | 'shutdown';
+
+/**
+ * Told about everything a learner does (the progress store). Calls are
+ * synchronous and happen before the result reaches the learner, so what a
+ * learner was shown has been recorded.
+ */
+export interface SessionObserver {
+  onStart(s: Session): void;
+  onStop(s: Session, reason: StopReason): void;
+  onReset(s: Session): void;
+  onActivity(s: Session): void;
+  onTaskResult(s: Session, r: { taskId: string; kind: 'check' | 'answer'; passed: boolean; message: string; answer: string | null }): void;
+  onHint(s: Session, taskId: string, index: number): void;
+  onSolution(s: Session): void;
 }
 
 export class Session {
@@ -35,46 +63,74 @@ export class Session {
   private readonly hintsShown = new Map<string, number>();
   private handle: LabHandle | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  readonly terminal: TerminalHub;
+  readonly terminal: NoticeTerminalHub;
+  readonly owner: SessionOwner;
+  readonly params: ParamValues;
+  /** Set once the idle warning went out; any activity clears it. */
+  idleWarned = false;
 
   constructor(readonly lab: ResolvedLab, private readonly deps: SessionDeps) {
     for (const t of lab.tasks) this.tasks.set(t.id, { id: t.id, status: 'pending', message: '', attempts: 0, passedAt: null });
-    this.terminal = new TerminalHub((size) => this.openShell(size));
+    this.terminal = new NoticeTerminalHub((size) => this.openShell(size));
+    this.owner = deps.owner ?? LOCAL_OWNER;
+    this.params = deps.params ?? {};
   }
 
   get labHandle(): LabHandle | null { return this.handle; }
 
-  touch(): void { this.lastActivity = Date.now(); }
+  touch(): void {
+    this.lastActivity = Date.now();
+    this.idleWarned = false;
+    this.deps.observer?.onActivity(this);
+  }
+
+  /** Tells every attached terminal something (idle warning, workshop ending); returns how many were told. */
+  notify(message: ServerMessage): number { return this.terminal.notify(message); }
 
   view(): SessionView {
     return {
       id: this.id, labId: this.lab.id, phase: this.phase, progress: [...this.progress],
       tasks: [...this.tasks.values()].map((t) => ({ ...t })), createdAt: this.createdAt.toISOString(), error: this.error,
+      learnerId: this.owner.learnerId, workshopId: this.owner.workshopId,
     };
   }
 
   /** Brings the lab up: image → environment → fault workload. */
   start(): Promise<Result<void, SessionError>> {
-    return this.serial(() => this.bringUp());
+    this.deps.observer?.onStart(this);
+    return this.serial(async () => {
+      const r = await this.bringUp();
+      if (!r.ok) this.deps.observer?.onStop(this, 'start-failed');
+      return r;
+    });
   }
 
   reset(): Promise<Result<void, SessionError>> {
+    const stopped = (): Result<void, SessionError> => ({ ok: false, error: { code: 'conflict', message: 'the session is stopped' } });
+    if (this.phase === 'stopped' || this.phase === 'stopping') return Promise.resolve(stopped());
+    // Say so at once (the reset may wait behind a running check): pages show the reset's progress.
+    this.phase = 'resetting';
     return this.serial(async () => {
-      if (this.phase === 'stopped' || this.phase === 'stopping') return { ok: false, error: { code: 'conflict', message: 'the session is stopped' } };
+      if (this.phase === 'stopped' || this.phase === 'stopping') return stopped();
       this.phase = 'resetting';
-      this.terminal.restart((size) => this.openShell(size));
+      this.deps.observer?.onReset(this);
+      // The shell goes with the old environment; viewers stay and get one in the new environment.
+      this.terminal.suspend('the lab is being reset');
       if (this.handle) await this.deps.backend.stop(this.handle);
       this.handle = null;
       this.progress.length = 0;
-      return this.bringUp();
+      const r = await this.bringUp();
+      if (r.ok) this.terminal.resume();
+      return r;
     });
   }
 
   /** Removes the environment. Idempotent. */
-  stop(): Promise<void> {
+  stop(reason: StopReason = 'stopped'): Promise<void> {
     if (this.phase === 'stopped') return Promise.resolve();
     return this.serial(async () => {
       if (this.phase === 'stopped') return;
+      this.deps.observer?.onStop(this, reason);
       this.phase = 'stopping';
       this.terminal.dispose({ type: 'error', code: 'session-gone', message: 'the lab was stopped' });
       if (this.handle) await this.deps.backend.stop(this.handle);
@@ -86,7 +142,7 @@ export class Session {
   /** Marks the session dead (its environment vanished) and cleans up what is left. */
   async markGone(reason: string): Promise<void> {
     this.error = reason;
-    await this.stop();
+    await this.stop('gone');
     this.phase = 'failed';
   }
 
@@ -103,7 +159,7 @@ export class Session {
       const message = r.value.timedOut
         ? `the check did not finish within ${task.check.timeoutSeconds} s`
         : lastLines(r.value.stdout.trim() || r.value.stderr.trim() || (passed ? 'passed' : `failed (exit code ${r.value.exitCode})`));
-      return { ok: true, value: this.record(task, passed, message, r.value.durationMs) };
+      return { ok: true, value: this.record(task, passed, message, r.value.durationMs, 'check', null) };
     });
   }
 
@@ -113,8 +169,8 @@ export class Session {
     if (!task.question) return { ok: false, error: { code: 'bad-request', message: `task "${taskId}" has no question; it is passed by its check` } };
     if (normalizeAnswer(raw).length === 0) return { ok: false, error: { code: 'bad-request', message: 'the answer is empty' } };
     if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return { ok: false, error: { code: 'bad-request', message: `the answer is longer than ${MAX_ANSWER_LENGTH} characters` } };
-    const passed = isCorrectAnswer(task.question.answer, raw);
-    return { ok: true, value: this.record(task, passed, passed ? 'correct' : 'not quite — look again', 0) };
+    const passed = isCorrectAnswer(task.question.answer, raw, this.params);
+    return { ok: true, value: this.record(task, passed, passed ? 'correct' : 'not quite — look again', 0, 'answer', normalizeAnswer(raw)) };
   }
 
   /** Reveals the next hint of a task (or the last one again when all are shown). */
@@ -125,22 +181,30 @@ export class Session {
     const shown = this.hintsShown.get(taskId) ?? 0;
     const index = Math.min(shown, task.hints.length - 1);
     this.hintsShown.set(taskId, Math.max(shown, index + 1));
+    this.deps.observer?.onHint(this, taskId, index);
     return { ok: true, value: { taskId, index, hint: task.hints[index]!, remaining: task.hints.length - index - 1 } };
+  }
+
+  /** The written solution; revealing it is recorded. */
+  revealSolution(): string {
+    this.deps.observer?.onSolution(this);
+    return this.lab.solution.notes ?? 'This lab has no written solution.';
   }
 
   /** Runs a script inside the lab as `bash -s` (used by checks, setup, solution, self-test). */
   async execScript(script: string, timeoutMs: number, env: Record<string, string> = {}): Promise<Result<ExecResult, BackendError>> {
     if (!this.handle) return { ok: false, error: { code: 'gone', message: 'the lab is not running' } };
-    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: script, timeoutMs, env: { KDLABS_LAB: this.lab.id, ...env } });
+    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: script, timeoutMs, env: { KDLABS_LAB: this.lab.id, ...paramsToEnv(this.params), ...env } });
   }
 
-  private record(task: ResolvedTask, passed: boolean, message: string, durationMs: number): CheckResult {
+  private record(task: ResolvedTask, passed: boolean, message: string, durationMs: number, kind: 'check' | 'answer', answer: string | null): CheckResult {
     const state = this.tasks.get(task.id)!;
     const alreadyPassed = state.status === 'passed';
     state.attempts++;
     state.message = message;
     if (passed && !alreadyPassed) { state.status = 'passed'; state.passedAt = new Date().toISOString(); }
     if (!passed && !alreadyPassed) state.status = 'failed';
+    this.deps.observer?.onTaskResult(this, { taskId: task.id, kind, passed, message, answer });
     return { taskId: task.id, passed, message, durationMs, alreadyPassed };
   }
 

@@ -37,10 +37,11 @@ export class TerminalHub {
   private paused = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private disposed = false;
+  private suspended = false;
   private size: TermSize = DEFAULT_TERM_SIZE;
   private readonly mirror = new ScreenMirror(DEFAULT_TERM_SIZE);
 
-  constructor(private openShell: OpenShell) {}
+  constructor(private readonly openShell: OpenShell) {}
 
   get termSize(): TermSize { return this.size; }
 
@@ -67,12 +68,20 @@ export class TerminalHub {
     };
   }
 
-  /** Ends the current shell (the lab is being reset); viewers stay and get a new one. */
-  restart(openShell: OpenShell): void {
-    this.openShell = openShell;
-    this.broadcast({ type: 'state', state: 'restarting', detail: 'the lab is being reset' });
+  /**
+   * Ends the current shell and opens none until resume() (the lab is being reset:
+   * its old environment is going away). Viewers stay attached and are told.
+   */
+  suspend(detail: string): void {
+    this.suspended = true;
+    this.broadcast({ type: 'state', state: 'restarting', detail });
     this.closeShell();
     this.mirror.clear();
+  }
+
+  /** The environment is back: viewers get a new shell in it. */
+  resume(): void {
+    this.suspended = false;
     if (this.viewers.size) void this.ensureShell();
   }
 
@@ -86,10 +95,11 @@ export class TerminalHub {
   }
 
   private ensureShell(): Promise<void> {
-    if (this.shell || this.disposed) return Promise.resolve();
+    if (this.shell || this.disposed || this.suspended) return Promise.resolve();
     if (this.opening) return this.opening;
     this.opening = (async () => {
-      const r = await this.openShell(this.size);
+      const openedAt = this.size;
+      const r = await this.openShell(openedAt);
       if (!r.ok) {
         this.broadcast({ type: 'error', code: 'shell-failed', message: r.error.message });
         return;
@@ -98,6 +108,8 @@ export class TerminalHub {
       const shell = r.value;
       this.shell = shell;
       this.paused = false;
+      // A viewer may have resized while the shell was opening: give the shell the latest size.
+      if (this.size.cols !== openedAt.cols || this.size.rows !== openedAt.rows) void shell.resize(this.size);
       shell.onData((chunk) => this.fanOut(chunk));
       shell.onExit(() => {
         if (this.shell !== shell) return;

@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { computeGrades, credit, csvCell, gradesToCsv, labStatus, GRADE_CSV_COLUMNS, type GradeInput } from './grades.ts';
+
+const input: GradeInput = {
+  workshop: { id: 'w-aaaaaaaaaaaa', title: 'Intro', startsAt: '2025-01-01T09:00:00.000Z', endsAt: '2025-01-01T12:00:00.000Z' },
+  generatedAt: '2025-01-01T12:00:00.000Z',
+  labs: [
+    { id: 'lab-a', title: 'A', tasks: [{ id: 't1', title: 'one' }, { id: 't2', title: 'two' }, { id: 't3', title: 'three' }] },
+    { id: 'lab-b', title: 'B', tasks: [{ id: 'u1', title: 'one' }] },
+  ],
+  learners: [
+    { id: 'l-bbbbbbbbbbbb', name: 'Zoe', joinedAt: '2025-01-01T09:01:00.000Z' },
+    { id: 'l-cccccccccccc', name: 'Ann', joinedAt: '2025-01-01T09:02:00.000Z' },
+  ],
+  tasks: [
+    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't1', attempts: 3, hintsUsed: 1, firstPassedAt: '2025-01-01T09:10:00.000Z', lastAttemptAt: '2025-01-01T09:10:00.000Z' },
+    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't2', attempts: 2, hintsUsed: 0, firstPassedAt: '2025-01-01T09:20:00.000Z', lastAttemptAt: '2025-01-01T09:25:00.000Z' },
+    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't3', attempts: 1, hintsUsed: 2, firstPassedAt: null, lastAttemptAt: '2025-01-01T09:30:00.000Z' },
+  ],
+  labRecords: [
+    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', activeSeconds: 1200, firstStartedAt: '2025-01-01T09:05:00.000Z', solutionRevealedAt: '2025-01-01T09:40:00.000Z' },
+  ],
+};
+
+test('partial credit is passed tasks over total tasks, per lab and overall', () => {
+  const r = computeGrades(input);
+  assert.deepEqual(r.learners.map((l) => l.name), ['Ann', 'Zoe'], 'sorted by name');
+  const zoe = r.learners[1]!;
+  assert.equal(zoe.labs[0]!.tasksPassed, 2);
+  assert.equal(zoe.labs[0]!.credit, 0.6667);
+  assert.equal(zoe.labs[0]!.status, 'in-progress');
+  assert.equal(zoe.labs[0]!.solutionRevealedAt, '2025-01-01T09:40:00.000Z');
+  assert.equal(zoe.labs[1]!.status, 'not-started');
+  assert.equal(zoe.credit, 0.5, '2 of 4 tasks');
+  assert.deepEqual(zoe.labs[0]!.tasks[2], { taskId: 't3', passed: false, passedAt: null, attempts: 1, hintsUsed: 2, lastAttemptAt: '2025-01-01T09:30:00.000Z' });
+  const ann = r.learners[0]!;
+  assert.equal(ann.credit, 0);
+  assert.ok(ann.labs.every((l) => l.status === 'not-started' && l.tasks.every((t) => t.attempts === 0)));
+});
+
+test('credit and lab status edge cases', () => {
+  assert.equal(credit(0, 0), 0);
+  assert.equal(credit(1, 3), 0.3333);
+  assert.equal(credit(3, 3), 1);
+  assert.equal(labStatus(3, 3, true), 'done');
+  assert.equal(labStatus(0, 3, true), 'in-progress');
+  assert.equal(labStatus(0, 3, false), 'not-started');
+});
+
+test('CSV cells are quoted per RFC 4180 and formulas are defused', () => {
+  assert.equal(csvCell('plain'), 'plain');
+  assert.equal(csvCell('a,b'), '"a,b"');
+  assert.equal(csvCell('say "hi"'), '"say ""hi"""');
+  assert.equal(csvCell('two\nlines'), '"two\nlines"');
+  assert.equal(csvCell(' padded'), '" padded"');
+  assert.equal(csvCell('=HYPERLINK("http://x")'), '"\'=HYPERLINK(""http://x"")"');
+  assert.equal(csvCell('+1'), "'+1");
+  assert.equal(csvCell('-rm'), "'-rm");
+  assert.equal(csvCell('@SUM(A1)'), "'@SUM(A1)");
+  assert.equal(csvCell(-3), '-3', 'numbers are numbers');
+  assert.equal(csvCell(null), '');
+  assert.equal(csvCell(true), '1');
+});
+
+test('the CSV has a header and one row per learner × lab × task', () => {
+  const csv = gradesToCsv(computeGrades({ ...input, learners: [{ id: 'l-bbbbbbbbbbbb', name: 'Zoe, "the" =admin', joinedAt: 'x' }] }));
+  const lines = csv.split('\r\n');
+  assert.equal(lines.pop(), '', 'ends with CRLF');
+  assert.equal(lines[0], GRADE_CSV_COLUMNS.join(','));
+  assert.equal(lines.length, 1 + 4);
+  assert.equal(lines[1], 'w-aaaaaaaaaaaa,l-bbbbbbbbbbbb,"Zoe, ""the"" =admin",lab-a,t1,1,2025-01-01T09:10:00.000Z,3,1,2025-01-01T09:10:00.000Z,2,3,0.6667,1200,2025-01-01T09:40:00.000Z,0.5');
+  assert.match(lines[4]!, /,lab-b,u1,0,,0,0,,0,1,0,0,,0\.5$/);
+});

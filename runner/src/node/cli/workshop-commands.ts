@@ -1,0 +1,128 @@
+// `labs workshop …`, `labs grade` and `labs progress`: the instructor's and the
+// self-paced learner's commands, over the runner's HTTP API with the owner token.
+import type { GradeReport } from '../../common/grades.ts';
+import {
+  parseDuration,
+  type ProgressResponse, type RosterResponse, type WorkshopInfo,
+} from '../../common/workshop.ts';
+import { flagValue, UsageError, type ParsedArgs } from './args.ts';
+import { api, apiText, findRunner, type RunnerClient } from './runner-client.ts';
+
+const print = (v: unknown): void => { process.stdout.write(`${JSON.stringify(v, null, 2)}\n`); };
+
+/** `2h`, `90m` from `base`, or an absolute ISO time. */
+export function parseWhen(text: string, base: number, flag: string): string {
+  const ms = parseDuration(text);
+  if (ms !== null) return new Date(base + ms).toISOString();
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new UsageError(`--${flag} "${text}" is neither a duration (90m, 2h, 1h30m, 1d) nor a time (2025-05-01T09:00:00Z)`);
+  return new Date(t).toISOString();
+}
+
+async function resolveWorkshop(c: RunnerClient, ref: string | undefined): Promise<WorkshopInfo> {
+  const { workshops } = await api<{ workshops: WorkshopInfo[] }>(c, 'GET', '/api/workshops');
+  if (!ref) {
+    const open = workshops.filter((w) => w.state === 'open');
+    if (open.length === 1) return open[0]!;
+    throw new UsageError(open.length ? `several workshops are open (${open.map((w) => w.id).join(', ')}); name one` : 'name a workshop (id or join code); `labs workshop list` shows them');
+  }
+  const code = ref.toUpperCase().replace(/[\s-]/g, '');
+  const w = workshops.find((x) => x.id === ref || x.joinCode.replace('-', '') === code);
+  if (!w) throw new UsageError(`no workshop "${ref}" (known: ${workshops.map((x) => `${x.id} ${x.joinCode}`).join(', ') || 'none'})`);
+  return w;
+}
+
+function describe(w: WorkshopInfo, url: string): string {
+  return [
+    `workshop ${w.id} "${w.title}" — ${w.state}, ${w.seatsTaken}/${w.seats} seats, labs ${w.labs.join(', ')}`,
+    `  ${w.startsAt} → ${w.endsAt}`,
+    `  join code: ${w.joinCode}`,
+    `  join link: ${url}${w.joinPath}`,
+  ].join('\n');
+}
+
+export async function workshopCommand(args: ParsedArgs): Promise<number> {
+  const [sub, ref] = args.positionals;
+  const c = findRunner(flagValue(args, 'url'));
+  const json = args.flags.get('json') === true;
+  switch (sub) {
+    case 'create': {
+      const labs = flagValue(args, 'labs')?.split(',').map((s) => s.trim()).filter(Boolean);
+      if (!labs?.length) throw new UsageError('workshop create needs --labs <lab>[,<lab>…]');
+      const seats = Number(flagValue(args, 'seats') ?? NaN);
+      if (!Number.isInteger(seats) || seats < 1) throw new UsageError(`--seats must be a whole number ≥ 1, got "${flagValue(args, 'seats') ?? ''}"`);
+      const endsText = flagValue(args, 'ends');
+      if (!endsText) throw new UsageError('workshop create needs --ends (a duration such as 2h, or a time)');
+      const now = Date.now();
+      const startsAt = flagValue(args, 'starts') ? parseWhen(flagValue(args, 'starts')!, now, 'starts') : undefined;
+      const endsAt = parseWhen(endsText, startsAt ? Date.parse(startsAt) : now, 'ends');
+      const title = flagValue(args, 'title');
+      const w = await api<WorkshopInfo>(c, 'POST', '/api/workshops', { labs, seats, endsAt, ...(startsAt ? { startsAt } : {}), ...(title ? { title } : {}) });
+      if (json) { print({ ...w, joinUrl: `${c.url}${w.joinPath}` }); return 0; }
+      console.log(describe(w, c.url));
+      console.log(`\nLearners open the join link (use the address they reach this runner at) or enter the code.`);
+      console.log(`Roster: labs workshop roster ${w.id}    Grades: labs grade ${w.id} --csv`);
+      return 0;
+    }
+    case 'list': {
+      const { workshops } = await api<{ workshops: WorkshopInfo[] }>(c, 'GET', '/api/workshops');
+      if (json) { print({ workshops }); return 0; }
+      if (!workshops.length) console.log('no workshops; create one with `labs workshop create --labs <lab> --seats 20 --ends 2h`');
+      for (const w of workshops) console.log(`${describe(w, c.url)}\n`);
+      return 0;
+    }
+    case 'show': {
+      const w = await resolveWorkshop(c, ref);
+      if (json) print(w); else console.log(describe(w, c.url));
+      return 0;
+    }
+    case 'close': {
+      const w = await resolveWorkshop(c, ref);
+      const closed = await api<WorkshopInfo>(c, 'POST', `/api/workshops/${w.id}/close`);
+      if (json) print(closed); else console.log(`workshop ${closed.id} closed; its learners' labs are stopped, their progress is kept`);
+      return 0;
+    }
+    case 'roster': {
+      const w = await resolveWorkshop(c, ref);
+      const r = await api<RosterResponse>(c, 'GET', `/api/workshops/${w.id}/roster`);
+      if (json) { print(r); return 0; }
+      console.log(`${r.workshop.title} (${r.workshop.id}) — ${r.learners.length} learner(s)`);
+      for (const l of r.learners) {
+        const labs = l.labs.map((lab) => `${lab.labId} ${lab.tasks.filter((t) => t.status === 'passed').length}/${lab.tasks.length}${lab.hintsUsed ? ` ${lab.hintsUsed}h` : ''}${lab.solutionRevealed ? ' S' : ''}${lab.liveSessionId ? ' ●' : ''}`);
+        console.log(`  ${l.name.padEnd(24)} ${labs.join('   ')}`);
+      }
+      console.log('  (n/m tasks passed, h hints, S solution shown, ● lab running)');
+      return 0;
+    }
+    default:
+      throw new UsageError(`workshop needs a subcommand: create, list, show, close or roster (got "${sub ?? ''}")`);
+  }
+}
+
+export async function gradeCommand(args: ParsedArgs): Promise<number> {
+  const c = findRunner(flagValue(args, 'url'));
+  const w = await resolveWorkshop(c, args.positionals[0]);
+  if (args.flags.get('csv')) {
+    process.stdout.write(await apiText(c, `/api/workshops/${w.id}/grades?format=csv`));
+    return 0;
+  }
+  const report = await api<GradeReport>(c, 'GET', `/api/workshops/${w.id}/grades?format=json`);
+  if (args.flags.get('json')) { print(report); return 0; }
+  console.log(`${w.title} (${w.id}) — grades as of ${report.generatedAt}`);
+  for (const l of report.learners) {
+    const labs = l.labs.map((lab) => `${lab.labId} ${lab.tasksPassed}/${lab.tasksTotal}`).join('   ');
+    console.log(`  ${l.name.padEnd(24)} ${(l.credit * 100).toFixed(0).padStart(3)}%   ${labs}`);
+  }
+  return 0;
+}
+
+export async function progressCommand(args: ParsedArgs): Promise<number> {
+  const c = findRunner(flagValue(args, 'url'));
+  const p = await api<ProgressResponse>(c, 'GET', '/api/progress');
+  if (args.flags.get('json')) { print(p); return 0; }
+  for (const lab of p.labs) {
+    const when = lab.lastSession ? `  last ${lab.lastSession.live ? 'running now' : lab.lastSession.startedAt}` : '';
+    console.log(`${lab.labId.padEnd(20)} ${lab.status.padEnd(12)} ${lab.tasksPassed.length}/${lab.tasksTotal} tasks  ${Math.round(lab.activeSeconds / 60)} min${when}`);
+  }
+  return 0;
+}

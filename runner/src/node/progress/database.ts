@@ -1,0 +1,50 @@
+// Opens the progress database: one SQLite file in the data directory, WAL
+// mode, every commit fsync'd (synchronous=FULL) so nothing a learner was told
+// is lost when the runner is killed or the machine loses power, then brings
+// the schema up to date.
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+
+export const PROGRESS_DB_FILE = 'progress.db';
+/** A writer waits this long for a lock held by another connection (another runner on the same data dir) before failing. */
+const BUSY_TIMEOUT_MS = 5000;
+
+export type ProgressDb = Database.Database;
+
+export function progressDbPath(dataDir: string): string {
+  return join(dataDir, PROGRESS_DB_FILE);
+}
+
+export function openProgressDb(file: string): ProgressDb {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const db = new Database(file);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    migrate(db, file);
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+  return db;
+}
+
+/** Applies the migrations newer than the file's version; refuses a file from a newer runner. */
+export function migrate(db: ProgressDb, file = 'the progress database'): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > SCHEMA_VERSION) {
+    throw new Error(`${file} has schema version ${current}, but this runner knows versions up to ${SCHEMA_VERSION}: update kdlabs, or move the file away to start afresh`);
+  }
+  for (const m of MIGRATIONS) {
+    if (m.version <= current) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      db.pragma(`user_version = ${m.version}`);
+    })();
+  }
+  return db.pragma('user_version', { simple: true }) as number;
+}

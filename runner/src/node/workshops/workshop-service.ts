@@ -1,0 +1,181 @@
+// Workshops: an instructor (the owner) creates one with chosen labs, a time
+// window and a seat limit; learners join with the join code and a name and get
+// their own bearer token. Only the SHA-256 of a learner token is stored.
+import { createHash, randomBytes, randomInt } from 'node:crypto';
+import type { ResolvedLab } from '../../common/lab-schema.ts';
+import type { ApiErrorCode } from '../../common/protocol.ts';
+import {
+  cleanLearnerName, formatJoinCode, isJoinCode, JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MAX_WORKSHOP_MS,
+  normalizeJoinCode, WORKSHOP_JOIN_PATH, workshopState,
+  type CreateWorkshopRequest, type JoinWorkshopResponse, type LearnerWorkshopInfo, type WorkshopInfo,
+} from '../../common/workshop.ts';
+import type { Result } from '../backends/lab-backend.ts';
+import type { ProgressStore, WorkshopRow, LearnerRow } from '../progress/progress-store.ts';
+import type { ProgressFeed } from '../progress/progress-feed.ts';
+import { iso } from '../progress/progress-store.ts';
+import { JoinLimiter } from './join-limiter.ts';
+
+export interface WorkshopError { code: ApiErrorCode; message: string; retryAfterSeconds?: number }
+
+/** A learner as the API sees them after their token was checked. */
+export interface LearnerIdentity { id: string; name: string; workshopId: string }
+
+const B32 = 'abcdefghijklmnopqrstuvwxyz234567';
+function randomId(prefix: string): string {
+  let s = prefix;
+  for (let i = 0; i < 12; i++) s += B32[randomInt(32)];
+  return s;
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token).digest('hex');
+}
+
+export class WorkshopService {
+  private readonly limiter: JoinLimiter;
+
+  constructor(
+    private readonly store: ProgressStore,
+    private readonly feed: ProgressFeed,
+    private readonly labs: ReadonlyMap<string, ResolvedLab>,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.limiter = new JoinLimiter(now);
+  }
+
+  create(req: CreateWorkshopRequest): Result<WorkshopInfo, WorkshopError> {
+    const unknown = req.labs.filter((l) => !this.labs.has(l));
+    if (unknown.length) {
+      return bad('bad-request', `unknown lab${unknown.length > 1 ? 's' : ''} ${unknown.map((l) => `"${l}"`).join(', ')}; known labs: ${[...this.labs.keys()].join(', ') || '(none)'}`);
+    }
+    if (new Set(req.labs).size !== req.labs.length) return bad('bad-request', 'labs: each lab may be listed once');
+    const now = this.now();
+    const startsAt = req.startsAt ? Date.parse(req.startsAt) : now;
+    const endsAt = Date.parse(req.endsAt);
+    if (endsAt <= now) return bad('bad-request', `endsAt ${req.endsAt} is in the past; expected a time after now (${iso(now)})`);
+    if (endsAt <= startsAt) return bad('bad-request', `endsAt ${req.endsAt} is not after startsAt ${iso(startsAt)}`);
+    if (endsAt - startsAt > MAX_WORKSHOP_MS) return bad('bad-request', `a workshop may last at most ${MAX_WORKSHOP_MS / 86_400_000} days`);
+    const row: WorkshopRow = {
+      id: randomId('w-'),
+      title: req.title ?? `Workshop ${new Date(startsAt).toISOString().slice(0, 10)}`,
+      labs: req.labs, seats: req.seats, startsAt, endsAt,
+      joinCode: this.newJoinCode(),
+      seed: randomBytes(32).toString('base64url'),
+      createdAt: now, closedAt: null,
+    };
+    this.store.insertWorkshop(row);
+    return { ok: true, value: this.info(row) };
+  }
+
+  list(): WorkshopInfo[] {
+    return this.store.workshops().map((w) => this.info(w));
+  }
+
+  get(id: string): WorkshopInfo | null {
+    const w = this.store.workshop(id);
+    return w ? this.info(w) : null;
+  }
+
+  seed(id: string): string | null {
+    return this.store.workshop(id)?.seed ?? null;
+  }
+
+  /** Ends a workshop now: no more joins or starts; the runner stops its learners' labs. */
+  close(id: string): WorkshopInfo | null {
+    if (!this.store.workshop(id)) return null;
+    this.store.closeWorkshop(id, this.now());
+    this.feed.emit(id, '');
+    return this.get(id);
+  }
+
+  /** Is any workshop accepting learners now or later (the owner token is then not handed to browsers)? */
+  anyActive(): boolean {
+    const now = this.now();
+    return this.store.workshops().some((w) => { const s = workshopState(w, now); return s === 'open' || s === 'scheduled'; });
+  }
+
+  join(codeInput: string, nameInput: string): Result<JoinWorkshopResponse, WorkshopError> {
+    const blocked = this.limiter.blockedFor();
+    if (blocked > 0) {
+      const secs = Math.ceil(blocked / 1000);
+      return { ok: false, error: { code: 'rate-limited', message: `too many failed joins; try again in ${secs} s`, retryAfterSeconds: secs } };
+    }
+    const code = normalizeJoinCode(codeInput);
+    if (!isJoinCode(code)) {
+      this.limiter.fail();
+      return bad('bad-request', `"${codeInput}" is not a join code (expected ${JOIN_CODE_LENGTH} letters and digits, like ABCD-EFGH)`);
+    }
+    const name = cleanLearnerName(nameInput);
+    if (!name.ok) return bad('bad-request', name.message);
+    const w = this.store.workshopByCode(code);
+    if (!w) {
+      this.limiter.fail();
+      return bad('not-found', `no workshop has join code ${formatJoinCode(code)}; check it with your instructor`);
+    }
+    const now = this.now();
+    const state = workshopState(w, now);
+    if (state === 'scheduled') return bad('conflict', `workshop "${w.title}" opens at ${iso(w.startsAt)}; join then`);
+    if (state === 'ended') return bad('gone', `workshop "${w.title}" ended at ${iso(w.endsAt)}`);
+    if (state === 'closed') return bad('gone', `workshop "${w.title}" was closed by the instructor`);
+    const learner: LearnerRow = { id: randomId('l-'), workshopId: w.id, name: name.value, joinedAt: now };
+    const token = randomBytes(32).toString('base64url');
+    // Seat and name checks and the insert happen in one transaction: two last-seat joins cannot both win.
+    const verdict = this.store.db.transaction((): WorkshopError | null => {
+      const taken = this.store.seatsTaken(w.id);
+      if (taken >= w.seats) return { code: 'conflict', message: `workshop "${w.title}" is full (${taken} of ${w.seats} seats taken); ask the instructor for a seat` };
+      if (this.store.nameTaken(w.id, name.value)) return { code: 'conflict', message: `someone in this workshop already uses the name "${name.value}"; add an initial or a number` };
+      this.store.insertLearner(learner, hashToken(token));
+      return null;
+    })();
+    if (verdict) return { ok: false, error: verdict };
+    this.feed.emit(w.id, learner.id);
+    return { ok: true, value: { learner: { id: learner.id, name: learner.name }, token, workshop: this.learnerInfo(w) } };
+  }
+
+  /** The learner a token belongs to, or null. The token is hashed first; lookups never see it. */
+  authenticate(token: string): LearnerIdentity | null {
+    const l = this.store.learnerByTokenHash(hashToken(token));
+    return l && l.workshopId !== null ? { id: l.id, name: l.name, workshopId: l.workshopId } : null;
+  }
+
+  learnerWorkshop(workshopId: string): LearnerWorkshopInfo | null {
+    const w = this.store.workshop(workshopId);
+    return w ? this.learnerInfo(w) : null;
+  }
+
+  /** May this learner start this lab now? */
+  admitStart(learner: LearnerIdentity, labId: string): Result<void, WorkshopError> {
+    const w = this.store.workshop(learner.workshopId);
+    if (!w) return bad('gone', 'your workshop no longer exists');
+    const state = workshopState(w, this.now());
+    if (state === 'scheduled') return bad('conflict', `workshop "${w.title}" opens at ${iso(w.startsAt)}`);
+    if (state !== 'open') return bad('gone', `workshop "${w.title}" has ${state === 'closed' ? 'been closed' : 'ended'}; labs can no longer be started`);
+    if (!w.labs.includes(labId)) return bad('forbidden', `lab "${labId}" is not part of workshop "${w.title}" (its labs: ${w.labs.join(', ')})`);
+    return { ok: true, value: undefined };
+  }
+
+  private info(w: WorkshopRow): WorkshopInfo {
+    return {
+      id: w.id, title: w.title, labs: w.labs, seats: w.seats, seatsTaken: this.store.seatsTaken(w.id),
+      startsAt: iso(w.startsAt), endsAt: iso(w.endsAt), state: workshopState(w, this.now()),
+      joinCode: formatJoinCode(w.joinCode), joinPath: `${WORKSHOP_JOIN_PATH}?code=${formatJoinCode(w.joinCode)}`,
+      createdAt: iso(w.createdAt),
+    };
+  }
+
+  private learnerInfo(w: WorkshopRow): LearnerWorkshopInfo {
+    return { id: w.id, title: w.title, labs: w.labs, startsAt: iso(w.startsAt), endsAt: iso(w.endsAt), state: workshopState(w, this.now()) };
+  }
+
+  private newJoinCode(): string {
+    for (;;) {
+      let code = '';
+      for (let i = 0; i < JOIN_CODE_LENGTH; i++) code += JOIN_CODE_ALPHABET[randomInt(JOIN_CODE_ALPHABET.length)];
+      if (!this.store.workshopByCode(code)) return code;
+    }
+  }
+}
+
+function bad<T>(code: ApiErrorCode, message: string): Result<T, WorkshopError> {
+  return { ok: false, error: { code, message } };
+}

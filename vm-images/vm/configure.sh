@@ -1,0 +1,57 @@
+#!/bin/bash
+# Runs inside the debootstrapped root (chroot, with /proc, /sys and /dev mounted
+# in a private mount namespace by the runner's VM image builder):
+#   configure.sh <debian-mirror> <security-mirror> <package>...
+# Installs the packages, copies files/ over the root, and tunes the system for a
+# lab VM: root shell on the serial console, qemu-guest-agent, a small initramfs,
+# no services a lab does not need (they only slow the boot down, above all on TCG).
+set -euo pipefail
+mirror=$1 security=$2
+shift 2
+export DEBIAN_FRONTEND=noninteractive LANG=C.UTF-8 LC_ALL=C.UTF-8
+
+cat > /etc/apt/sources.list <<SOURCES
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb $security bookworm-security main
+SOURCES
+printf 'Acquire::Languages "none";\nAPT::Install-Suggests "0";\nAPT::Install-Recommends "0";\n' > /etc/apt/apt.conf.d/90kdlabs
+# Keep docs, man pages and translations out of the image.
+cat > /etc/dpkg/dpkg.cfg.d/90kdlabs-nodoc <<'NODOC'
+path-exclude=/usr/share/doc/*
+path-include=/usr/share/doc/*/copyright
+path-exclude=/usr/share/man/*
+path-exclude=/usr/share/locale/*
+path-include=/usr/share/locale/locale.alias
+path-exclude=/usr/share/info/*
+NODOC
+
+apt-get update -q
+apt-get install -y -q "$@"
+
+# The files of the recipe (getty autologin, fstab, profile, bashrc, motd).
+cp -a /tmp/kdlabs-files/. /
+chmod 755 /opt/kdlabs/bin/*
+
+# A small initramfs: the VM has a virtio disk with ext4 and nothing else.
+sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf
+printf 'virtio_pci\nvirtio_blk\next4\n' >> /etc/initramfs-tools/modules
+update-initramfs -u -k all
+
+# systemd: straight to multi-user with a root shell on ttyS0.
+systemctl set-default multi-user.target
+systemctl mask \
+  apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service \
+  fstrim.timer systemd-tmpfiles-clean.timer getty-static.service getty@tty1.service \
+  systemd-binfmt.service modprobe@dm_mod.service modprobe@fuse.service modprobe@loop.service modprobe@efi_pstore.service
+mkdir -p /etc/systemd/system-generators
+for g in sysv cryptsetup veritysetup integritysetup gpt-auto hibernate-resume bless-boot system-update debug; do
+  ln -sf /dev/null "/etc/systemd/system-generators/systemd-$g-generator"
+done
+systemd-machine-id-setup >/dev/null
+# root logs in on the console without a password (agetty --autologin); no password works anywhere else.
+usermod -p '*' root
+mkdir -p /var/crash /opt/lab /var/log/lab
+
+apt-get clean
+rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /tmp/kdlabs-files /etc/resolv.conf
