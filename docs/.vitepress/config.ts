@@ -28,6 +28,15 @@ const startHere: DefaultTheme.SidebarItem = {
   ],
 }
 
+const workshops: DefaultTheme.SidebarItem = {
+  text: 'Workshops',
+  items: [
+    { text: 'How workshops work', link: '/workshops' },
+    { text: 'Join a workshop', link: '/workshop' },
+    { text: 'Instructor dashboard', link: '/instructor' },
+  ],
+}
+
 const caseStudies: DefaultTheme.SidebarItem = {
   text: 'Case studies',
   items: [
@@ -106,6 +115,7 @@ export default defineConfig({
       // Points at the only lab that exists today; switch to a labs index
       // page once the generator produces one.
       { text: 'Labs', link: '/labs/' },
+      { text: 'Workshops', link: '/workshops' },
       { text: 'Authoring', link: '/authoring' },
     ],
 
@@ -117,6 +127,8 @@ export default defineConfig({
       '/roadmap': [startHere, ...labsGroup(), caseStudies],
       '/security': [startHere],
       '/authoring': [startHere, ...labsGroup()],
+      '/workshop': [workshops, startHere],
+      '/instructor': [workshops, startHere],
     },
 
     outline: { level: [2, 3] },

@@ -7,6 +7,8 @@ import LabMeta from './LabMeta.vue'
 import LabTask from './LabTask.vue'
 import LabSolution from './LabSolution.vue'
 import LabStatus from './LabStatus.vue'
+import LabJoin from './LabJoin.vue'
+import LabInstructor from './LabInstructor.vue'
 import { installRunButtons } from './lab/run-buttons.ts'
 import './lab.css'
 
@@ -18,6 +20,8 @@ export default {
     app.component('LabTask', LabTask)
     app.component('LabSolution', LabSolution)
     app.component('LabStatus', LabStatus)
+    app.component('LabJoin', LabJoin)
+    app.component('LabInstructor', LabInstructor)
     if (typeof window !== 'undefined') installRunButtons()
   },
 } satisfies Theme

@@ -1,43 +1,37 @@
 // Which labs this learner has finished or started, for the roadmap and the labs
-// index. The browser remembers what it saw (localStorage); running labs come
-// from the runner, so a lab started from the CLI shows as in progress too.
-import { ref } from 'vue'
+// index. The runner's progress store is the record (it survives restarts and
+// knows work done from the CLI); the page asks it once per visit and again
+// whenever a lab page sees every task pass.
+import { reactive } from 'vue'
+import type { LabProgressStatus } from '../../../../runner/src/common/workshop.ts'
 import { runnerApi } from './runner-api.ts'
 
-export type LabProgress = 'done' | 'in-progress' | 'not-started'
+export type LabProgress = LabProgressStatus
 
-const DONE_KEY = (labId: string): string => `kdlabs:done:${labId}`
-
-/** Bumped on every change so components re-read. */
-export const progressVersion = ref(0)
-const running = new Set<string>()
-let lookedAtRunner = false
-
-export function markLabDone(labId: string): void {
-  if (typeof localStorage === 'undefined' || localStorage.getItem(DONE_KEY(labId))) return
-  localStorage.setItem(DONE_KEY(labId), new Date().toISOString())
-  progressVersion.value++
-}
+const known = reactive(new Map<string, LabProgress>())
+let loading: Promise<void> | null = null
 
 export function labProgress(labId: string): LabProgress {
-  void progressVersion.value
-  if (typeof localStorage === 'undefined') return 'not-started'
-  if (localStorage.getItem(DONE_KEY(labId))) return 'done'
-  return running.has(labId) ? 'in-progress' : 'not-started'
+  return known.get(labId) ?? 'not-started'
 }
 
-/** Asks the runner once which labs run now; quiet when the runner is not there. */
-export async function loadRunnerProgress(): Promise<void> {
-  if (lookedAtRunner) return
-  lookedAtRunner = true
-  try {
-    const { sessions } = await runnerApi.listSessions()
-    for (const s of sessions) {
-      if (!['stopped', 'failed'].includes(s.phase)) running.add(s.labId)
-      if (s.tasks.length > 0 && s.tasks.every((t) => t.status === 'passed')) markLabDone(s.labId)
+/** Asks the runner for this learner's progress; quiet when the runner is not there. */
+export function loadRunnerProgress(force = false): Promise<void> {
+  if (loading && !force) return loading
+  loading = (async () => {
+    try {
+      const { labs } = await runnerApi.progress()
+      for (const l of labs) known.set(l.labId, l.status)
+    } catch {
+      loading = null
     }
-    progressVersion.value++
-  } catch {
-    lookedAtRunner = false
-  }
+  })()
+  return loading
+}
+
+/** A lab page saw its last task pass: show it at once, and let the runner's record follow. */
+export function markLabDone(labId: string): void {
+  if (known.get(labId) === 'done') return
+  known.set(labId, 'done')
+  void loadRunnerProgress(true)
 }

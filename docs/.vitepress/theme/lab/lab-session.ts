@@ -32,6 +32,8 @@ export interface LabSessionState {
   solutionRevealed: boolean
   /** Changes when the terminal must connect afresh (a new session). */
   terminalKey: string
+  /** The session's own token, for its terminal (a workshop learner's token does not open terminals). */
+  sessionToken: string | null
 }
 
 type CommandListener = (text: string) => void
@@ -43,7 +45,7 @@ class LabSession {
 
   constructor(labId: string) {
     this.state = reactive<LabSessionState>({
-      labId, looked: false, session: null, busy: '', error: '', tasks: {}, solutionRevealed: false, terminalKey: '',
+      labId, looked: false, session: null, busy: '', error: '', tasks: {}, solutionRevealed: false, terminalKey: '', sessionToken: null,
     })
   }
 
@@ -60,11 +62,14 @@ class LabSession {
   /** Finds a session of this lab that already runs (started before a reload, or from the CLI). */
   async lookUp(): Promise<void> {
     try {
-      const { sessions } = await runnerApi.listSessions()
+      const { sessions, tokens } = await runnerApi.listSessions()
       const mine = sessions
         .filter((s) => s.labId === this.state.labId && !['stopped', 'failed'].includes(s.phase))
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]
-      if (mine) this.adopt(mine)
+      if (mine) {
+        this.state.sessionToken = tokens?.[mine.id] ?? null
+        this.adopt(mine)
+      }
       this.state.error = ''
     } catch (e) {
       this.state.error = message(e)
@@ -76,7 +81,8 @@ class LabSession {
 
   async start(): Promise<void> {
     await this.act('starting', async () => {
-      const { session } = await runnerApi.startSession(this.state.labId)
+      const { session, token } = await runnerApi.startSession(this.state.labId)
+      this.state.sessionToken = token
       this.state.solutionRevealed = false
       for (const ui of Object.values(this.state.tasks)) Object.assign(ui, { result: null, hints: [], hintsLeft: null })
       this.adopt(session)
@@ -186,17 +192,21 @@ class LabSession {
     if (view.tasks.length > 0 && view.tasks.every((t) => t.status === 'passed')) markLabDone(view.labId)
   }
 
+  /**
+   * Looks at the session again. Through the session list, which does not count as
+   * activity: an open tab alone must not keep an idle lab alive.
+   */
   private async refresh(): Promise<void> {
     const id = this.state.session?.id
     if (!id) return
     try {
-      this.adopt(await runnerApi.getSession(id))
+      const view = (await runnerApi.listSessions()).sessions.find((s) => s.id === id)
+      if (view && view.phase !== 'stopped') return this.adopt(view)
+      this.state.session = null
+      this.state.terminalKey = ''
+      this.state.error = 'This lab session has ended (stopped elsewhere, idle for too long, or its workshop ended). Start it again.'
     } catch (e) {
-      if (e instanceof RunnerError && (e.code === 'not-found' || e.status === 404)) {
-        this.state.session = null
-        this.state.terminalKey = ''
-        this.state.error = 'This lab session has ended (stopped elsewhere, or idle for too long). Start it again.'
-      }
+      if (e instanceof RunnerError && e.status === 410) this.state.error = e.message
     }
   }
 

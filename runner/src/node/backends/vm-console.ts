@@ -69,7 +69,8 @@ export function crashDmesg(consoleTail: Buffer): string {
   const text = stripAnsi(consoleTail.toString('utf8'));
   const lines = text.split('\n');
   lines.shift(); // the tail starts mid-line
-  const kernel = lines.filter((l) => /^\[\s*\d+\.\d+\] /.test(l));
+  // A kernel line may start after a shell prompt that had no newline yet ("vm:~# [ 36.8] BUG: …").
+  const kernel = lines.map((l) => /\[\s*\d+\.\d{6}\] .*$/.exec(l)?.[0]).filter((l): l is string => l !== undefined);
   return `${(kernel.length ? kernel : lines).join('\n').trimEnd()}\n`;
 }
 

@@ -62,6 +62,8 @@ export async function workshopCommand(args: ParsedArgs): Promise<number> {
       console.log(describe(w, c.url));
       console.log(`\nLearners open the join link (use the address they reach this runner at) or enter the code.`);
       console.log(`Roster: labs workshop roster ${w.id}    Grades: labs grade ${w.id} --csv`);
+      // The token rides in the fragment: the browser keeps it, it is never sent in a request line or logged.
+      console.log(`Instructor dashboard (private: the link carries your owner token): ${c.url}/instructor#owner=${c.token}`);
       return 0;
     }
     case 'list': {
