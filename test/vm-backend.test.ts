@@ -233,3 +233,34 @@ test('VMs left by a killed runner are reaped by the next runner of that name', {
   await until('the first backend to see its VM die', async () => !(await first.isAlive(h)), 10_000);
   await first.stop(h);
 });
+
+test('the vm section of lab.yaml is validated with clear errors and resolved with defaults', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kdlabs-vmlabs-'));
+  const base = `title: T\nlevel: advanced\nsummary: S\nminutes: 5\nsteps: [s.md]\ntasks: [{ id: t, title: T, check: c.sh }]\nsolution: { script: c.sh }\nselftest: { symptom: c.sh }\n`;
+  const make = (id: string, extra: string): void => {
+    mkdirSync(join(root, id));
+    writeFileSync(join(root, id, 'lab.yaml'), `id: ${id}\n${base}${extra}`);
+    for (const f of ['s.md', 'c.sh']) writeFileSync(join(root, id, f), '# S\n');
+  };
+  try {
+    make('vm-default', 'backend: vm\n');
+    make('vm-custom', 'backend: vm\nvm: { memory: 2048, cpus: 2, cmdline: "oops=panic  slub_debug=FZPU" }\n');
+    make('vm-on-container', 'vm: { memory: 512 }\n');
+    make('vm-bad', 'backend: vm\nvm: { memory: 64, cpus: 0, cmdline: "console=tty0 oops=panic", disk: 3 }\n');
+    make('vm-bad-cmdline', 'backend: vm\nvm: { cmdline: "root=/dev/sda" }\n');
+    const { labs, problems } = loadLabs(root);
+    assert.deepEqual(labs.get('vm-default')?.vm, { memoryMb: 1024, cpus: 1, cmdline: [] });
+    assert.deepEqual(labs.get('vm-custom')?.vm, { memoryMb: 2048, cpus: 2, cmdline: ['oops=panic', 'slub_debug=FZPU'] });
+    assert.equal(labs.size, 2);
+    const text = problems.join('\n');
+    assert.match(text, /vm-on-container\/lab\.yaml: vm: only a lab with "backend: vm" has a vm section/);
+    assert.match(text, /vm-bad\/lab\.yaml: vm: .*disk/);
+    assert.match(text, /vm-bad-cmdline\/lab\.yaml: vm\.cmdline: the runner sets .*"root".*itself/);
+    make('vm-bad2', 'backend: vm\nvm: { memory: 64, cpus: 0 }\n');
+    const again = loadLabs(root).problems.join('\n');
+    assert.match(again, /vm-bad2\/lab\.yaml: vm\.memory: .*256/);
+    assert.match(again, /vm-bad2\/lab\.yaml: vm\.cpus: .*1/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -6,11 +6,12 @@
 //    guest kernel panics.
 //  - Scripts and checks run through the guest agent (qemu-ga on a virtio-serial
 //    port): guest-exec + guest-exec-status, never by typing into the console.
-//  - Each session boots from its own qcow2 overlay on the shared, read-only base image.
+//  - Each session boots from its own qcow2 overlay on the shared, read-only base image,
+//    with the lab's own files (labs/<id>/image/) on a small read-only disk at /opt/lab.
 //  - On a panic the runner keeps the console's last words, resets the VM and, once it
 //    is back, writes them into it as /var/crash/<time>/dmesg.<time>, like kdump would.
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, constants as fsConstants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
@@ -60,6 +61,8 @@ const PANIC_EVENT_GRACE_MS = 3000;
 const RESET_EVENT_TIMEOUT_MS = 10_000;
 /** Working KVM runs SeaBIOS's first debug line in ~0.1 s; a busy host gets some slack. */
 const KVM_PROBE_TIMEOUT_MS = 8000;
+/** Smallest lab files disk; ext4 wants a few MiB for itself. */
+const LAB_DISK_MIN_MB = 8;
 /** Longest accepted socket path (sun_path is 108 bytes with its NUL). */
 const MAX_SOCKET_PATH = 100;
 
@@ -68,6 +71,8 @@ const BASE_CMDLINE = [
   'root=/dev/vda', 'rootfstype=ext4', 'rw', 'console=ttyS0,115200', 'loglevel=4',
   'modprobe.blacklist=ahci', // q35's built-in SATA controller: probing its six empty ports costs seconds on TCG
   'audit=0',
+  // To systemd's environment: plain status lines. Its coloured ones get cut inside an escape sequence when too long.
+  'SYSTEMD_COLORS=0',
 ];
 const GUEST_PATH = '/opt/kdlabs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 const LOGIN_MARKER = /\(automatic login\)/;
@@ -109,9 +114,6 @@ export class QemuBackend implements LabBackend {
   async preflight(): Promise<Result<string, BackendError>> {
     this.version ??= qemuVersion();
     if (!this.version.ok) return { ok: false, error: { code: 'backend-unavailable', message: this.version.message } };
-    if (spawnSync(QEMU_IMG, ['--version']).status !== 0) {
-      return { ok: false, error: { code: 'backend-unavailable', message: `${QEMU_IMG} not found; install it with: apt-get install -y qemu-utils (or run scripts/ensure-prereqs.sh)` } };
-    }
     const accel = this.accelChoice ? ` (${(await this.accelChoice).accel.toUpperCase()})` : '';
     return { ok: true, value: `${this.version.text}${accel}` };
   }
@@ -248,8 +250,6 @@ class Vm {
   private panicFallback: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
   private failure = '';
-  /** Lab files are copied in at the first boot only; the disk keeps them across reboots. */
-  private labFilesCopied = false;
   private crashes = 0;
 
   constructor(private readonly cfg: VmConfig) {
@@ -267,12 +267,17 @@ class Vm {
       rmSync(cfg.socketDir, { recursive: true, force: true });
       mkdirSync(cfg.socketDir, { recursive: true, mode: 0o700 });
       const overlay = join(cfg.dir, 'overlay.qcow2');
-      const img = spawnSync(QEMU_IMG, ['create', '-q', '-f', 'qcow2', '-b', cfg.rootfs, '-F', 'raw', overlay], { encoding: 'utf8' });
-      if (img.status !== 0) return this.startFailed(`qemu-img could not create the disk overlay: ${(img.stderr || img.error?.message || '').trim()}`);
+      const img = await runTool(QEMU_IMG, ['create', '-q', '-f', 'qcow2', '-b', cfg.rootfs, '-F', 'raw', overlay]);
+      if (img) return this.startFailed(`qemu-img could not create the disk overlay: ${img}`);
+      const labDisk = join(cfg.dir, 'lab.img');
+      const made = await makeLabDisk(cfg.lab.image.labLayerDir, labDisk);
+      if (made) return this.startFailed(made);
 
+      if (this.state === 'stopped') return this.startFailed('the lab was stopped while it started');
       const { memoryMb, cpus, cmdline } = cfg.lab.vm!;
       cfg.onProgress(`starting QEMU: ${cfg.accel.toUpperCase()}${cfg.accel === 'tcg' ? ' (software emulation, slower)' : ''}, ${cpus} vCPU, ${memoryMb} MiB`);
-      const args = qemuArgs({ ...cfg, memoryMb, cpus, overlay, cmdline: [...BASE_CMDLINE, `systemd.hostname=${cfg.lab.id.slice(0, 63)}`, ...cmdline] });
+      cfg.log(`${cfg.name}: ${cfg.accel} because ${cfg.accelWhy}`);
+      const args = qemuArgs({ ...cfg, memoryMb, cpus, overlay, labDisk, cmdline: [...BASE_CMDLINE, `systemd.hostname=${cfg.lab.id.slice(0, 63)}`, ...cmdline] });
       const proc = pty.spawn(QEMU, args, {
         name: 'xterm-256color', cols: 120, rows: 32, cwd: cfg.dir, env: process.env as Record<string, string>,
         encoding: null, // raw bytes: the ring and the crash record must not split UTF-8 or mangle escapes
@@ -364,16 +369,7 @@ class Vm {
     await agentLoop;
     if (this.boot === watch) this.boot = null;
     if (!result.ok) return result;
-    try {
-      if (!this.labFilesCopied && this.cfg.lab.image.labLayerDir) {
-        this.cfg.onProgress('copying the lab files into the VM (/opt/lab)');
-        await this.copyLabFiles(this.cfg.lab.image.labLayerDir);
-      }
-      this.labFilesCopied = true;
-      if (this.termSize) await this.applyTermSize();
-    } catch (e) {
-      return { ok: false, message: `the VM booted but setting it up failed: ${(e as Error).message}` };
-    }
+    if (this.termSize) await this.applyTermSize();
     return { ok: true };
   }
 
@@ -383,7 +379,7 @@ class Vm {
     for (const c of this.consoles) c.deliver(chunk);
     const boot = this.boot;
     if (boot && !boot.done) {
-      if (!boot.sawOutput) { boot.sawOutput = true; this.progress('kernel up; mounting the root disk'); }
+      if (!boot.sawOutput) { boot.sawOutput = true; this.progress('kernel up, initramfs mounting the root disk'); }
       if (/^\(initramfs\) $/.test(this.lines.current)) {
         boot.fail(`the VM could not mount its root disk and stopped in the initramfs shell; last console lines: ${this.lastConsole(6)}`);
       }
@@ -393,7 +389,7 @@ class Vm {
   private onConsoleLine(line: string): void {
     const boot = this.boot;
     if (boot && !boot.done) {
-      if (/Welcome to .*Debian/.test(line)) this.progress('kernel up; systemd is starting services');
+      if (/Welcome to .*Debian/.test(line)) this.progress('systemd is starting services');
       if (LOGIN_MARKER.test(line)) { this.progress('root logged in on the serial console'); boot.loginSeen(); }
       const failed = BOOT_FAILURE_PATTERNS.find((p) => p.test(line));
       if (failed) {
@@ -490,13 +486,6 @@ class Vm {
     } finally {
       await agent.execute('guest-file-close', { handle }, AGENT_REQUEST_TIMEOUT_MS).catch(() => {});
     }
-  }
-
-  private async copyLabFiles(dir: string): Promise<void> {
-    const tar = spawnSync('tar', ['-C', dir, '--owner=0', '--group=0', '-c', '.'], { maxBuffer: 64 * 1024 * 1024 });
-    if (tar.status !== 0) throw new Error(`tar of ${dir} failed: ${tar.stderr.toString().trim()}`);
-    const r = await this.guestExec(['sh', '-c', 'mkdir -p /opt/lab && tar -x -C /opt/lab -f -'], tar.stdout, 60_000, { PATH: GUEST_PATH });
-    if (r.exitCode !== 0) throw new Error(`unpacking the lab files failed: ${(r.stderr || r.stdout).trim()}`);
   }
 
   private async applyTermSize(): Promise<void> {
@@ -737,7 +726,42 @@ class ConsoleShell implements ShellStream {
   }
 }
 
-function qemuArgs(c: VmConfig & { memoryMb: number; cpus: number; overlay: string; cmdline: string[] }): string[] {
+/**
+ * The lab's own files (labs/<id>/image/) as a small read-only ext4 disk, mounted
+ * at /opt/lab by the VM before anyone logs in. Returns an error message or null.
+ */
+async function makeLabDisk(labDir: string | null, file: string): Promise<string | null> {
+  const src = labDir ?? mkdtempSync(join(tmpdir(), 'kdlabs-nolab-'));
+  try {
+    const sizeMb = Math.ceil((dirBytes(src) * 2) / 1024 / 1024) + LAB_DISK_MIN_MB;
+    const err = await runTool('mkfs.ext4', ['-q', '-F', '-L', 'kdlabs-lab', '-O', '^has_journal', '-d', src, '-E', 'root_owner=0:0', file, `${sizeMb}M`]);
+    return err ? `mkfs.ext4 could not make the lab files disk: ${err} (install e2fsprogs)` : null;
+  } finally {
+    if (!labDir) rmSync(src, { recursive: true, force: true });
+  }
+}
+
+function dirBytes(dir: string): number {
+  let n = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    n += e.isDirectory() ? dirBytes(p) : e.isFile() ? statSync(p).size : 0;
+  }
+  return n;
+}
+
+/** Runs a helper program; resolves with its error output on failure, null on success. */
+function runTool(cmd: string, args: string[]): Promise<string | null> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+    child.on('error', (e) => resolve(`${cmd} could not start (${e.message})`));
+    child.on('close', (code) => resolve(code === 0 ? null : err.trim() || `${cmd} exited ${code}`));
+  });
+}
+
+function qemuArgs(c: VmConfig & { memoryMb: number; cpus: number; overlay: string; labDisk: string; cmdline: string[] }): string[] {
   const sock = (n: string): string => join(c.socketDir, n);
   return [
     '-name', c.name,
@@ -749,6 +773,7 @@ function qemuArgs(c: VmConfig & { memoryMb: number; cpus: number; overlay: strin
     '-kernel', c.kernel, '-initrd', c.initrd, '-append', c.cmdline.join(' '),
     // The overlay is thrown away with the session: no need to flush it to the host's disk.
     '-drive', `file=${c.overlay},if=virtio,format=qcow2,cache=unsafe,discard=unmap`,
+    '-drive', `file=${c.labDisk},if=virtio,format=raw,readonly=on`,
     // The serial console on QEMU's stdio (the pty); signal=off: Ctrl-C goes to the guest, not QEMU.
     '-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console',
     '-chardev', `socket,id=qmp,path=${sock('qmp.sock')},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control',
@@ -775,6 +800,9 @@ function qemuVersion(): { ok: true; text: string } | { ok: false; message: strin
   const r = spawnSync(QEMU, ['--version'], { encoding: 'utf8' });
   if (r.status !== 0) {
     return { ok: false, message: `${QEMU} not found; install it with: apt-get install -y qemu-system-x86 qemu-utils (or run scripts/ensure-prereqs.sh)` };
+  }
+  if (spawnSync(QEMU_IMG, ['--version']).status !== 0) {
+    return { ok: false, message: `${QEMU_IMG} not found; install it with: apt-get install -y qemu-utils (or run scripts/ensure-prereqs.sh)` };
   }
   const m = /version (\d+)\.(\d+)(\.\d+)?/.exec(r.stdout);
   if (!m) return { ok: true, text: r.stdout.split('\n')[0] ?? 'QEMU' };

@@ -50,6 +50,7 @@ class JsonChannel {
     }
     if (!this.socket) throw new ChannelError(`${this.name}: could not connect to ${this.path} within ${timeoutMs} ms (${lastError})`, 'timeout');
     const socket = this.socket;
+    if (this.closed) { socket.destroy(); throw new ChannelError(`${this.name}: closed while connecting`, 'closed'); }
     socket.setEncoding('latin1'); // byte-transparent: qemu-ga's 0xFF sync delimiter must survive
     socket.on('data', (chunk: string) => this.onData(chunk));
     socket.on('error', () => { /* 'close' follows */ });
