@@ -175,6 +175,20 @@ test('the roadmap marks the finished lab done', { timeout: 30_000 }, async () =>
   await page.waitForSelector('[data-testid="terminal"] .xterm-rows', { timeout: 30_000 });
 });
 
+test('the solution stays hidden until the learner confirms', { timeout: 30_000 }, async () => {
+  assert.equal(await page.locator('.lab-solution-body').count(), 0, 'no solution text before asking');
+  await page.click('[data-testid="solution-ask"]');
+  await page.waitForSelector('[data-testid="solution-confirm"]');
+  assert.equal(await page.locator('.lab-solution-body').count(), 0, 'still hidden while the question is open');
+  await page.click('[data-testid="solution-confirm"]');
+  await page.waitForSelector('.lab-solution-body pre');
+  await page.locator('[data-testid="solution"]').scrollIntoViewIfNeeded();
+  await screenshot(page, '10b-solution-shown');
+  // The runner recorded it (it counts in the learner's progress).
+  const progress = (await runner.call('GET', '/api/progress')).json as { labs: Array<{ labId: string; solutionRevealed: boolean }> };
+  assert.equal(progress.labs.find((l) => l.labId === LAB)?.solutionRevealed, true);
+});
+
 test('Reset puts the lab back to its start and keeps passed tasks; Stop removes it', { timeout: 180_000 }, async () => {
   page.once('dialog', (d) => void d.accept());
   await page.click('[data-testid="reset"]');

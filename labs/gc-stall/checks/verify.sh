@@ -1,0 +1,94 @@
+#!/bin/bash
+# Measures the service for 30 s under its normal traffic: its own open-loop probe sends
+# 20 lookups a second and times every one. Passes when p99 < 500 ms, the JVM has done no
+# full (stop-the-world, whole-heap) collection since it started — counted by the JVM
+# itself (jstat) and in its GC log — it has been up for at least 60 s, and upstream
+# orders are still being imported.
+WINDOW=30
+MAX_P99_MS=500
+MIN_UPTIME=60
+MIN_IMPORTS_PER_S=1000
+
+pid=$(cat /run/orders/orders.pid 2>/dev/null)
+if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
+  echo "the orders service is not running. Start it with: orderctl start"
+  exit 1
+fi
+http() { python3 -c 'import http.client,sys; c=http.client.HTTPConnection("127.0.0.1",8080,timeout=60); c.request("GET",sys.argv[1]); r=c.getresponse(); print(r.read().decode().strip())' "$1" 2>/dev/null; }
+stats_value() { http /stats | awk -v k="$1" '$1 == k { print $2 }'; }
+full_gcs() {  # the JVM's own count of full collections (jstat's FGC column)
+  timeout 30 jstat -gc "$pid" < /dev/null 2>/dev/null | awk 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "FGC") c = i } NR == 2 && c { print $c }'
+}
+gclog=$(tr '\0' '\n' < "/proc/$pid/cmdline" | sed -n 's/^-Xlog:.*file=\([^:,]*\).*/\1/p' | head -n 1)
+case "$gclog" in ''|/*) ;; *) gclog="/proc/$pid/cwd/$gclog" ;; esac   # a relative path is relative to the JVM's directory
+log_fulls() { if [ -n "$gclog" ] && [ -f "$gclog" ]; then grep -c 'Pause Full.*[0-9]ms$' "$gclog"; else echo 0; fi; }
+
+up=$(ps -o etimes= -p "$pid" | tr -d ' ')
+if [ "$up" -lt $(( MIN_UPTIME - WINDOW )) ]; then
+  sleep $(( MIN_UPTIME - WINDOW - up ))   # a service that just restarted is still warming up
+fi
+[ "$(http /health)" = ok ] || { echo "the orders service does not answer /health with ok yet (orderctl status)"; exit 1; }
+imported0=$(stats_value imported)
+[ -n "$imported0" ] || { echo "could not read /stats from the service"; exit 1; }
+
+read -r n errors p50 p99 max < <(python3 - "$WINDOW" <<'PY'
+import http.client, queue, random, sys, threading, time
+window, rate = float(sys.argv[1]), 20
+jobs, results, lock = queue.Queue(), [], threading.Lock()
+def latest():
+    c = http.client.HTTPConnection("127.0.0.1", 8080, timeout=60)
+    c.request("GET", "/orders/latest")
+    return int(c.getresponse().read())
+top = latest()
+def worker():
+    conn = None
+    while True:
+        t = jobs.get()
+        if t is None:
+            return
+        time.sleep(max(0.0, t - time.time()))
+        try:
+            conn = conn or http.client.HTTPConnection("127.0.0.1", 8080, timeout=60)
+            conn.request("GET", f"/orders/{max(1, top - random.randrange(40000))}")
+            r = conn.getresponse(); r.read(); ok = r.status == 200
+        except (OSError, http.client.HTTPException):
+            ok, conn = False, None
+        with lock:
+            results.append(((time.time() - t) * 1000, ok))
+threads = [threading.Thread(target=worker) for _ in range(64)]
+for th in threads: th.start()
+start = time.time() + 0.2
+for i in range(int(window * rate)):
+    jobs.put(start + i / rate)
+for _ in threads: jobs.put(None)
+for th in threads: th.join()
+lat = sorted(r[0] for r in results)
+n = len(lat)
+print(n, sum(1 for r in results if not r[1]), f"{lat[n // 2]:.1f}", f"{lat[min(n - 1, int(n * 0.99))]:.1f}", f"{lat[-1]:.1f}")
+PY
+)
+imported1=$(stats_value imported)
+fgc=$(full_gcs); lfull=$(log_fulls)
+up=$(ps -o etimes= -p "$pid" | tr -d ' ')
+rate=$(( (imported1 - imported0) / WINDOW ))
+measured="over ${WINDOW} s: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms ($n lookups, $errors failed)"
+
+if [ -z "$n" ] || [ -z "$fgc" ] || [ -z "$imported1" ]; then
+  echo "the measurement failed (probe: ${n:-no result}; jstat -gc $pid: ${fgc:-no result}; /stats: ${imported1:-no answer}). Is the service running? (orderctl status)"
+  exit 1
+fi
+[ "$fgc" = - ] && fgc=0   # ZGC has no full-collection counter: it never stops the world for a whole-heap collection
+if [ "$rate" -lt "$MIN_IMPORTS_PER_S" ]; then
+  echo "$measured; but only $rate orders/s were imported (upstream sends 8000/s): is orders-import running? (orderctl status)"
+  exit 1
+fi
+if [ "$fgc" -gt 0 ] || [ "$lfull" -gt 0 ]; then
+  echo "$measured; the JVM has done $fgc full collection(s) in its $up s (GC log: $lfull 'Pause Full' lines). Need none."
+  exit 1
+fi
+if [ "$errors" -gt $(( n / 100 )) ]; then echo "$measured: too many failed lookups"; exit 1; fi
+if awk -v p="$p99" -v m="$MAX_P99_MS" 'BEGIN { exit !(p >= m) }'; then
+  echo "$measured (need p99 < ${MAX_P99_MS} ms); no full collection in $up s."
+  exit 1
+fi
+echo "$measured (need p99 < ${MAX_P99_MS} ms); no full collection in the JVM's $up s; $rate orders/s imported."
