@@ -22,7 +22,7 @@ export async function startTestRunner(opts: Partial<RunnerOptions> = {}): Promis
     const headers: Record<string, string> = { authorization: `Bearer ${runner.ownerToken}`, ...init.headers };
     let body: string | undefined = init.raw;
     if (init.body !== undefined) { body = JSON.stringify(init.body); headers['content-type'] ??= 'application/json'; }
-    const res = await fetch(`${runner.url}${path}`, { method, headers, body });
+    const res = await fetchOnce(`${runner.url}${path}`, { method, headers, body });
     const text = await res.text();
     let json: unknown = null;
     try { json = JSON.parse(text); } catch { json = text; }
@@ -37,4 +37,20 @@ export async function startTestRunner(opts: Partial<RunnerOptions> = {}): Promis
     },
     dispose: async () => { await runner.close(); rmSync(dataDir, { recursive: true, force: true }); },
   };
+}
+
+/**
+ * fetch, tried again once when a kept-alive socket turns out closed by the server
+ * before it read the request (undici reports "fetch failed", cause "other side closed" /
+ * ECONNRESET): nothing reached the runner, so sending it again is safe.
+ */
+async function fetchOnce(url: string, init: RequestInit): Promise<Response> {
+  try {
+    return await fetch(url, init);
+  } catch (e) {
+    const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+    const socketClosed = cause?.code === 'ECONNRESET' || cause?.code === 'UND_ERR_SOCKET' || /other side closed/.test(cause?.message ?? '');
+    if (!socketClosed) throw e;
+    return fetch(url, init);
+  }
 }

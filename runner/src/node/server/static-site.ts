@@ -14,8 +14,10 @@ export function createStaticSite(root: string) {
   return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!existsSync(root)) {
-      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
-      res.end('kdlabs runner is up. The site is not built yet: run `npm run docs:build` (npm start does it).\nAPI: /api/labs\n');
+      // No site yet: say so on the front page; everything else is simply not here.
+      const front = url.pathname === '/';
+      res.writeHead(front ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.end(`${front ? 'kdlabs runner is up.' : `nothing at ${url.pathname}:`} The site is not built yet: run \`npm run docs:build\` (npm start does it).\nAPI: /api/labs\n`);
       return true;
     }
     let rel: string;
