@@ -120,7 +120,6 @@ export const runnerApi = {
   labs: () => request<LabListResponse>('GET', '/api/labs', undefined, null),
   join: (code: string, name: string) => request<JoinWorkshopResponse>('POST', '/api/workshops/join', { code, name }, null),
   startSession: (labId: string) => authed<StartSessionResponse>('POST', '/api/sessions', { labId }),
-  getSession: (id: string) => authed<SessionView>('GET', s(id)),
   stopSession: (id: string) => authed<{ stopped: string }>('DELETE', s(id)),
   resetSession: (id: string) => authed<SessionView>('POST', `${s(id)}/reset`),
   check: (id: string, task: string) => authed<CheckResult>('POST', `${t(id, task)}/check`),

@@ -9,7 +9,7 @@ import type {
   CheckResult, HintResponse, ServerMessage, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
 } from '../../common/protocol.ts';
 import type { BackendError, ExecResult, LabBackend, LabHandle, Result } from '../backends/lab-backend.ts';
-import { NoticeTerminalHub } from './terminal-notices.ts';
+import { TerminalHub } from './terminal-hub.ts';
 import { WS_CLOSE } from '../../common/protocol.ts';
 
 /** How long the lab's setup script may take to bring the fault up. */
@@ -63,7 +63,7 @@ export class Session {
   private readonly hintsShown = new Map<string, number>();
   private handle: LabHandle | null = null;
   private queue: Promise<unknown> = Promise.resolve();
-  readonly terminal: NoticeTerminalHub;
+  readonly terminal: TerminalHub;
   readonly owner: SessionOwner;
   readonly params: ParamValues;
   /** Set once the idle warning went out; any activity clears it. */
@@ -71,7 +71,7 @@ export class Session {
 
   constructor(readonly lab: ResolvedLab, private readonly deps: SessionDeps) {
     for (const t of lab.tasks) this.tasks.set(t.id, { id: t.id, status: 'pending', message: '', attempts: 0, passedAt: null });
-    this.terminal = new NoticeTerminalHub((size) => this.openShell(size));
+    this.terminal = new TerminalHub((size) => this.openShell(size));
     this.owner = deps.owner ?? LOCAL_OWNER;
     this.params = deps.params ?? {};
   }

@@ -85,6 +85,12 @@ export class TerminalHub {
     if (this.viewers.size) void this.ensureShell();
   }
 
+  /** Tells every viewer attached now something (an idle warning, the workshop ending); returns how many. */
+  notify(message: ServerMessage): number {
+    this.broadcast(message);
+    return this.viewers.size;
+  }
+
   dispose(finalMessage?: ServerMessage): void {
     if (this.disposed) return;
     this.disposed = true;
