@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QemuBackend } from '../runner/src/node/backends/qemu.ts';
+import { BOOT_TIMEOUT_MS, QemuBackend } from '../runner/src/node/backends/qemu/index.ts';
 import { VmImageBuilder } from '../runner/src/node/images/vm-image-builder.ts';
 import { loadLabs } from '../runner/src/node/labs/registry.ts';
 import { LABS_DIR } from '../runner/src/node/util/paths.ts';
@@ -16,7 +16,6 @@ const VM_RUNS = Number(process.env.BENCH_VM_RUNS ?? 5);
 /** Targets: a VM lab should feel like a container lab on KVM, and stay usable on TCG. */
 const TARGET_MS = { kvm: 3000, tcg: 20_000 } as const;
 const PROMPT = /# $/m;
-const PROMPT_TIMEOUT_MS = 60_000;
 
 export interface VmRow { metric: string; value: number; unit: string; target: string; pass: boolean | null }
 
@@ -30,7 +29,12 @@ export async function vmBootBench(log: (line: string) => void): Promise<VmRow[]>
   const image = await new VmImageBuilder().ensureVmImage(lab, (l) => log(l));
   const dataDir = mkdtempSync(join(tmpdir(), 'kdlabs-bench-vm-'));
   const backend = new QemuBackend({ runnerName: `bench-vm-${process.pid}`, dataDir });
-  const { accel } = await backend.accel();
+  const decision = await backend.accelFor(image);
+  if (!decision) throw new Error(`VM image ${image} is incomplete`);
+  const { accel } = decision;
+  log(`VM accelerator: ${accel} (${decision.reason})`);
+  // The prompt comes right after the boot: the backend's own boot deadline bounds the wait.
+  const promptTimeoutMs = BOOT_TIMEOUT_MS[accel];
   const times: number[] = [];
   try {
     for (let i = 0; i < VM_RUNS; i++) {
@@ -41,7 +45,7 @@ export async function vmBootBench(log: (line: string) => void): Promise<VmRow[]>
       if (!shell.ok) throw new Error(shell.error.message);
       await new Promise<void>((resolve, reject) => {
         let text = '';
-        const timer = setTimeout(() => reject(new Error(`no prompt within ${PROMPT_TIMEOUT_MS} ms`)), PROMPT_TIMEOUT_MS);
+        const timer = setTimeout(() => reject(new Error(`no prompt within ${promptTimeoutMs} ms`)), promptTimeoutMs);
         shell.value.onData((c) => { text = (text + c.toString('utf8')).slice(-256); if (PROMPT.test(text)) { clearTimeout(timer); resolve(); } });
       });
       times.push(performance.now() - t0);

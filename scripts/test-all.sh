@@ -10,6 +10,8 @@ printf '\n\033[1m==> Type checks\033[0m\n'
 npm run --silent typecheck
 printf '\n\033[1m==> Unit tests\033[0m\n'
 # Node 20's --test does not expand globs itself: list the files.
-node --import tsx --test $(find runner/src tools docs/.vitepress/theme -name '*.test.ts' -not -name 'real-run.test.ts' -not -path '*/node_modules/*' | sort)
+node --import tsx --test $(find runner/src tools docs/.vitepress/theme test/harness -name '*.test.ts' -not -name 'real-run.test.ts' -not -path '*/node_modules/*' | sort)
 printf '\n\033[1m==> Integration tests (real Docker Engine) and lab self-tests\033[0m\n'
-node --import tsx --test --test-concurrency=1 --test-timeout=900000 test/*.test.ts
+# One file at a time, each within its budget ("// test-budget: Nm" at its top); a file that
+# leaves a process or a lab container behind fails, naming it.
+node --import tsx test/harness/run-files.ts test/*.test.ts

@@ -57,6 +57,7 @@ test('a foreign Host (DNS rebinding) is refused', async () => {
 test('bad bodies name what was wrong and what was expected', async () => {
   const plain = await r.call('POST', '/api/sessions', { raw: '{"labId":"syscall-storm"}', headers: { 'content-type': 'text/plain' } });
   assert.equal(plain.status, 415);
+  assert.equal(plain.json.error.code, 'unsupported-media-type', 'the code agrees with the status');
   assert.match(plain.json.error.message, /expected Content-Type: application\/json/);
   const broken = await r.call('POST', '/api/sessions', { raw: '{"labId":', headers: { 'content-type': 'application/json' } });
   assert.equal(broken.status, 400);
@@ -66,6 +67,7 @@ test('bad bodies name what was wrong and what was expected', async () => {
   assert.match(extra.json.error.message, /sudo/);
   const huge = await r.call('POST', '/api/sessions', { body: { labId: 'x'.repeat(20000) } });
   assert.equal(huge.status, 413);
+  assert.equal(huge.json.error.code, 'payload-too-large');
 });
 
 test('ids are validated before use', async () => {
@@ -81,4 +83,5 @@ test('ids are validated before use', async () => {
   assert.equal(noSession.status, 404);
   const wrongMethod = await r.call('PUT', '/api/labs');
   assert.equal(wrongMethod.status, 405);
+  assert.equal(wrongMethod.json.error.code, 'method-not-allowed');
 });

@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { buildSite } from './helpers/site.ts';
 import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
+import { okValue } from './helpers/backend-result.ts';
 import { launchChromium, screenshot, waitForTerminal } from './helpers/browser.ts';
 
 const LAB = 'syscall-storm';
@@ -83,7 +84,7 @@ test('a Run button types its command block into the terminal', { timeout: 60_000
   await screenshot(page, '05-run-button');
 });
 
-test('the terminal follows the size of its panel, and paste types into it', { timeout: 60_000 }, async () => {
+test('the terminal follows the size of its panel, and paste types into it', { timeout: 60_000 }, async (t) => {
   const size = async (): Promise<[number, number]> => {
     await typeInTerminal('echo "size=$(stty size)"');
     const text = await waitForTerminal(page, /^size=\d+ \d+$/m);
@@ -92,6 +93,12 @@ test('the terminal follows the size of its panel, and paste types into it', { ti
     return [Number(last[1]), Number(last[2])];
   };
   const [rows1, cols1] = await size();
+  t.diagnostic(`terminal at 1280×800: ${rows1} rows × ${cols1} columns`);
+  // A learner's laptop: wide tool output (top's COMMAND column, vmstat's sy, pidstat's Command) fits on one line.
+  assert.ok(cols1 >= 100, `the terminal has ${cols1} columns at 1280×800; wide tool output would wrap`);
+  await typeInTerminal('clear; top -b -n 1 -o %CPU | head -n 12');
+  await waitForTerminal(page, /PID USER .* COMMAND\n(?:.*\n)*? *\d+ root .*relayd/);
+  await screenshot(page, '05b-terminal-1280x800-top');
   await typeInTerminal('clear');
   await page.setViewportSize({ width: 1500, height: 900 });
   await page.waitForTimeout(400);
@@ -212,7 +219,7 @@ test('Reset puts the lab back to its start and keeps passed tasks; Stop removes 
   await page.click('[data-testid="stop"]');
   await page.waitForSelector('[data-testid="start"]', { timeout: 60_000 });
   await screenshot(page, '12-stopped');
-  const containers = await runner.backends.container!.listOwned(runner.name);
+  const containers = okValue(await runner.backends.container!.listOwned(runner.name));
   assert.deepEqual(containers, [], 'no container left after Stop');
 });
 

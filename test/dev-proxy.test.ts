@@ -2,15 +2,15 @@
 // WebSocket — to the runner, so the site can be edited with hot reload against real labs.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../runner/src/node/util/paths.ts';
 import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
 import { TerminalClient } from '../runner/src/node/cli/terminal-client.ts';
+import { spawnOwned, type OwnedChild } from './helpers/owned-child.ts';
 
 let runner: TestRunner;
-let dev: ChildProcess;
+let dev: OwnedChild;
 let devUrl: string;
 
 function freePort(): Promise<number> {
@@ -26,22 +26,22 @@ before(async () => {
   const port = await freePort();
   devUrl = `http://localhost:${port}`;
   runner = await startTestRunner({ allowedOrigins: [devUrl] });
-  dev = spawn(process.execPath, [join(REPO_ROOT, 'node_modules', 'vitepress', 'bin', 'vitepress.js'), 'dev', 'docs', '--port', String(port), '--strictPort'], {
+  dev = spawnOwned(process.execPath, [join(REPO_ROOT, 'node_modules', 'vitepress', 'bin', 'vitepress.js'), 'dev', 'docs', '--port', String(port), '--strictPort'], {
     cwd: REPO_ROOT, env: { ...process.env, KDLABS_RUNNER_URL: runner.url }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';
-  dev.stdout?.on('data', (d) => { log += d; });
-  dev.stderr?.on('data', (d) => { log += d; });
+  dev.child.stdout?.on('data', (d) => { log += d; });
+  dev.child.stderr?.on('data', (d) => { log += d; });
   const until = Date.now() + 90_000;
   for (;;) {
     try { if ((await fetch(`${devUrl}/`)).ok) break; } catch { /* not up yet */ }
-    if (Date.now() > until || dev.exitCode !== null) throw new Error(`vitepress dev did not come up:\n${log}`);
+    if (Date.now() > until || dev.child.exitCode !== null) throw new Error(`vitepress dev did not come up:\n${log}`);
     await new Promise((r) => setTimeout(r, 300));
   }
 });
 
 after(async () => {
-  dev?.kill('SIGTERM');
+  await dev?.stop();
   await runner?.dispose();
 });
 

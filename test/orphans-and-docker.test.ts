@@ -1,5 +1,5 @@
-// Orphan reaping after a runner dies with SIGKILL, and a clear error when the
-// Docker Engine is not there.
+// Orphan reaping after a runner dies with SIGKILL and periodically while a runner
+// runs, and a clear error when the Docker Engine is not there.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { startTestRunner } from './helpers/runner-fixture.ts';
-import { ContainerBackend } from '../runner/src/node/backends/container.ts';
+import { ContainerBackend, LABEL_MANAGED, LABEL_RUNNER, LABEL_SESSION } from '../runner/src/node/backends/container.ts';
+import { okValue } from './helpers/backend-result.ts';
 import { REPO_ROOT } from '../runner/src/node/util/paths.ts';
 
 const LABS_CLI = join(REPO_ROOT, 'runner', 'bin', 'labs.mjs');
@@ -40,13 +41,13 @@ test('containers of a runner killed with SIGKILL are removed when a runner of th
     });
     assert.equal(res.status, 201, await res.clone().text());
     const backend = new ContainerBackend(new Docker(), name);
-    assert.equal((await backend.listOwned(name)).length, 1);
+    assert.equal(okValue(await backend.listOwned(name)).length, 1);
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    assert.equal((await backend.listOwned(name)).length, 1, 'the container outlives the killed runner');
+    assert.equal(okValue(await backend.listOwned(name)).length, 1, 'the container outlives the killed runner');
     const next = await startTestRunner({ runnerName: name });
     try {
-      assert.deepEqual(await backend.listOwned(name), [], 'the new runner reaped the orphan');
+      assert.deepEqual(okValue(await backend.listOwned(name)), [], 'the new runner reaped the orphan');
     } finally {
       await next.dispose();
     }
@@ -55,6 +56,44 @@ test('containers of a runner killed with SIGKILL are removed when a runner of th
     rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a container of this runner that no session owns is reaped while the runner runs, not only at start-up', async () => {
+  /** Short, so the test waits seconds; the default is minutes. */
+  const reapIntervalMs = 1000;
+  const r = await startTestRunner({ reapIntervalMs });
+  const docker = new Docker();
+  let orphanId = '';
+  try {
+    const lab = await r.startLab('syscall-storm');
+    const backend = new ContainerBackend(docker, r.name);
+    const [labContainer] = okValue(await backend.listOwned(r.name));
+    const image = (await docker.getContainer(labContainer!).inspect()).Image;
+    // What an outage can leave: a container labelled for this runner whose session is gone.
+    const orphan = await docker.createContainer({
+      Image: image, Cmd: ['sleep', 'infinity'], HostConfig: { NetworkMode: 'none' },
+      Labels: { [LABEL_MANAGED]: '1', [LABEL_RUNNER]: r.name, [LABEL_SESSION]: 's-aaaaaaaaaaaaaaaaaaaa' },
+    });
+    orphanId = orphan.id;
+    await orphan.start();
+    await waitForAsync(async () => (okValue(await backend.listOwned(r.name)).includes(orphanId) ? undefined : true), 30_000, 'the orphan to be reaped');
+    assert.deepEqual(okValue(await backend.listOwned(r.name)), [labContainer], "the running lab's container is kept");
+    assert.equal((await r.call('GET', `/api/sessions/${lab.session.id}`)).json.phase, 'running');
+  } finally {
+    // Normally reaped already (404); removed here when the test failed before that.
+    if (orphanId) await docker.getContainer(orphanId).remove({ force: true }).catch((e: { statusCode?: number }) => { if (e.statusCode !== 404) throw e; });
+    await r.dispose();
+  }
+});
+
+async function waitForAsync<T>(fn: () => Promise<T | undefined>, ms: number, what: string): Promise<T> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
 
 test('a missing Docker Engine gives an error that names the fix', async () => {
   const dead = new Docker({ socketPath: '/run/kdlabs-test-no-docker.sock' });

@@ -1,11 +1,13 @@
 // One real syscall-storm lab in Docker, driven through the runner's WebSocket
-// terminal and HTTP API: typing, resize, bad frames, reconnect, flow control,
-// checks and answers, reset, stop.
+// terminal and HTTP API: typing, resize, bad frames, reconnect, flow control
+// (output and input), checks and answers, reset, stop.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
+import { okValue } from './helpers/backend-result.ts';
 import { TerminalClient } from '../runner/src/node/cli/terminal-client.ts';
 import { FLOW_HIGH_WATERMARK, WS_CLOSE, type ServerMessage } from '../runner/src/common/protocol.ts';
+import { INPUT_STOP_READING_BYTES } from '../runner/src/node/sessions/terminal-hub.ts';
 
 let r: TestRunner;
 let sessionId = '';
@@ -138,6 +140,34 @@ test('flow control: without acks the runner stops reading; Ctrl-C ends a flood a
   t.close();
 });
 
+test('input backpressure: a shell that does not read pauses input at a bound, and resumes once it reads', async () => {
+  const t = open();
+  await prompt(t);
+  // Nothing reads the TTY for a few seconds, then everything is read (and thrown away).
+  t.input('stty -echo; sleep 4; cat >/dev/null\r');
+  const seen: string[] = [];
+  t.onMessage((m) => { if (m.type === 'input-paused' || m.type === 'input-resumed') seen.push(m.type); });
+  // A client that ignores input-paused: complete short lines, as a paste, until the runner says stop.
+  const frame = `${'y'.repeat(79)}\n`.repeat(700);
+  let sent = 0;
+  while (!seen.includes('input-paused') && sent < 64 * 1024 * 1024) {
+    for (let i = 0; i < 16; i++) { t.send({ type: 'input', data: frame }); sent += frame.length; }
+    await new Promise((res) => setTimeout(res, 5));
+  }
+  assert.ok(seen.includes('input-paused'), `no input-paused after ${sent} bytes`);
+  const held = r.manager.get(sessionId)!.terminal.pendingInputBytes;
+  assert.ok(held <= INPUT_STOP_READING_BYTES + 16 * frame.length, `the runner holds ${held} bytes of input`);
+  // The shell reads again: everything goes in, and the viewer may send again.
+  const deadline = Date.now() + 60_000;
+  while (!seen.includes('input-resumed') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 100));
+  assert.deepEqual(seen.slice(0, 2), ['input-paused', 'input-resumed']);
+  t.input('\x03'); // ends cat; an interrupt also flushes the TTY's input, so wait for the prompt
+  await t.waitFor(/# $/m, 30_000);
+  t.input('stty echo; echo "reading=$((40+2))"\r');
+  await t.waitFor(/reading=42/, 30_000);
+  t.close();
+});
+
 test('checks and answers are graded by the runner; a pass stays a pass', async () => {
   const check = await r.call('POST', `/api/sessions/${sessionId}/tasks/batch-writes/check`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(check.status, 200);
@@ -184,12 +214,12 @@ test('reset puts the lab back to its initial state and keeps passed tasks', asyn
 test('stop removes the container and closes its terminals', async () => {
   const t = open();
   await t.opened;
-  const before = await r.backends.container!.listOwned(r.name);
+  const before = okValue(await r.backends.container!.listOwned(r.name));
   assert.equal(before.length, 1);
   const stop = await r.call('DELETE', `/api/sessions/${sessionId}`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(stop.status, 200);
   assert.equal((await t.closed).code, WS_CLOSE.sessionStopped);
-  assert.deepEqual(await r.backends.container!.listOwned(r.name), []);
+  assert.deepEqual(okValue(await r.backends.container!.listOwned(r.name)), []);
   const gone = await r.call('GET', `/api/sessions/${sessionId}`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(gone.status, 404);
 });

@@ -42,23 +42,56 @@ test('kdiag: every section reports plausible numbers', async () => {
   assert.match(usage.err, /bogus/);
 });
 
-test('ktrace syscalls sees the storm of writes from relayd', async () => {
+/** The lab's pid namespace inode, as its own shell sees it. */
+async function labPidNamespace(): Promise<number> {
+  const x = await run('readlink /proc/self/ns/pid');
+  return Number(/pid:\[(\d+)\]/.exec(x.out)?.[1]);
+}
+
+test("ktrace syscalls sees the storm of writes from relayd, counted in this lab's pid namespace", async () => {
   const x = await run('ktrace syscalls --comm relayd --duration 2 --json');
   assert.equal(x.code, 0, x.err);
-  const res = JSON.parse(x.out).result;
-  const top = res.top[0];
+  const j = JSON.parse(x.out);
+  assert.equal(j.scope.kind, 'lab');
+  assert.equal(j.scope.pidNamespace, await labPidNamespace());
+  const top = j.result.top[0];
   assert.equal(top.name, storming);
   assert.ok(top.ratePerSec > 100_000, `write rate ${top.ratePerSec}/s`);
   assert.ok(top.hist.length > 0, 'latency histogram');
 });
 
-for (const mode of ['memleak', 'locks', 'biolatency']) {
-  test(`ktrace ${mode} traces and returns a well-formed result`, async () => {
+test('ktrace --pid takes the pid the lab sees (not the host pid bpftrace knows)', async () => {
+  const x = await run('ktrace syscalls --pid "$(cat /run/relayd.pid)" --duration 2 --json');
+  assert.equal(x.code, 0, x.err);
+  const j = JSON.parse(x.out);
+  assert.equal(j.result.top[0]?.name, storming, x.out);
+  assert.ok(j.result.top[0].count > 100_000, `calls ${j.result.top[0].count}`);
+});
+
+test('ktrace memleak shows lab pids: the relay processes under the pids ps shows in the lab', async () => {
+  const x = await run('pgrep -d, relayd; ktrace memleak --duration 2 --json --top 1000');
+  assert.equal(x.code, 0, x.err);
+  const [pgrep = '', ...json] = x.out.split('\n');
+  const relayPids = pgrep.split(',').map(Number);
+  const j = JSON.parse(json.join('\n'));
+  assert.equal(j.scope.kind, 'lab');
+  const relay = j.result.suspects.filter((s: { comm: string }) => s.comm.startsWith('relayd'));
+  assert.ok(relay.length > 0, `relayd allocates (socket buffers): ${JSON.stringify(j.result.suspects.map((s: { comm: string }) => s.comm))}`);
+  for (const s of relay) {
+    assert.ok(relayPids.includes(s.pid), `${s.comm} pid ${s.pid} is one of the lab's relayd pids ${pgrep}`);
+    assert.notEqual(s.hostPid, s.pid, 'the host pid is a different number in a container');
+  }
+  assert.ok(j.result.suspects.every((s: { pid: number | null }) => s.pid !== null), 'only lab processes');
+});
+
+for (const mode of ['locks', 'biolatency']) {
+  test(`ktrace ${mode} traces this lab and returns a well-formed result`, async () => {
     const x = await run(`ktrace ${mode} --duration 1 --json`);
     assert.equal(x.code, 0, x.err);
     const j = JSON.parse(x.out);
     assert.equal(j.ok, true);
     assert.equal(j.result.mode, mode);
+    assert.equal(j.scope.kind, 'lab');
     assert.ok(j.attachedProbes >= 2, `probes attached: ${j.attachedProbes}`);
   });
 }

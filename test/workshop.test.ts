@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
+import { okValue } from './helpers/backend-result.ts';
 import { TerminalClient } from '../runner/src/node/cli/terminal-client.ts';
 import { ContainerBackend } from '../runner/src/node/backends/container.ts';
 import { loadOrCreateSecret, pickParams } from '../runner/src/node/workshops/param-picker.ts';
@@ -329,14 +330,14 @@ test('when the runner is full, a start is refused with 429 and nothing half-star
   try {
     assert.equal(r.manager.live().length, MAX_SESSIONS);
     const backend = new ContainerBackend(new Docker(), r.name);
-    const containers = (await backend.listOwned(r.name)).length;
+    const containers = okValue(await backend.listOwned(r.name)).length;
     const extra = learners[3] ?? (await joinWorkshop(workshop.joinCode, 'Extra')).json;
     const refused = await r.call('POST', '/api/sessions?wait=1', { body: { labId: LAB }, headers: as(extra.token) });
     assert.equal(refused.status, 429);
     assert.equal(refused.json.error.code, 'capacity');
     assert.match(refused.json.error.message, new RegExp(`already runs ${MAX_SESSIONS} labs \\(its limit is ${MAX_SESSIONS}\\)`));
     assert.equal(r.manager.list().length, MAX_SESSIONS, 'no session was created');
-    assert.equal((await backend.listOwned(r.name)).length, containers, 'no container was created');
+    assert.equal(okValue(await backend.listOwned(r.name)).length, containers, 'no container was created');
   } finally {
     await r.call('DELETE', `/api/sessions/${mine.session.id}`);
   }

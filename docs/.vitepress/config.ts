@@ -24,6 +24,7 @@ const startHere: DefaultTheme.SidebarItem = {
   items: [
     { text: 'Roadmap', link: '/roadmap' },
     { text: 'Security model', link: '/security' },
+    { text: 'This host', link: '/host' },
     { text: 'Authoring labs', link: '/authoring' },
   ],
 }
@@ -126,6 +127,7 @@ export default defineConfig({
       '/labs/': [...labsGroup(), caseStudies, startHere],
       '/roadmap': [startHere, ...labsGroup(), caseStudies],
       '/security': [startHere],
+      '/host': [startHere, ...labsGroup()],
       '/authoring': [startHere, ...labsGroup()],
       '/workshop': [workshops, startHere],
       '/instructor': [workshops, startHere],

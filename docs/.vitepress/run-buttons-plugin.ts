@@ -1,19 +1,25 @@
 // Adds a Run button to the shell command blocks of lab pages. The theme's
 // click handler (theme/lab/run-buttons.ts) types the block into the lab terminal.
-// A block opts out with `norun` after its language: ```bash norun
+// Which blocks get one, and the walkthrough markers they may carry
+// (```bash norun, ```bash walkthrough=ctrl-c:5), are read by the same parser
+// the lab self-test's walkthrough uses; markers never reach the page.
 import type { MarkdownRenderer } from 'vitepress'
-
-const RUNNABLE = new Set(['bash', 'sh', 'shell', 'console'])
+import { parseFenceInfo, WALKTHROUGH_KEY } from '../../runner/src/common/walkthrough-markers.ts'
 
 export function runButtons(md: MarkdownRenderer): void {
   const fence = md.renderer.rules.fence
   if (!fence) throw new Error('markdown-it has no fence renderer to extend')
   md.renderer.rules.fence = (tokens, idx, options, env, self) => {
-    const html = fence(tokens, idx, options, env, self)
     const token = tokens[idx]
-    const [lang = '', ...flags] = (token?.info ?? '').trim().split(/\s+/)
-    const onLabPage = /^labs\/(?!index\.md$)/.test(String((env as { relativePath?: string }).relativePath ?? ''))
-    if (!onLabPage || !RUNNABLE.has(lang) || flags.includes('norun')) return html
+    const relativePath = String((env as { relativePath?: string }).relativePath ?? '')
+    const info = parseFenceInfo(token?.info ?? '')
+    // A marker that does not parse would silently change what the self-test does: fail the build, naming it.
+    if (info.problems.length) throw new Error(`${relativePath}: command block "${token?.info}": ${info.problems.join('; ')}`)
+    // VitePress reads the language and its own options ({1,3}, :line-numbers) from the info string; markers go.
+    if (token) token.info = token.info.trim().split(/\s+/).filter((f) => !f.startsWith(`${WALKTHROUGH_KEY}=`)).join(' ')
+    const html = fence(tokens, idx, options, env, self)
+    const onLabPage = /^labs\/(?!index\.md$)/.test(relativePath)
+    if (!onLabPage || !info.runnable) return html
     // After the block's opening <div>, next to VitePress's copy button.
     return html.replace(/^(<div[^>]*>)/, '$1<button class="lab-run" type="button" title="Type this command into the lab terminal">▶ Run</button>')
   }

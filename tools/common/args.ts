@@ -1,6 +1,13 @@
-// Minimal argv parser shared by kdiag and ktrace. Hand-written (instead of
-// util.parseArgs) so a bad argument produces a message that names it and
-// lists the valid choices, which is what learners need at a lab prompt.
+// The one argv parser of the `labs` CLI (runner/src/node/cli re-exports it) and
+// of kdiag and ktrace, over node:util parseArgs. It lives here because the tools
+// ship inside lab images, bundled for Node 18 with nothing but Node's own
+// modules; the CLI can import from here, the tools could not import the runner.
+//
+// What it adds to parseArgs is for a person at a prompt: a bad argument is named
+// with the valid choices, numbers are checked, repeatable options collect every
+// value, and `--help` counts only where an option can be (not after `--`, not as
+// another option's value).
+import { parseArgs as nodeParseArgs } from 'node:util';
 
 export class UsageError extends Error {
   override readonly name = 'UsageError';
@@ -10,9 +17,11 @@ export type FlagKind = 'boolean' | 'integer' | 'number' | 'string';
 
 export interface FlagSpec {
   readonly kind: FlagKind;
-  readonly help: string;
+  readonly help?: string;
   /** Placeholder shown in help, e.g. SECONDS. */
   readonly metavar?: string;
+  /** May be given more than once; every value is kept, in order. */
+  readonly multiple?: boolean;
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
@@ -21,61 +30,68 @@ export type FlagValue = boolean | number | string;
 
 export interface ParsedArgs {
   readonly positionals: string[];
-  readonly flags: ReadonlyMap<string, FlagValue>;
+  /** A repeatable option's values as an array; any other option's single value. */
+  readonly flags: ReadonlyMap<string, FlagValue | readonly FlagValue[]>;
 }
 
-export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs {
-  const positionals: string[] = [];
-  const flags = new Map<string, FlagValue>();
-  const valid = Object.keys(specs).map((n) => `--${n}`).join(', ');
+/** `-h` is short for `--help` wherever the specs have a `help` option. */
+const HELP = 'help';
 
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] ?? '';
-    if (arg === '-h') {
-      flags.set('help', true);
-      continue;
-    }
-    if (!arg.startsWith('--') || arg === '--') {
-      if (arg.startsWith('-') && arg !== '-') {
-        throw new UsageError(`unknown option '${arg}' (valid options: ${valid})`);
-      }
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const spec = specs[name];
+export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs {
+  const valid = Object.keys(specs).map((n) => `--${n}`).join(', ');
+  const options: Record<string, { type: 'boolean' | 'string'; multiple?: boolean; short?: string }> = {};
+  for (const [name, spec] of Object.entries(specs)) {
+    options[name] = {
+      type: spec.kind === 'boolean' ? 'boolean' : 'string',
+      ...(spec.multiple ? { multiple: true } : {}),
+      ...(name === HELP ? { short: 'h' } : {}),
+    };
+  }
+  // Not strict: this code checks each option itself, so every message can name the option and the choices.
+  const { tokens } = nodeParseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
+
+  const positionals: string[] = [];
+  const flags = new Map<string, FlagValue | FlagValue[]>();
+  for (const token of tokens) {
+    if (token.kind === 'positional') { positionals.push(token.value); continue; }
+    if (token.kind === 'option-terminator') continue;
+    const spec = Object.prototype.hasOwnProperty.call(specs, token.name) ? specs[token.name] : undefined;
     if (spec === undefined) {
-      throw new UsageError(`unknown option '--${name}' (valid options: ${valid})`);
+      throw new UsageError(`unknown option '${token.rawName}' (valid options: ${valid || 'none'}; a value that starts with '-' goes after '--')`);
     }
-    if (spec.kind === 'boolean') {
-      if (eq !== -1) throw new UsageError(`option '--${name}' takes no value`);
-      flags.set(name, true);
-      continue;
+    const value = optionValue(token.rawName, spec, token.value, token.inlineValue);
+    if (spec.multiple) {
+      const list = flags.get(token.name);
+      if (Array.isArray(list)) list.push(value); else flags.set(token.name, [value]);
+    } else {
+      if (flags.has(token.name)) throw new UsageError(`option '${token.rawName}' is given more than once; it takes one value`);
+      flags.set(token.name, value);
     }
-    let raw: string | undefined;
-    if (eq !== -1) raw = arg.slice(eq + 1);
-    else {
-      raw = argv[i + 1];
-      i++;
-    }
-    if (raw === undefined || raw === '') {
-      throw new UsageError(`option '--${name}' needs a value (${spec.metavar ?? spec.kind})`);
-    }
-    flags.set(name, spec.kind === 'string' ? raw : parseNumber(name, raw, spec.kind === 'integer'));
   }
   return { positionals, flags };
 }
 
-function parseNumber(name: string, raw: string, integer: boolean): number {
+function optionValue(rawName: string, spec: FlagSpec, raw: string | undefined, inline: boolean | undefined): FlagValue {
+  if (spec.kind === 'boolean') {
+    if (raw !== undefined) throw new UsageError(`option '${rawName}' takes no value`);
+    return true;
+  }
+  // "--title --json": the next word is another option, not this one's value.
+  if (raw === undefined || raw === '' || (!inline && raw.startsWith('-') && raw !== '-')) {
+    throw new UsageError(`option '${rawName}' needs a value (${spec.metavar ?? spec.kind}); a value starting with '-' is written ${rawName}=<value>`);
+  }
+  return spec.kind === 'string' ? raw : parseNumber(rawName, raw, spec.kind === 'integer');
+}
+
+function parseNumber(rawName: string, raw: string, integer: boolean): number {
   if (!(integer ? /^\d+$/ : /^\d+(\.\d+)?$/).test(raw)) {
-    throw new UsageError(`option '--${name}' expects a non-negative ${integer ? 'integer' : 'number'}, got '${raw}'`);
+    throw new UsageError(`option '${rawName}' expects a non-negative ${integer ? 'integer' : 'number'}, got '${raw}'`);
   }
   return Number(raw);
 }
 
 /** Checks a numeric flag against an inclusive range, naming the flag on failure. */
-export function numberInRange(flags: ReadonlyMap<string, FlagValue>, name: string, fallback: number, min: number, max: number): number {
+export function numberInRange(flags: ParsedArgs['flags'], name: string, fallback: number, min: number, max: number): number {
   const v = flags.get(name);
   if (v === undefined) return fallback;
   if (typeof v !== 'number' || v < min || v > max) {
@@ -84,18 +100,27 @@ export function numberInRange(flags: ReadonlyMap<string, FlagValue>, name: strin
   return v;
 }
 
-export function flagString(flags: ReadonlyMap<string, FlagValue>, name: string): string | undefined {
+/** A single-valued string option (the last value of a repeatable one). */
+export function flagString(flags: ParsedArgs['flags'], name: string): string | undefined {
   const v = flags.get(name);
-  return typeof v === 'string' ? v : undefined;
+  const last = Array.isArray(v) ? v[v.length - 1] : v;
+  return typeof last === 'string' ? last : undefined;
 }
 
-export function flagSet(flags: ReadonlyMap<string, FlagValue>, name: string): boolean {
+/** Every value of a repeatable string option, in the order given. */
+export function flagStrings(flags: ParsedArgs['flags'], name: string): string[] {
+  const v = flags.get(name);
+  const all: readonly FlagValue[] = v === undefined ? [] : Array.isArray(v) ? v : [v as FlagValue];
+  return all.filter((x): x is string => typeof x === 'string');
+}
+
+export function flagSet(flags: ParsedArgs['flags'], name: string): boolean {
   return flags.get(name) === true;
 }
 
 /** Help lines for the options table, aligned. */
 export function formatFlagHelp(specs: FlagSpecs): string {
-  const rows = Object.entries(specs).map(([name, s]) => [`--${name}${s.metavar ? ` ${s.metavar}` : ''}`, s.help] as const);
+  const rows = Object.entries(specs).map(([name, s]) => [`--${name}${s.metavar ? ` ${s.metavar}` : ''}${s.multiple ? ' ...' : ''}`, s.help ?? ''] as const);
   const width = Math.max(...rows.map(([left]) => left.length));
   return rows.map(([left, help]) => `  ${left.padEnd(width)}  ${help}`).join('\n');
 }

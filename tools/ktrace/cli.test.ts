@@ -17,3 +17,9 @@ test('bad mode and bad values name the argument', () => {
   assert.throws(() => parseKtraceArgs(['locks', '--comm', 'a"b']), /'--comm'/);
   assert.throws(() => parseKtraceArgs(['locks', '--comm', 'a-very-long-command-name']), /at most 15/);
 });
+
+test("this lab's processes by default; --all-host widens to the whole host", () => {
+  assert.equal(parseKtraceArgs(['syscalls']).hostWide, false);
+  assert.equal(parseKtraceArgs(['syscalls', '--all-host']).hostWide, true);
+  assert.throws(() => parseKtraceArgs(['syscalls', '--all-host=yes']), /takes no value/);
+});

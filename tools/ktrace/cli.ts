@@ -16,8 +16,9 @@ const PID_MAX = 4_194_304; // PID_MAX_LIMIT on 64-bit
 
 export const FLAGS: FlagSpecs = {
   duration: { kind: 'integer', metavar: 'SECONDS', help: `how long to trace (default ${DEFAULT_DURATION_S})` },
-  pid: { kind: 'integer', metavar: 'PID', help: 'only trace this process (thread-group id)' },
+  pid: { kind: 'integer', metavar: 'PID', help: 'only trace this process (its pid as this shell sees it, e.g. from ps)' },
   comm: { kind: 'string', metavar: 'NAME', help: `only trace tasks with this name (max ${COMM_MAX} chars, as in /proc/PID/comm)` },
+  'all-host': { kind: 'boolean', help: "count every process on the host, other labs included (default: only this lab's)" },
   top: { kind: 'integer', metavar: 'N', help: `rows in top-N tables (default ${DEFAULT_TOP})` },
   json: { kind: 'boolean', help: 'print the result as JSON' },
   'print-program': { kind: 'boolean', help: 'print the generated bpftrace program and exit (no root needed)' },
@@ -28,6 +29,8 @@ export interface KtraceOptions {
   readonly mode: ModeSpec | null;
   readonly durationSeconds: number;
   readonly filter: TraceFilter;
+  /** --all-host: no pid-namespace filter. */
+  readonly hostWide: boolean;
   readonly top: number;
   readonly json: boolean;
   readonly printProgram: boolean;
@@ -39,7 +42,7 @@ export function helpText(): string {
   return [
     'ktrace - kernel tracing with bpftrace on stable tracepoints (no kprobes needed)',
     '',
-    'usage: ktrace MODE [--duration SECONDS] [--pid PID] [--comm NAME] [--top N] [--json]',
+    'usage: ktrace MODE [--duration SECONDS] [--pid PID] [--comm NAME] [--all-host] [--top N] [--json]',
     '',
     'modes:',
     ...MODES.map((m) => `  ${m.name.padEnd(width)}  ${m.summary}`),
@@ -47,6 +50,8 @@ export function helpText(): string {
     'options:',
     formatFlagHelp(FLAGS),
     '',
+    "Counts only this lab's processes (those in ktrace's own pid namespace): tracepoints fire",
+    'for the whole host, and other labs may run on it. --all-host counts everything, and says so.',
     'Needs root, bpftrace, and tracefs mounted at /sys/kernel/tracing.',
     'Exit status: 0 traced, 1 could not trace (missing prerequisite or bpftrace error), 2 bad usage.',
     '',
@@ -72,6 +77,7 @@ export function parseKtraceArgs(argv: readonly string[]): KtraceOptions {
     mode,
     durationSeconds: numberInRange(flags, 'duration', DEFAULT_DURATION_S, 1, MAX_DURATION_S),
     filter: { ...(pid !== undefined ? { pid } : {}), ...(comm !== undefined ? { comm } : {}) },
+    hostWide: flagSet(flags, 'all-host'),
     top: numberInRange(flags, 'top', DEFAULT_TOP, 1, MAX_TOP),
     json: flagSet(flags, 'json'),
     printProgram: flagSet(flags, 'print-program'),

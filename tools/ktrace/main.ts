@@ -3,15 +3,16 @@ import { UsageError } from '../common/args.ts';
 import { styleFor } from '../common/style.ts';
 import { helpText, parseKtraceArgs, type KtraceOptions } from './cli.ts';
 import { trace, type TraceOutcome } from './trace.ts';
+import { describeScope, readOwnPidNamespace, scopeJson, type TraceScope } from './scope.ts';
 
 const EXIT_OK = 0;
 const EXIT_CANNOT_TRACE = 1;
 const EXIT_USAGE = 2;
 const SCHEMA_VERSION = 1;
 
-function printOutcome(opts: KtraceOptions, modeName: string, outcome: TraceOutcome): void {
+function printOutcome(opts: KtraceOptions, modeName: string, scope: TraceScope | null, outcome: TraceOutcome): void {
   if (opts.json) {
-    const base = { tool: 'ktrace', schemaVersion: SCHEMA_VERSION, mode: modeName, durationSeconds: opts.durationSeconds, filter: opts.filter };
+    const base = { tool: 'ktrace', schemaVersion: SCHEMA_VERSION, mode: modeName, durationSeconds: opts.durationSeconds, filter: opts.filter, scope: scope === null ? null : scopeJson(scope) };
     const body = outcome.ok
       ? { ...base, ok: true, tracedSeconds: outcome.tracedSeconds, attachedProbes: outcome.attachedProbes, lostEvents: outcome.lostEvents, warnings: outcome.warnings, result: outcome.analysis.data }
       : outcome.stage === 'preflight'
@@ -33,7 +34,14 @@ function printOutcome(opts: KtraceOptions, modeName: string, outcome: TraceOutco
   }
   for (const w of outcome.warnings) process.stderr.write(st.yellow(`bpftrace: ${w}\n`));
   if (outcome.lostEvents > 0) process.stderr.write(st.yellow(`bpftrace lost ${outcome.lostEvents} events; numbers are lower bounds\n`));
-  process.stdout.write([st.bold(`== ktrace ${modeName} ==`), ...outcome.analysis.render(st)].join('\n') + '\n');
+  process.stdout.write([st.bold(`== ktrace ${modeName} ==`), scopeLine(scope, st), ...outcome.analysis.render(st)].join('\n') + '\n');
+}
+
+/** Host-wide is said loudly: a neighbour's storm in the counts must never pass for the lab's. */
+function scopeLine(scope: TraceScope | null, st: ReturnType<typeof styleFor>): string {
+  if (scope === null) return '';
+  const text = `  ${describeScope(scope)}`;
+  return scope.hostWide ? st.bold(st.yellow(text)) : st.dim(text);
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -51,16 +59,26 @@ async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(helpText());
     return EXIT_OK;
   }
-  const ctx = { durationSeconds: opts.durationSeconds, filter: opts.filter, top: opts.top };
+  const own = readOwnPidNamespace();
+  if (!own.ok) {
+    const issue = { check: 'scope' as const, message: `cannot find this lab's pid namespace (${own.reason})`, fix: 'ktrace needs /proc mounted: `mount -t proc proc /proc`' };
+    printOutcome(opts, opts.mode.name, null, { ok: false, stage: 'preflight', issues: [issue] });
+    return EXIT_CANNOT_TRACE;
+  }
+  const scope: TraceScope = { hostWide: opts.hostWide, pidNamespace: own.pidNamespace };
+  const ctx = { durationSeconds: opts.durationSeconds, filter: opts.filter, scope, top: opts.top };
   if (opts.printProgram) {
     process.stdout.write(opts.mode.program(ctx).trimStart());
     return EXIT_OK;
   }
   const name = opts.mode.name;
+  const st = styleFor(process.stderr);
   const outcome = await trace(opts.mode, ctx, () => {
-    if (!opts.json) process.stderr.write(`ktrace ${name}: tracing for ${opts.durationSeconds} s (Ctrl+C to stop early)...\n`);
+    if (opts.json) return;
+    if (scope.hostWide) process.stderr.write(st.bold(st.yellow(`ktrace ${name}: ${describeScope(scope)}\n`)));
+    process.stderr.write(`ktrace ${name}: tracing for ${opts.durationSeconds} s (Ctrl+C to stop early)...\n`);
   });
-  printOutcome(opts, opts.mode.name, outcome);
+  printOutcome(opts, opts.mode.name, scope, outcome);
   if (outcome.ok && !opts.json) process.stdout.write(styleFor(process.stdout).dim(`  note: ${opts.mode.caveat}`) + '\n');
   return outcome.ok ? EXIT_OK : EXIT_CANNOT_TRACE;
 }

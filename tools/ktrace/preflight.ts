@@ -21,7 +21,7 @@ export interface PreflightFacts {
 }
 
 export interface PreflightIssue {
-  readonly check: 'bpftrace' | 'privileges' | 'tracefs' | 'tracepoint';
+  readonly check: 'bpftrace' | 'privileges' | 'tracefs' | 'tracepoint' | 'scope';
   readonly message: string;
   readonly fix: string;
 }

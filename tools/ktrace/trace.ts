@@ -2,13 +2,14 @@
 // so tests and the CLI share it.
 import { runBpftrace } from './bpftrace/run.ts';
 import { TRACED_NS_MAP } from './bpftrace/program.ts';
+import { pidNamespaceMismatch } from './bpftrace/pidns.ts';
 import { evaluatePreflight, gatherFacts, type PreflightIssue } from './preflight.ts';
 import type { Analysis, ModeContext, ModeSpec } from './modes/types.ts';
 
 export type TraceOutcome =
   | { readonly ok: true; readonly analysis: Analysis; readonly tracedSeconds: number; readonly attachedProbes: number | null; readonly lostEvents: number; readonly warnings: string[] }
   | { readonly ok: false; readonly stage: 'preflight'; readonly issues: PreflightIssue[] }
-  | { readonly ok: false; readonly stage: 'bpftrace'; readonly message: string; readonly stderr: string };
+  | { readonly ok: false; readonly stage: 'bpftrace' | 'scope'; readonly message: string; readonly stderr: string };
 
 /** `onStart` runs once the preflight passed, just before bpftrace starts. */
 export async function trace(mode: ModeSpec, ctx: ModeContext, onStart?: () => void): Promise<TraceOutcome> {
@@ -29,6 +30,13 @@ export async function trace(mode: ModeSpec, ctx: ModeContext, onStart?: () => vo
     const how = run.timedOut ? 'timed out' : run.signal !== null ? `killed by ${run.signal}` : `exited with status ${String(run.exitCode)}`;
     return { ok: false, stage: 'bpftrace', message: `bpftrace ${how}${run.output.attachedProbes === null ? ' before attaching its probes' : ''}`, stderr: [run.stderr, ...run.output.unparsed].filter((s) => s !== '').join('\n') };
   }
+  const mismatch = pidNamespaceMismatch(run.output.maps, run.pid, ctx.scope.pidNamespace);
+  const warnings = [run.stderr, ...run.output.unparsed].filter((s) => s !== '');
+  if (mismatch !== null) {
+    // Counts filtered by a namespace test that does not work would be silently empty: refuse them.
+    if (!ctx.scope.hostWide) return { ok: false, stage: 'scope', message: `cannot tell this lab's processes apart: ${mismatch}; --all-host traces without that filter`, stderr: '' };
+    warnings.push(`lab pids may be wrong: ${mismatch}`);
+  }
   // Prefer the in-kernel window; fall back to wall-clock if END did not run (killed).
   const tracedNs = run.output.maps.get(TRACED_NS_MAP);
   const tracedSeconds = typeof tracedNs === 'number' ? tracedNs / 1e9 : run.tracedSeconds;
@@ -38,6 +46,6 @@ export async function trace(mode: ModeSpec, ctx: ModeContext, onStart?: () => vo
     tracedSeconds,
     attachedProbes: run.output.attachedProbes,
     lostEvents: run.output.lostEvents,
-    warnings: [run.stderr, ...run.output.unparsed].filter((s) => s !== ''),
+    warnings,
   };
 }

@@ -32,6 +32,8 @@ apt-get install -y -q "$@"
 # The files of the recipe (getty autologin, fstab, profile, bashrc, motd).
 cp -a /tmp/kdlabs-files/. /
 chmod 755 /opt/kdlabs/bin/*
+# The bundled tools on every PATH, including shells that never read /etc/profile (bash -c, su, env -i).
+for tool in /opt/kdlabs/bin/*; do ln -sf "$tool" "/usr/local/bin/${tool##*/}"; done
 
 # A small initramfs: the VM has a virtio disk with ext4 and nothing else.
 sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf
@@ -43,7 +45,8 @@ systemctl set-default multi-user.target
 systemctl mask \
   apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer e2scrub_reap.service \
   fstrim.timer systemd-tmpfiles-clean.timer getty-static.service getty@tty1.service \
-  systemd-binfmt.service modprobe@dm_mod.service modprobe@fuse.service modprobe@loop.service modprobe@efi_pstore.service
+  systemd-binfmt.service modprobe@dm_mod.service modprobe@fuse.service modprobe@loop.service modprobe@efi_pstore.service \
+  auditd.service # installed for ausyscall only; the kernel runs with audit=0
 mkdir -p /etc/systemd/system-generators
 for g in sysv cryptsetup veritysetup integritysetup gpt-auto hibernate-resume bless-boot system-update debug; do
   ln -sf /dev/null "/etc/systemd/system-generators/systemd-$g-generator"
@@ -52,6 +55,12 @@ systemd-machine-id-setup >/dev/null
 # root logs in on the console without a password (agetty --autologin); no password works anywhere else.
 usermod -p '*' root
 mkdir -p /var/crash /opt/lab /var/log/lab
+
+# What labs and checks rely on: fail the build here, not a lab later.
+for f in /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/local/bin/kdiag /usr/local/bin/ktrace; do
+  [ -e "$f" ] || { echo "E: the image lacks $f" >&2; exit 1; }
+done
+command -v ausyscall >/dev/null || { echo "E: the image lacks ausyscall (package auditd)" >&2; exit 1; }
 
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /tmp/kdlabs-files /etc/resolv.conf

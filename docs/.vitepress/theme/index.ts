@@ -9,6 +9,7 @@ import LabSolution from './LabSolution.vue'
 import LabStatus from './LabStatus.vue'
 import LabJoin from './LabJoin.vue'
 import LabInstructor from './LabInstructor.vue'
+import LabHost from './LabHost.vue'
 import { installRunButtons } from './lab/run-buttons.ts'
 import './lab.css'
 
@@ -22,6 +23,7 @@ export default {
     app.component('LabStatus', LabStatus)
     app.component('LabJoin', LabJoin)
     app.component('LabInstructor', LabInstructor)
+    app.component('LabHost', LabHost)
     if (typeof window !== 'undefined') installRunButtons()
   },
 } satisfies Theme

@@ -9,6 +9,7 @@ import {
   DEFAULT_PARAM_ANSWER_PATTERN, fillPlaceholder, MAX_PARAM_CHOICES, PARAM_NAME_PATTERN, PARAM_PLACEHOLDER, PARAM_VALUE_PATTERN,
   type ResolvedParam,
 } from './params.ts';
+import { parseHint } from './walkthrough-markers.ts';
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -104,7 +105,9 @@ const taskSchema = z
     check: relPath.optional(),
     timeout: z.number().int().min(1).max(600).optional(),
     question: questionSchema.optional(),
-    hints: z.array(z.string().min(1)).default([]),
+    hints: z.array(z.string().min(1).superRefine((hint, ctx) => {
+      for (const message of parseHint(hint).problems) ctx.addIssue({ code: 'custom', message });
+    })).default([]),
   })
   .strict()
   .refine((t) => t.check !== undefined || t.question !== undefined, {
@@ -192,6 +195,7 @@ export interface ResolvedTask {
   title: string;
   /** 1-based index into `steps`; the step the task belongs to. */
   step: number;
+  /** As written in lab.yaml: may carry `{walkthrough=…}` markers, which parseHint removes before a learner sees one. */
   hints: string[];
   check: { script: string; timeoutSeconds: number } | null;
   question: { prompt: string; placeholder: string; answer: ResolvedAnswer } | null;

@@ -17,6 +17,11 @@ export const FLOW_LOW_WATERMARK = 64 * 1024;
 export const FLOW_ACK_EVERY = 32 * 1024;
 /** Largest text frame a client may send; typed input and pastes fit, anything bigger is refused. */
 export const MAX_CLIENT_FRAME_BYTES = 64 * 1024;
+/**
+ * Clients split input (a paste) into frames of at most this many characters: even a chunk
+ * of control characters, six bytes each as JSON escapes, stays under MAX_CLIENT_FRAME_BYTES.
+ */
+export const INPUT_CHUNK_CHARS = 8 * 1024;
 
 export const MIN_COLS = 2;
 export const MAX_COLS = 1000;
@@ -58,11 +63,22 @@ export type ServerMessage =
    * it is idle (any key or request keeps it) or because the workshop ends.
    * `deadline` is when, as an ISO time.
    */
-  | { type: 'notice'; code: NoticeCode; message: string; deadline: string | null };
+  | { type: 'notice'; code: NoticeCode; message: string; deadline: string | null }
+  /**
+   * The lab is not reading its input (say `sleep` runs with a paste behind it) and the
+   * runner holds all it will: hold further input until `input-resumed`. A client that
+   * keeps sending is not read any more until then.
+   */
+  | { type: 'input-paused' }
+  | { type: 'input-resumed' };
 
 export type WsErrorCode = 'bad-frame' | 'shell-failed' | 'session-gone';
 
-export type NoticeCode = 'idle-warning' | 'idle-stopped' | 'workshop-ending' | 'workshop-ended';
+export type NoticeCode = 'idle-warning' | 'idle-stopped' | 'workshop-ending' | 'workshop-ended'
+  /** The lab's backend (Docker Engine, QEMU) became unreachable; the session is degraded and retried. */
+  | 'backend-unavailable'
+  /** The backend answers again and the lab survived: a new shell opens. */
+  | 'backend-recovered';
 
 // WebSocket close codes the runner uses (4000–4999 are application codes).
 export const WS_CLOSE = {
@@ -70,24 +86,15 @@ export const WS_CLOSE = {
   forbiddenOrigin: 4403,
   notFound: 4404,
   sessionStopped: 4410,
+  /** The session already has as many terminals open as the runner allows. */
+  tooManyViewers: 4429,
   tooBig: 1009,
 } as const;
 
 // ---- HTTP ----
 
-export type ApiErrorCode =
-  | 'bad-request' | 'unauthorized' | 'forbidden-origin' | 'not-found' | 'conflict'
-  | 'backend-unavailable' | 'start-failed' | 'capacity' | 'internal'
-  /** The token is valid but may not do this (a learner asking for the instructor's data). */
-  | 'forbidden'
-  /** The workshop has ended or was closed. */
-  | 'gone'
-  /** Too many failed attempts (join codes); retry later. */
-  | 'rate-limited';
-
-export interface ApiError {
-  error: { code: ApiErrorCode; message: string };
-}
+// Error codes and their HTTP statuses: one table in errors.ts.
+export type { ApiError, ApiErrorCode } from './errors.ts';
 
 export const startSessionRequestSchema = z.object({ labId: z.string() }).strict();
 export type StartSessionRequest = z.infer<typeof startSessionRequestSchema>;
@@ -95,7 +102,11 @@ export type StartSessionRequest = z.infer<typeof startSessionRequestSchema>;
 export const answerRequestSchema = z.object({ answer: z.string().max(1000) }).strict();
 export type AnswerRequest = z.infer<typeof answerRequestSchema>;
 
-export type SessionPhase = 'starting' | 'running' | 'resetting' | 'stopping' | 'stopped' | 'failed';
+/**
+ * runner/src/node/sessions/session-phase.ts has the allowed transitions. `degraded`: the
+ * backend is unreachable, the lab may still exist and is retried; `error` says what happened.
+ */
+export type SessionPhase = 'starting' | 'running' | 'resetting' | 'degraded' | 'stopping' | 'stopped' | 'failed';
 
 /** Progress while a lab starts: image ready → container up → fault workload running. */
 export type StartStage = 'image' | 'environment' | 'setup' | 'ready';
@@ -123,6 +134,7 @@ export interface SessionView {
   progress: StartProgress[];
   tasks: TaskState[];
   createdAt: string;
+  /** Why the lab failed, or (degraded, stopping) what the runner is waiting for. */
   error: string | null;
   /** Whose lab it is: the local learner ("local", the owner) or a workshop learner. */
   learnerId?: string;

@@ -8,7 +8,7 @@ import type Dockerode from 'dockerode';
 import { loadLabs } from './labs/registry.ts';
 import { ImageBuilder } from './images/image-builder.ts';
 import { ContainerBackend } from './backends/container.ts';
-import { QemuBackend } from './backends/qemu.ts';
+import { QemuBackend } from './backends/qemu/index.ts';
 import { VmImageBuilder } from './images/vm-image-builder.ts';
 import { labImageResolver } from './images/resolve-image.ts';
 import type { LabBackend } from './backends/lab-backend.ts';
@@ -18,7 +18,9 @@ import { LABS_DIR, DEFAULT_DATA_DIR, REPO_ROOT } from './util/paths.ts';
 import { createApi } from './server/api.ts';
 import { createTerminalUpgrade } from './server/terminal-socket.ts';
 import { buildAccessPolicy, checkOrigin, loadOrCreateOwnerToken } from './server/security.ts';
-import { HttpError, sendError, sendJson } from './server/http-util.ts';
+import { HttpError, sendJson } from './server/http-util.ts';
+import { serveHttp } from './server/http-dispatch.ts';
+import { setUnexpectedErrorListener, type UnexpectedErrorListener } from './util/unexpected-error.ts';
 import { createStaticSite } from './server/static-site.ts';
 import { openProgressDb, progressDbPath } from './progress/database.ts';
 import { ProgressStore } from './progress/progress-store.ts';
@@ -28,6 +30,9 @@ import { WorkshopService } from './workshops/workshop-service.ts';
 import { WorkshopClock } from './workshops/workshop-clock.ts';
 import { loadOrCreateSecret, paramChooser } from './workshops/param-picker.ts';
 import { workshopRoutes } from './server/workshop-api.ts';
+import { metricsRoutes, RunnerMetrics } from './server/metrics.ts';
+import { coalescedDoctor, doctorRoutes } from './server/doctor-api.ts';
+import { diagnoseHost } from './doctor/node-deps.ts';
 
 export const DEFAULT_PORT = 7171;
 
@@ -45,6 +50,8 @@ export interface RunnerOptions {
   idleWarningMs?: number;
   /** How often idle and vanished labs are looked for (tests shorten it). */
   sweepIntervalMs?: number;
+  /** How often lab environments no session owns are removed (tests shorten it). */
+  reapIntervalMs?: number;
   /** How often workshop end times are enforced (tests shorten it). */
   workshopTickMs?: number;
   /**
@@ -77,6 +84,9 @@ export interface Runner {
 export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const host = opts.host ?? '127.0.0.1';
   const log = opts.log ?? ((l: string) => console.log(`[runner] ${l}`));
+  // Failures of background work (fireAndForget) go to this runner's log, with where they came from.
+  const errorSink: UnexpectedErrorListener = (e, context) => log(`unexpected error in ${context}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+  const previousErrorSink = setUnexpectedErrorListener(errorSink);
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
   const runnerName = opts.runnerName ?? 'default';
   const registry = loadLabs(opts.labsDir ?? LABS_DIR);
@@ -98,7 +108,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const manager = new SessionManager({
     runnerName, labs: registry.labs, backends,
     resolveImage: labImageResolver(images, vmImages),
-    idleTimeoutMs: opts.idleTimeoutMs, idleWarningMs: opts.idleWarningMs, sweepIntervalMs: opts.sweepIntervalMs,
+    idleTimeoutMs: opts.idleTimeoutMs, idleWarningMs: opts.idleWarningMs, sweepIntervalMs: opts.sweepIntervalMs, reapIntervalMs: opts.reapIntervalMs,
     maxSessions: opts.maxSessions, log,
     observer: recorder,
     paramsFor: paramChooser(secret, (id) => workshops.seed(id)),
@@ -106,6 +116,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   await manager.init();
   const clock = new WorkshopClock(progress, manager, opts.workshopTickMs, Date.now, log);
   const ownerToken = loadOrCreateOwnerToken(dataDir);
+  const metrics = new RunnerMetrics();
 
   const server: Server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -123,7 +134,14 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
         if (!r.ok) throw new HttpError(r.error.code, r.error.message);
       },
     },
-    extraRoutes: workshopRoutes({ manager, ownerToken, store: progress, feed, recorder, workshops, clock }),
+    extraRoutes: [
+      ...workshopRoutes({ manager, ownerToken, store: progress, feed, recorder, workshops, clock }),
+      ...metricsRoutes({ ownerToken, manager, metrics }),
+      ...doctorRoutes({
+        ownerToken, learners: (t) => workshops.authenticate(t),
+        doctor: coalescedDoctor(() => diagnoseHost({ labs: [...registry.labs.values()], docker, dataDir })),
+      }),
+    ],
     backendStatus: async () => {
       const out: Record<string, { ok: boolean; message: string }> = {};
       for (const [k, b] of Object.entries(backends)) {
@@ -136,31 +154,25 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const site = createStaticSite(opts.siteDir ?? join(REPO_ROOT, 'docs', '.vitepress', 'dist'));
   const terminals = createTerminalUpgrade(manager, policy, ownerToken);
 
-  server.on('request', (req, res) => {
-    const url = new URL(req.url ?? '/', 'http://runner.invalid');
-    void (async () => {
-      try {
-        const access = checkOrigin(req, policy);
-        if (!access.ok) throw new HttpError(access.code, access.message);
-        if (url.pathname === '/api/bootstrap' && req.method === 'GET') {
-          // Same-origin pages read the owner token here; other origins cannot (no CORS),
-          // and DNS-rebinding hosts were refused by checkOrigin above.
-          if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError('forbidden-origin', 'cross-site request');
-          // While learners may use this site (workshop mode, or a workshop open or scheduled),
-          // the page gets no owner token: the instructor pastes it, learners join with a code.
-          if (opts.workshopMode || workshops.anyActive()) return sendJson(res, 200, { mode: 'workshop' });
-          return sendJson(res, 200, { ownerToken, mode: 'self-paced' });
-        }
-        if (await api(req, res, url)) return;
-        if (!site(req, res, url)) throw new HttpError('not-found', `nothing at ${url.pathname}`);
-      } catch (e) {
-        const err = e instanceof HttpError ? e : new HttpError('internal', `internal error: ${(e as Error).message}`);
-        if (err.code === 'internal') log(`error on ${req.method} ${url.pathname}: ${(e as Error).stack}`);
-        if (!res.headersSent) sendError(res, err); else res.destroy();
+  serveHttp(server, {
+    route: async (req, res, url) => {
+      const access = checkOrigin(req, policy);
+      if (!access.ok) throw new HttpError(access.code, access.message);
+      if (url.pathname === '/api/bootstrap' && req.method === 'GET') {
+        // Same-origin pages read the owner token here; other origins cannot (no CORS),
+        // and DNS-rebinding hosts were refused by checkOrigin above.
+        if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError('forbidden-origin', 'cross-site request');
+        // While learners may use this site (workshop mode, or a workshop open or scheduled),
+        // the page gets no owner token: the instructor pastes it, learners join with a code.
+        if (opts.workshopMode || workshops.anyActive()) return sendJson(res, 200, { mode: 'workshop' });
+        return sendJson(res, 200, { ownerToken, mode: 'self-paced' });
       }
-    })();
+      if (await api(req, res, url)) return;
+      if (!site(req, res, url)) throw new HttpError('not-found', `nothing at ${url.pathname}`);
+    },
+    upgrade: (req, socket, head) => terminals.handle(req, socket, head),
+    log,
   });
-  server.on('upgrade', (req, socket, head) => terminals.handle(req, socket, head));
 
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const infoFile = join(dataDir, 'runner.json');
@@ -176,11 +188,15 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       closing ??= (async () => {
         clock.close();
         terminals.close();
+        metrics.close();
         await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
         await manager.shutdown();
         recorder.close();
         db.close();
         if (opts.advertise) rmSync(infoFile, { force: true });
+        // Give the sink back, unless a runner started after this one has taken it since.
+        const current = setUnexpectedErrorListener(previousErrorSink);
+        if (current !== errorSink) setUnexpectedErrorListener(current);
       })();
       return closing;
     },

@@ -13,6 +13,8 @@ export const STARTUP_GRACE_S = 60;
 const HARMLESS_STDERR = [/couldn't set RLIMIT_MEMLOCK/];
 
 export interface RunResult {
+  /** bpftrace's process id, as ktrace's pid namespace sees it. */
+  readonly pid: number | null;
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly output: BpftraceOutput;
@@ -80,6 +82,7 @@ export function runBpftrace(opts: RunOptions): Promise<RunResult> {
       process.off('SIGINT', onSigint);
       const end = firstResultAt ?? process.hrtime.bigint();
       resolve({
+        pid: child.pid ?? null,
         exitCode: code,
         signal,
         output,

@@ -34,7 +34,7 @@ export function biolatencyProgram(ctx: ModeContext): string {
   // Keyed by (dev, sector): the identity a request keeps from issue to completion.
   return wrapProgram(
     `
-tracepoint:block:block_rq_issue ${predicate(ctx.filter)} {
+tracepoint:block:block_rq_issue ${predicate(ctx.filter, ctx.scope)} {
   @start[args->dev, args->sector] = nsecs;
   @bytes_issued[args->dev, args->sector] = args->bytes;
 }
@@ -102,7 +102,9 @@ export const biolatencyMode: ModeSpec = {
     { category: 'block', name: 'block_rq_complete' },
   ],
   missingHint: 'block tracepoints are missing: use `iostat -x 1` (await columns) or `blktrace`',
-  caveat: 'percentiles are interpolated inside log2 buckets (accurate to a factor of 2); max is exact. Time is spent in the device and driver queue, after the I/O scheduler.',
+  caveat:
+    'percentiles are interpolated inside log2 buckets (accurate to a factor of 2); max is exact. Time is spent in the device and driver queue, after the I/O scheduler. ' +
+    "A request counts for the task that issues it: buffered writes are issued later by kernel writeback threads, which belong to no lab (--all-host shows them).",
   program: biolatencyProgram,
   analyze(out, tracedSeconds, ctx): Analysis {
     const data = interpretBiolatency(out, tracedSeconds, ctx, blockDevName);

@@ -35,7 +35,7 @@ export interface LocksResult {
 export function locksProgram(ctx: ModeContext): string {
   return wrapProgram(
     `
-tracepoint:lock:contention_begin ${predicate(ctx.filter)} {
+tracepoint:lock:contention_begin ${predicate(ctx.filter, ctx.scope)} {
   @start[tid] = nsecs;
   @flags[tid] = args->flags;
 }

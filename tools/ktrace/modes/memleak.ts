@@ -4,6 +4,7 @@ import { formatBytes, formatCount, table } from '../../common/format.ts';
 import type { Style } from '../../common/style.ts';
 import { keyedNumbers, keyedStrings, type BpftraceOutput } from '../bpftrace/output.ts';
 import { predicate, wrapProgram, type TraceFilter } from '../bpftrace/program.ts';
+import { LAB_TGID, inPidNamespace } from '../bpftrace/pidns.ts';
 import type { Analysis, ModeContext, ModeSpec } from './types.ts';
 
 /**
@@ -13,8 +14,26 @@ import type { Analysis, ModeContext, ModeSpec } from './types.ts';
  */
 export const LIVE_MAP_ENTRIES = 262_144;
 
+/**
+ * Processes are keyed by host pid and lab pid packed into one number, so no
+ * extra map is needed to translate (every map gets LIVE_MAP_ENTRIES slots, and
+ * they are charged to the lab's memory limit). Pids are below 2^22
+ * (PID_MAX_LIMIT), so the key stays below 2^44: exact in a JSON number.
+ */
+export const PID_BITS = 22;
+const PID_SPAN = 2 ** PID_BITS;
+
+/** Host pid and lab pid (0: not in the lab) from a packed process key. */
+export function unpackProcessKey(key: number): { hostPid: number; labPid: number | null } {
+  const lab = key % PID_SPAN;
+  return { hostPid: Math.floor(key / PID_SPAN), labPid: lab === 0 ? null : lab };
+}
+
 export interface MemleakRow {
-  readonly pid: number;
+  /** The process id as the lab sees it; null for a process outside the lab (only with --all-host). */
+  readonly pid: number | null;
+  /** The id in the kernel's initial namespace (bpftrace's `pid`): what the host's ps shows. */
+  readonly hostPid: number;
   readonly comm: string;
   readonly allocs: number;
   readonly allocBytes: number;
@@ -27,6 +46,8 @@ export interface MemleakResult {
   readonly mode: 'memleak';
   readonly tracedSeconds: number;
   readonly filter: TraceFilter;
+  /** Rows may include processes outside the lab (--all-host). */
+  readonly hostWide: boolean;
   readonly totalAllocs: number;
   readonly totalAllocBytes: number;
   readonly totalOutstandingBytes: number;
@@ -39,16 +60,21 @@ export interface MemleakResult {
 export function memleakProgram(ctx: ModeContext): string {
   // Filters apply to the allocation side only: a free must always be matched,
   // whichever task (often an RCU callback or kworker) performs it.
+  const labPid = ctx.scope.hostWide
+    ? `$lab = (uint64)0; if (${inPidNamespace(ctx.scope.pidNamespace)}) { $lab = (uint64)${LAB_TGID}; }`
+    : `$lab = (uint64)${LAB_TGID};`;
   return wrapProgram(
     `
-tracepoint:kmem:kmalloc, tracepoint:kmem:kmem_cache_alloc ${predicate(ctx.filter, ['args->ptr != 0'])} {
+tracepoint:kmem:kmalloc, tracepoint:kmem:kmem_cache_alloc ${predicate(ctx.filter, ctx.scope, ['args->ptr != 0'])} {
   $p = (uint64)args->ptr;
+  ${labPid}
+  $k = (pid << ${PID_BITS}) | $lab;
   @live[$p] = args->bytes_alloc;
-  @owner[$p] = pid;
-  @comm[pid] = comm;
-  @allocs[pid] = count();
-  @alloc_bytes[pid] = sum(args->bytes_alloc);
-  @outstanding[pid] = sum(args->bytes_alloc);
+  @owner[$p] = $k;
+  @comm[$k] = comm;
+  @allocs[$k] = count();
+  @alloc_bytes[$k] = sum(args->bytes_alloc);
+  @outstanding[$k] = sum(args->bytes_alloc);
 }
 tracepoint:kmem:kfree, tracepoint:kmem:kmem_cache_free /args->ptr != 0/ {
   $p = (uint64)args->ptr;
@@ -79,8 +105,10 @@ export function interpretMemleak(out: BpftraceOutput, tracedSeconds: number, ctx
 
   const rows: MemleakRow[] = [...allocs].map(([key, n]) => {
     const f = frees.get(key) ?? 0;
+    const { hostPid, labPid } = unpackProcessKey(Number(key));
     return {
-      pid: Number(key),
+      pid: labPid,
+      hostPid,
       comm: comms.get(key) ?? '?',
       allocs: n,
       allocBytes: allocBytes.get(key) ?? 0,
@@ -94,6 +122,7 @@ export function interpretMemleak(out: BpftraceOutput, tracedSeconds: number, ctx
     mode: 'memleak',
     tracedSeconds,
     filter: ctx.filter,
+    hostWide: ctx.scope.hostWide,
     totalAllocs: rows.reduce((s, r) => s + r.allocs, 0),
     totalAllocBytes: rows.reduce((s, r) => s + r.allocBytes, 0),
     totalOutstandingBytes: rows.reduce((s, r) => s + r.outstandingBytes, 0),
@@ -109,11 +138,13 @@ export function renderMemleak(r: MemleakResult, st: Style): string[] {
   ];
   if (r.suspects.length === 0) return [...lines, st.yellow('  no allocations matched the filter')];
   lines.push(st.bold('  leak suspects (largest outstanding first):'));
+  // Host pids are shown only host-wide, in their own column: never as if the lab could use them.
+  const pids = (s: MemleakRow) => (r.hostWide ? [s.pid === null ? '-' : String(s.pid), String(s.hostPid)] : [s.pid === null ? '?' : String(s.pid)]);
   lines.push(
     table(
-      ['pid', 'comm', 'allocs', 'alloc bytes', 'frees', 'outstanding', 'outstanding bytes'],
-      r.suspects.map((s) => [String(s.pid), s.comm, formatCount(s.allocs), formatBytes(s.allocBytes), formatCount(s.frees), formatCount(s.outstandingAllocs), formatBytes(s.outstandingBytes)]),
-      ['right', 'left', 'right', 'right', 'right', 'right', 'right'],
+      [...(r.hostWide ? ['lab pid', 'host pid'] : ['pid']), 'comm', 'allocs', 'alloc bytes', 'frees', 'outstanding', 'outstanding bytes'],
+      r.suspects.map((s) => [...pids(s), s.comm, formatCount(s.allocs), formatBytes(s.allocBytes), formatCount(s.frees), formatCount(s.outstandingAllocs), formatBytes(s.outstandingBytes)]),
+      [...(r.hostWide ? (['right', 'right'] as const) : (['right'] as const)), 'left', 'right', 'right', 'right', 'right', 'right'],
     ),
   );
   return lines;

@@ -6,15 +6,19 @@ import { plainStyle } from '../../common/style.ts';
 import { parseOutput } from '../bpftrace/output.ts';
 import { syscallNamer } from '../syscall-names.ts';
 import { interpretSyscalls, renderSyscalls, syscallsProgram } from './syscalls.ts';
-import { interpretMemleak, memleakProgram, renderMemleak } from './memleak.ts';
+import { PID_BITS, interpretMemleak, memleakProgram, renderMemleak, unpackProcessKey } from './memleak.ts';
 import { interpretLocks, locksProgram, renderLocks } from './locks.ts';
 import { biolatencyProgram, interpretBiolatency, renderBiolatency } from './biolatency.ts';
 import { decodeLockFlags, lockKind } from '../lockflags.ts';
 import { splitDevT } from '../blockdev.ts';
 import type { ModeContext } from './types.ts';
+import { pidNamespaceMismatch } from '../bpftrace/pidns.ts';
 
 const fixture = (name: string) => parseOutput(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
-const ctx: ModeContext = { durationSeconds: 1, filter: {}, top: 5 };
+/** A container's pid namespace inode, as /proc/self/ns/pid shows it there. */
+const LAB_NS = 4026532179;
+const labScope = { hostWide: false, pidNamespace: LAB_NS };
+const ctx: ModeContext = { durationSeconds: 1, filter: {}, scope: labScope, top: 5 };
 
 test('syscalls: dd bs=1 makes read and write dominate', () => {
   const r = interpretSyscalls(fixture('syscalls.jsonl'), 1.2, ctx, syscallNamer('x64'));
@@ -45,6 +49,9 @@ test('memleak: per-process allocs/frees and outstanding bytes are consistent', (
     assert.ok(s.frees <= s.allocs, `${s.comm}: frees ${s.frees} <= allocs ${s.allocs}`);
     assert.ok(s.outstandingBytes <= s.allocBytes && s.outstandingBytes >= 0);
   }
+  // Recorded in the initial namespace: every process's lab pid is its host pid.
+  assert.ok(r.suspects.every((s) => s.pid === s.hostPid), JSON.stringify(r.suspects.slice(0, 3)));
+  assert.ok(r.suspects.some((s) => ['touch', 'rm', 'sh', 'bash'].includes(s.comm)));
   const sorted = r.suspects.map((s) => s.outstandingBytes);
   assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
   assert.match(renderMemleak(r, plainStyle).join('\n'), /leak suspects/);
@@ -77,12 +84,65 @@ test('biolatency: dd oflag=direct on vda gives ordered percentiles', () => {
   assert.match(renderBiolatency({ ...r, devices: [] }, plainStyle).join('\n'), /no block I\/O completed/);
 });
 
+const PROGRAMS = [syscallsProgram, memleakProgram, locksProgram, biolatencyProgram];
+/** The first probe's predicate (the one that decides what is counted). */
+const firstPredicate = (prog: string) => /^tracepoint:[^\n]*?(\/.*\/) \{$/m.exec(prog)?.[1] ?? '';
+const NS_TEST = new RegExp(`->ns->ns\\.inum == ${LAB_NS}\\)`);
+
 test('programs use tracepoints only, apply filters, and exclude bpftrace itself', () => {
-  const f: ModeContext = { durationSeconds: 3, filter: { pid: 42, comm: 'dd' }, top: 5 };
-  for (const prog of [syscallsProgram(f), memleakProgram(f), locksProgram(f), biolatencyProgram(f)]) {
+  const f: ModeContext = { durationSeconds: 3, filter: { pid: 42, comm: 'dd' }, scope: labScope, top: 5 };
+  for (const prog of PROGRAMS.map((p) => p(f))) {
     assert.doesNotMatch(prog, /kprobe|kretprobe|kfunc/);
-    assert.match(prog, /comm != "bpftrace" && .*pid == 42 && comm == "dd"/);
+    assert.match(firstPredicate(prog), /^\/comm != "bpftrace" && .*->nr == 42 && comm == "dd"\/$/);
     assert.match(prog, /interval:s:3 \{ exit\(\); \}/);
     assert.match(prog, /@traced_ns = nsecs - @trace_start_ns/);
   }
+});
+
+test("by default every mode counts only the lab's pid namespace; --all-host drops that test", () => {
+  for (const p of PROGRAMS) {
+    const lab = p(ctx);
+    assert.match(firstPredicate(lab), NS_TEST, 'lab scope: namespace test on the counting probe');
+    assert.match(lab, /BEGIN \{[^}]*@ktrace_lab_level = curtask->thread_pid->level;/, 'the level is learned from bpftrace itself');
+    const host = p({ ...ctx, scope: { ...labScope, hostWide: true } });
+    assert.doesNotMatch(firstPredicate(host), NS_TEST, 'host-wide: no namespace test');
+    // A --pid is a lab pid: host-wide it still needs the task to be in the lab.
+    const hostPid = p({ ...ctx, filter: { pid: 7 }, scope: { ...labScope, hostWide: true } });
+    assert.match(firstPredicate(hostPid), NS_TEST);
+    assert.doesNotMatch(firstPredicate(hostPid), /[^>]\bpid == 7/, 'never compared with the host pid');
+  }
+});
+
+test('pid namespace self-check: agreement, no BEGIN, and a mismatch that names both views', () => {
+  const maps = (pid: number, ns: number) => new Map<string, unknown>([['@ktrace_self_pid', pid], ['@ktrace_self_pidns', ns]]);
+  assert.equal(pidNamespaceMismatch(maps(13, LAB_NS), 13, LAB_NS), null);
+  assert.equal(pidNamespaceMismatch(new Map(), 13, LAB_NS), null);
+  assert.match(pidNamespaceMismatch(maps(0, 0), 13, LAB_NS) ?? '', /pid 0 in pid namespace 0, but it is pid 13 in namespace 4026532179/);
+  assert.notEqual(pidNamespaceMismatch(maps(99, LAB_NS), 13, LAB_NS), null);
+});
+
+test('memleak shows lab pids; host pids only host-wide, in their own column', () => {
+  // Keys pack the host pid and the lab pid (0: outside the lab), as the program makes them.
+  const key = (host: number, lab: number) => String(host * 2 ** PID_BITS + lab);
+  const [relayd, kworker] = [key(31337, 12), key(4242, 0)];
+  const out = parseOutput(
+    [
+      `{"type": "map", "data": {"@allocs": {"${relayd}": 10, "${kworker}": 5}}}`,
+      `{"type": "map", "data": {"@alloc_bytes": {"${relayd}": 1000, "${kworker}": 500}}}`,
+      `{"type": "map", "data": {"@outstanding": {"${relayd}": 600, "${kworker}": 100}}}`,
+      `{"type": "map", "data": {"@comm": {"${relayd}": "relayd", "${kworker}": "kworker/0:1"}}}`,
+    ].join('\n'),
+  );
+  const lab = interpretMemleak(out, 1, ctx);
+  assert.deepEqual(lab.suspects.map((s) => [s.pid, s.hostPid, s.comm]), [[12, 31337, 'relayd'], [null, 4242, 'kworker/0:1']]);
+  const labText = renderMemleak(lab, plainStyle).join('\n');
+  assert.match(labText, /^ +pid +comm/m);
+  assert.match(labText, /^ +12 +relayd/m);
+  assert.doesNotMatch(labText, /31337/, 'no host pid in lab output');
+  const host = renderMemleak(interpretMemleak(out, 1, { ...ctx, scope: { ...labScope, hostWide: true } }), plainStyle).join('\n');
+  assert.match(host, /lab pid +host pid +comm/);
+  assert.match(host, /^ +12 +31337 +relayd/m);
+  assert.match(host, /^ +- +4242 +kworker/m);
+  // The largest pids survive the packing exactly.
+  assert.deepEqual(unpackProcessKey(Number(key(4_194_303, 4_194_303))), { hostPid: 4_194_303, labPid: 4_194_303 });
 });

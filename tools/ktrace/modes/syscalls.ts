@@ -35,7 +35,7 @@ export interface SyscallsResult {
 export function syscallsProgram(ctx: ModeContext): string {
   return wrapProgram(
     `
-tracepoint:raw_syscalls:sys_enter ${predicate(ctx.filter)} {
+tracepoint:raw_syscalls:sys_enter ${predicate(ctx.filter, ctx.scope)} {
   @start[tid] = nsecs;
   @count[args->id] = count();
 }

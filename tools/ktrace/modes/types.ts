@@ -4,10 +4,13 @@ import type { Style } from '../../common/style.ts';
 import type { BpftraceOutput } from '../bpftrace/output.ts';
 import type { TraceFilter } from '../bpftrace/program.ts';
 import type { Tracepoint } from '../preflight.ts';
+import type { TraceScope } from '../scope.ts';
 
 export interface ModeContext {
   readonly durationSeconds: number;
   readonly filter: TraceFilter;
+  /** This lab's processes, or the whole host. */
+  readonly scope: TraceScope;
   /** Rows to show in top-N tables. */
   readonly top: number;
 }

@@ -1,7 +1,10 @@
 // One reactive record per lab page: the running session (found again after a
 // reload), its tasks, and the actions the page offers. Shared by the workbench
 // panel, the inline task cards and the Run buttons.
-import { reactive } from 'vue'
+//
+// The record outlives the page (a lab page visited again finds it), but its
+// polling does not: it polls only while a component that uses it is mounted.
+import { getCurrentScope, onScopeDispose, reactive } from 'vue'
 import type { CheckResult, SessionView, TaskState } from '../../../../runner/src/common/protocol.ts'
 import { RunnerError, runnerApi } from './runner-api.ts'
 import { markLabDone } from './lab-progress.ts'
@@ -41,6 +44,10 @@ type CommandListener = (text: string) => void
 class LabSession {
   readonly state: LabSessionState
   private pollTimer: ReturnType<typeof setTimeout> | null = null
+  /** Mounted components showing this lab; no poll runs while there are none. */
+  private users = 0
+  /** state.error holds the session's own message (degraded, removal pending), not an action's. */
+  private showsRunnerError = false
   private readonly commandListeners = new Set<CommandListener>()
 
   constructor(labId: string) {
@@ -189,6 +196,10 @@ class LabSession {
     this.state.session = view
     if (view.phase === 'running' && this.state.terminalKey !== view.id) this.state.terminalKey = view.id
     if (view.phase === 'failed') this.state.error = view.error ?? 'the lab failed to start'
+    // Degraded (its backend is unreachable) or stopping with a removal pending: the runner says
+    // what it waits for; the message goes once the lab runs again.
+    else if (view.error) { this.state.error = view.error; this.showsRunnerError = true }
+    else if (this.showsRunnerError) { this.state.error = ''; this.showsRunnerError = false }
     if (view.tasks.length > 0 && view.tasks.every((t) => t.status === 'passed')) markLabDone(view.labId)
   }
 
@@ -210,10 +221,26 @@ class LabSession {
     }
   }
 
+  /** A component shows this lab: polling runs (again), starting with a fresh look. */
+  acquire(): void {
+    if (++this.users > 1 || !this.state.looked) return
+    if (this.state.session) void this.refresh().finally(() => this.schedulePoll())
+    else void this.lookUp()
+  }
+
+  /** A component that showed this lab is gone: the last one stops the polling. */
+  release(): void {
+    if (--this.users > 0) return
+    this.users = 0
+    if (this.pollTimer) clearTimeout(this.pollTimer)
+    this.pollTimer = null
+  }
+
   private schedulePoll(): void {
     if (this.pollTimer) clearTimeout(this.pollTimer)
+    this.pollTimer = null
     const phase = this.state.session?.phase
-    if (!phase || phase === 'stopped' || phase === 'failed') return
+    if (this.users === 0 || !phase || phase === 'stopped' || phase === 'failed') return
     const every = phase === 'running' ? POLL_RUNNING_MS : POLL_BUSY_MS
     this.pollTimer = setTimeout(() => { void this.refresh().finally(() => this.schedulePoll()) }, every)
   }
@@ -225,14 +252,24 @@ function message(e: unknown): string {
 
 const sessions = new Map<string, LabSession>()
 
-/** The page's record of a lab; created on first use, in the browser only. */
+/**
+ * The page's record of a lab; created on first use, in the browser only. Called
+ * while a component sets up (or in its hooks), it counts that component as a user
+ * until it unmounts; elsewhere (a click handler) it only looks the record up.
+ */
 export function labSession(labId: string): LabSession {
   let s = sessions.get(labId)
+  const created = !s
   if (!s) {
     s = new LabSession(labId)
     sessions.set(labId, s)
-    void s.lookUp()
   }
+  if (getCurrentScope()) {
+    const user = s
+    user.acquire()
+    onScopeDispose(() => user.release())
+  }
+  if (created) void s.lookUp()
   return s
 }
 

@@ -1,15 +1,17 @@
-// The browser's client of the runner's HTTP API. Same origin as the site: the
-// page asks /api/bootstrap for the owner token (other origins cannot read it).
-import type {
-  ApiError, CheckResult, HintResponse, LabListResponse, SessionView, StartSessionResponse,
-} from '../../../../runner/src/common/protocol.ts'
-import type {
-  CreateWorkshopRequest, JoinWorkshopResponse, ProgressResponse, RosterResponse, TimelineResponse, WorkshopInfo,
-} from '../../../../runner/src/common/workshop.ts'
+// The browser's adapter of the shared API client (runner/src/common/api-client.ts).
+// Same origin as the site: the page asks /api/bootstrap for the owner token
+// (other origins cannot read it), or acts with a joined learner's token.
+import {
+  ApiClientError, apiPaths, caller, publicApi, sessionApi, workshopApi, type Caller, type ClientErrorCode,
+} from '../../../../runner/src/common/api-client.ts'
+import type { DoctorReport } from '../../../../runner/src/common/doctor.ts'
+
+/** Why this page cannot act yet: it needs the instructor's token, or the learner must join first. */
+export type PageErrorCode = 'owner-required' | 'join-required'
 
 /** A request the runner refused or could not serve; `message` is written for the learner. */
 export class RunnerError extends Error {
-  constructor(message: string, readonly code: string, readonly status: number) {
+  constructor(message: string, readonly code: ClientErrorCode | PageErrorCode, readonly status: number) {
     super(message)
   }
 }
@@ -45,7 +47,7 @@ export function saveOwnerToken(token: string | null): void {
 let tokenPromise: Promise<string> | null = null
 
 async function bootstrapOwnerToken(): Promise<string | null> {
-  const body = await request<{ ownerToken?: string; mode: 'self-paced' | 'workshop' }>('GET', '/api/bootstrap', undefined, null)
+  const body = await anonymous.bootstrap()
   return body.ownerToken ?? null
 }
 
@@ -76,80 +78,68 @@ export function runnerToken(): Promise<string> {
   return tokenPromise
 }
 
-async function request<T>(method: string, path: string, body: unknown, token: string | null): Promise<T> {
-  let res: Response
+/** Calls on this page's origin with a token from `token`; failures arrive as RunnerError. */
+function pageCaller(token: () => Promise<string | null> | null): Caller {
+  const inner = caller({ baseUrl: '', fetch: (url, init) => fetch(url, init), token, unreachable: () => NO_RUNNER })
+  return {
+    json: (method, path, body) => asRunnerError(inner.json(method, path, body)),
+    text: (path) => asRunnerError(inner.text(path)),
+  }
+}
+
+async function asRunnerError<T>(call: Promise<T>): Promise<T> {
   try {
-    res = await fetch(path, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    })
-  } catch {
-    throw new RunnerError(NO_RUNNER, 'unreachable', 0)
+    return await call
+  } catch (e) {
+    if (!(e instanceof ApiClientError)) throw e
+    // The dev server's proxy answers in its own words (404, 502, 504) when no runner is behind it.
+    if (e.code === 'bad-response' && (e.status === 404 || e.status >= 502)) throw new RunnerError(NO_RUNNER, 'unreachable', e.status)
+    throw new RunnerError(e.message, e.code, e.status)
   }
-  const text = await res.text()
-  let json: unknown = null
-  try { json = text ? JSON.parse(text) : null } catch { /* not JSON: handled below */ }
-  if (!res.ok) {
-    const err = (json as ApiError | null)?.error
-    if (!err) throw new RunnerError(res.status === 404 || res.status >= 502 ? NO_RUNNER : `The runner answered HTTP ${res.status}.`, 'http', res.status)
-    throw new RunnerError(err.message, err.code, res.status)
-  }
-  if (json === null) throw new RunnerError(`The runner sent an unreadable answer to ${method} ${path}.`, 'http', res.status)
-  return json as T
 }
 
-async function authed<T>(method: string, path: string, body?: unknown): Promise<T> {
-  return request<T>(method, path, body, await runnerToken())
-}
-
-const s = (id: string): string => `/api/sessions/${encodeURIComponent(id)}`
-const t = (id: string, task: string): string => `${s(id)}/tasks/${encodeURIComponent(task)}`
-
-async function asOwner<T>(method: string, path: string, body?: unknown): Promise<T> {
-  return request<T>(method, path, body, await ownerToken())
-}
+const anonymous = publicApi(pageCaller(() => null))
+const asLearner = sessionApi(pageCaller(runnerToken))
+const ownerCalls = pageCaller(ownerToken)
+const asInstructor = workshopApi(ownerCalls)
 
 export const runnerApi = {
   /** Sessions this browser may see; a learner also gets each one's terminal token. Reading it does not count as activity. */
-  listSessions: () => authed<{ sessions: SessionView[]; tokens?: Record<string, string> }>('GET', '/api/sessions'),
-  progress: () => authed<ProgressResponse>('GET', '/api/progress'),
-  labs: () => request<LabListResponse>('GET', '/api/labs', undefined, null),
-  join: (code: string, name: string) => request<JoinWorkshopResponse>('POST', '/api/workshops/join', { code, name }, null),
-  startSession: (labId: string) => authed<StartSessionResponse>('POST', '/api/sessions', { labId }),
-  stopSession: (id: string) => authed<{ stopped: string }>('DELETE', s(id)),
-  resetSession: (id: string) => authed<SessionView>('POST', `${s(id)}/reset`),
-  check: (id: string, task: string) => authed<CheckResult>('POST', `${t(id, task)}/check`),
-  answer: (id: string, task: string, answer: string) => authed<CheckResult>('POST', `${t(id, task)}/answer`, { answer }),
-  hint: (id: string, task: string) => authed<HintResponse>('POST', `${t(id, task)}/hint`),
-  solution: (id: string) => authed<{ notes: string }>('POST', `${s(id)}/solution`),
+  listSessions: () => asLearner.list(),
+  progress: () => asLearner.progress(),
+  labs: () => anonymous.labs(),
+  join: (code: string, name: string) => anonymous.join(code, name),
+  startSession: (labId: string) => asLearner.start(labId),
+  stopSession: (id: string) => asLearner.stop(id),
+  resetSession: (id: string) => asLearner.reset(id),
+  check: (id: string, task: string) => asLearner.check(id, task),
+  answer: (id: string, task: string, answer: string) => asLearner.answer(id, task, answer),
+  hint: (id: string, task: string) => asLearner.hint(id, task),
+  solution: (id: string) => asLearner.solution(id),
 }
-
-const w = (id: string): string => `/api/workshops/${encodeURIComponent(id)}`
 
 /** The instructor's calls: owner token only. */
 export const instructorApi = {
-  workshops: () => asOwner<{ workshops: WorkshopInfo[] }>('GET', '/api/workshops'),
-  create: (body: CreateWorkshopRequest) => asOwner<WorkshopInfo>('POST', '/api/workshops', body),
-  close: (id: string) => asOwner<WorkshopInfo>('POST', `${w(id)}/close`),
-  roster: (id: string) => asOwner<RosterResponse>('GET', `${w(id)}/roster`),
-  timeline: (id: string, learner: string) => asOwner<TimelineResponse>('GET', `${w(id)}/learners/${encodeURIComponent(learner)}/timeline`),
+  workshops: () => asInstructor.list(),
+  create: asInstructor.create,
+  close: asInstructor.close,
+  roster: asInstructor.roster,
+  timeline: asInstructor.timeline,
   /** The grades file as text (CSV or JSON), for a download. */
-  async grades(id: string, format: 'csv' | 'json'): Promise<string> {
-    const res = await fetch(`${w(id)}/grades?format=${format}`, { headers: { authorization: `Bearer ${await ownerToken()}` } })
-    if (!res.ok) throw new RunnerError(`grades: HTTP ${res.status}`, 'http', res.status)
-    return res.text()
-  },
+  grades: (id: string, format: 'csv' | 'json') => asInstructor.gradesFile(id, format),
+  /** EventSource cannot send headers: the stream takes the token in its query. */
   async rosterStreamUrl(id: string): Promise<string> {
-    return `${w(id)}/roster/stream?token=${encodeURIComponent(await ownerToken())}`
+    return `${apiPaths.rosterStream(id)}?token=${encodeURIComponent(await ownerToken())}`
   },
+}
+
+/** This host's capabilities (`labs doctor`): owner token only. `refresh` probes again instead of taking a report a few seconds old. */
+export const hostApi = {
+  doctor: (refresh = false) => ownerCalls.json<DoctorReport>('GET', `/api/doctor${refresh ? '?refresh=1' : ''}`),
 }
 
 /** WebSocket URL of a session's terminal, on the page's own origin. */
 export async function terminalUrl(sessionId: string, sessionToken?: string): Promise<string> {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  return `${proto}//${location.host}${s(sessionId)}/terminal?token=${encodeURIComponent(sessionToken ?? await runnerToken())}`
+  return `${proto}//${location.host}${apiPaths.terminal(sessionId)}?token=${encodeURIComponent(sessionToken ?? await runnerToken())}`
 }

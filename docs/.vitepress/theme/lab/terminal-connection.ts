@@ -1,8 +1,9 @@
 // The browser side of a lab terminal's WebSocket: the shared protocol, flow
 // control as the xterm.js guide describes it (acknowledge what the terminal has
-// written, in batches), and reconnecting to the same shell after a drop.
+// written, in batches), input held while the lab is not reading it (the runner
+// says so), and reconnecting to the same shell after a drop.
 import {
-  FLOW_ACK_EVERY, WS_CLOSE, type ClientMessage, type ServerMessage,
+  FLOW_ACK_EVERY, INPUT_CHUNK_CHARS, WS_CLOSE, type ClientMessage, type ServerMessage,
 } from '../../../../runner/src/common/protocol.ts'
 
 /** The part of an xterm.js Terminal this connection drives. */
@@ -16,13 +17,19 @@ export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
 export interface ConnectionEvents {
   onState(state: ConnectionState, detail: string): void
   onMessage?(message: ServerMessage): void
+  /** The lab stopped (or started again) reading input; `detail` is for the learner, empty when reading. */
+  onInputHeld?(held: boolean, detail: string): void
 }
 
 /** First reconnect delay; doubled each failed try up to the maximum, so a restarting runner is not hammered. */
 const RECONNECT_FIRST_MS = 300
 const RECONNECT_MAX_MS = 5000
 /** Close codes after which reconnecting cannot help: the session is gone or we may not see it. */
-const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([WS_CLOSE.notFound, WS_CLOSE.sessionStopped, WS_CLOSE.unauthorized, WS_CLOSE.forbiddenOrigin])
+const FINAL_CLOSE_CODES: ReadonlySet<number> = new Set([
+  WS_CLOSE.notFound, WS_CLOSE.sessionStopped, WS_CLOSE.unauthorized, WS_CLOSE.forbiddenOrigin, WS_CLOSE.tooManyViewers,
+])
+/** Input held while the lab does not read: a long paste fits; beyond it, keys are dropped (and the learner told) rather than growing the tab without end. */
+const HELD_INPUT_MAX_CHARS = 4 * 1024 * 1024
 
 export class TerminalConnection {
   private ws: WebSocket | null = null
@@ -31,6 +38,9 @@ export class TerminalConnection {
   private retryTimer: ReturnType<typeof setTimeout> | null = null
   private disposed = false
   private lastSize: { cols: number; rows: number } | null = null
+  /** Input typed while the runner asked to hold it; null while the lab reads. */
+  private held: string[] | null = null
+  private heldChars = 0
 
   constructor(
     private readonly url: () => Promise<string>,
@@ -40,7 +50,24 @@ export class TerminalConnection {
     void this.connect('connecting')
   }
 
-  input(data: string): void { this.send({ type: 'input', data }) }
+  /** Sends typed or pasted input in frames the runner accepts; holds it while the lab is not reading. */
+  input(data: string): void {
+    if (this.held) {
+      if (this.heldChars + data.length > HELD_INPUT_MAX_CHARS) {
+        this.events.onInputHeld?.(true, 'the lab is not reading input and this tab holds all it will; further typing is dropped')
+        return
+      }
+      this.held.push(data)
+      this.heldChars += data.length
+      return
+    }
+    for (let i = 0; i < data.length;) {
+      let end = Math.min(data.length, i + INPUT_CHUNK_CHARS)
+      if (end < data.length && /[\ud800-\udbff]/.test(data[end - 1]!)) end-- // keep a surrogate pair together
+      this.send({ type: 'input', data: data.slice(i, end) })
+      i = end
+    }
+  }
 
   resize(cols: number, rows: number): void {
     this.lastSize = { cols, rows }
@@ -74,6 +101,8 @@ export class TerminalConnection {
       this.delay = RECONNECT_FIRST_MS
       this.events.onState('open', '')
       if (this.lastSize) this.send({ type: 'resize', ...this.lastSize })
+      // A new connection starts reading again: send what was held (the runner says if it still cannot take it).
+      this.release()
     }
     ws.onmessage = (ev: MessageEvent<ArrayBuffer | string>) => {
       if (typeof ev.data !== 'string') return this.output(new Uint8Array(ev.data))
@@ -83,6 +112,11 @@ export class TerminalConnection {
       if (msg.type === 'screen') { this.term.reset(); this.term.write(msg.data) }
       // A reset starts a new shell on a clean screen (the runner's copy is cleared too).
       if (msg.type === 'state' && msg.state === 'restarting') this.term.reset()
+      if (msg.type === 'input-paused' && !this.held) {
+        this.held = []
+        this.events.onInputHeld?.(true, 'the lab is not reading input; what you type is held until it does')
+      }
+      if (msg.type === 'input-resumed') this.release()
       this.events.onMessage?.(msg)
     }
     ws.onclose = (ev) => {
@@ -95,6 +129,15 @@ export class TerminalConnection {
       }
       this.retry(ev.reason || 'connection lost')
     }
+  }
+
+  private release(): void {
+    const held = this.held
+    if (!held) return
+    this.held = null
+    this.heldChars = 0
+    this.events.onInputHeld?.(false, '')
+    for (const d of held) this.input(d)
   }
 
   private retry(why: string): void {

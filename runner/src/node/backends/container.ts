@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
-import { checkDocker } from '../util/docker-client.ts';
+import { checkDocker, dockerUnreachable, isDockerUnreachable } from '../util/docker-client.ts';
 import type {
   BackendError, ExecOptions, ExecResult, LabBackend, LabHandle, Result, ShellStream, StartOptions, TermSize,
 } from './lab-backend.ts';
@@ -19,6 +19,8 @@ export const LABEL_LAB = 'kdlabs.lab';
 const MAX_EXEC_OUTPUT = 64 * 1024;
 /** Extra time past `timeout -k` before the runner gives up on an exec's stream. */
 const EXEC_GRACE_MS = 5000;
+/** A liveness probe or a listing that takes longer means a hung engine: report it unreachable rather than wait forever. */
+const PROBE_TIMEOUT_MS = 10_000;
 
 /** Host paths a lab may read: kernel tracing, and kernel headers for BCC when the host has them. */
 const HOST_MOUNTS: Array<{ host: string; mode: 'rw' | 'ro'; when: string }> = [
@@ -32,6 +34,9 @@ interface ContainerHandle extends LabHandle { readonly backend: 'container' }
 
 export class ContainerBackend implements LabBackend {
   readonly kind = 'container' as const;
+
+  /** False once the engine refused an unlimited memlock limit (see createAndStart). */
+  private memlockUnlimited = true;
 
   constructor(private readonly docker: Docker, private readonly runnerName: string) {}
 
@@ -47,7 +52,7 @@ export class ContainerBackend implements LabBackend {
     const caps = lab.capabilities;
     try {
       opts.onProgress?.(`creating container from ${opts.image}`);
-      const container = await this.docker.createContainer({
+      const container = await this.createAndStart({
         name: `kdlabs-${opts.sessionId}`,
         Image: opts.image,
         Hostname: lab.id.slice(0, 63),
@@ -71,13 +76,36 @@ export class ContainerBackend implements LabBackend {
           AutoRemove: false,
         },
       });
-      await container.start();
       return { ok: true, value: { backend: 'container', sessionId: opts.sessionId, labId: lab.id, ref: container.id } satisfies ContainerHandle };
     } catch (e) {
-      await this.removeByName(`kdlabs-${opts.sessionId}`);
+      // Best effort: if the engine is unreachable the container may outlive this call;
+      // the session manager's periodic orphan reaping removes it once the engine is back.
+      await this.remove(`kdlabs-${opts.sessionId}`);
+      if (isDockerUnreachable(e)) return this.unreachable(e);
       const message = (e as Error).message;
       if (/No such image/i.test(message)) return { ok: false, error: { code: 'image-missing', message: `image ${opts.image} is missing; run \`npm start\` or \`labs build\`` } };
       return { ok: false, error: { code: 'start-failed', message: `container for lab ${lab.id} did not start: ${message}` } };
+    }
+  }
+
+  /**
+   * bpftrace raises RLIMIT_MEMLOCK to unlimited and prints an ERROR to the learner when the hard
+   * limit forbids it, so labs get an unlimited one (locked pages still count against the memory
+   * limit). An engine without CAP_SYS_RESOURCE cannot grant that: its first refusal turns it off.
+   */
+  private async createAndStart(spec: Docker.ContainerCreateOptions): Promise<Docker.Container> {
+    const triedMemlock = this.memlockUnlimited;
+    const withMemlock = triedMemlock ? { ...spec, HostConfig: { ...spec.HostConfig, Ulimits: [{ Name: 'memlock', Soft: -1, Hard: -1 }] } } : spec;
+    const container = await this.docker.createContainer(withMemlock);
+    try {
+      await container.start();
+      return container;
+    } catch (e) {
+      // Decided on what this attempt asked for, not the shared flag: labs starting together all retry.
+      if (!triedMemlock || !/setting rlimit/i.test((e as Error).message)) throw e;
+      this.memlockUnlimited = false;
+      await this.remove(container.id);
+      return this.createAndStart(spec);
     }
   }
 
@@ -95,6 +123,7 @@ export class ContainerBackend implements LabBackend {
       await shell.resize(size);
       return { ok: true, value: shell };
     } catch (e) {
+      if (isDockerUnreachable(e)) return this.unreachable(e);
       return { ok: false, error: { code: 'gone', message: `could not open a shell in lab ${handle.labId}: ${(e as Error).message}` } };
     }
   }
@@ -133,45 +162,69 @@ export class ContainerBackend implements LabBackend {
         },
       };
     } catch (e) {
+      if (isDockerUnreachable(e)) return this.unreachable(e);
       return { ok: false, error: { code: 'gone', message: `lab ${handle.labId} is not running: ${(e as Error).message}` } };
     }
   }
 
-  async isAlive(handle: LabHandle): Promise<boolean> {
+  async isAlive(handle: LabHandle): Promise<Result<boolean, BackendError>> {
     try {
-      const info = await this.docker.getContainer(handle.ref).inspect();
-      return info.State.Running;
-    } catch {
-      return false;
+      const info = await this.docker.getContainer(handle.ref).inspect({ abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      return { ok: true, value: info.State.Running };
+    } catch (e) {
+      if ((e as { statusCode?: number }).statusCode === 404) return { ok: true, value: false };
+      if (isDockerUnreachable(e)) return this.unreachable(e);
+      // The engine answered with an error: it cannot tell us now, which is not "gone".
+      return { ok: false, error: { code: 'backend-unavailable', message: `Docker Engine could not inspect container ${handle.ref.slice(0, 12)}: ${(e as Error).message}` } };
     }
   }
 
-  async stop(handle: LabHandle): Promise<void> {
-    await this.remove(handle.ref);
+  stop(handle: LabHandle): Promise<Result<void, BackendError>> {
+    return this.remove(handle.ref);
   }
 
-  async reapOrphans(runnerName: string): Promise<number> {
-    const ids = await this.listOwned(runnerName);
-    await Promise.all(ids.map((id) => this.remove(id)));
-    return ids.length;
+  async reapOrphans(runnerName: string, keep: (sessionId: string) => boolean = () => false): Promise<Result<number, BackendError>> {
+    const listed = await this.listLabelled(runnerName);
+    if (!listed.ok) return listed;
+    // Decided after listing: a session created meanwhile is in `keep` before its container exists.
+    const orphans = listed.value.filter((c) => !keep(c.Labels[LABEL_SESSION] ?? ''));
+    const removed = await Promise.all(orphans.map((c) => this.remove(c.Id)));
+    const failed = removed.find((r) => !r.ok);
+    if (failed && !failed.ok) return failed;
+    return { ok: true, value: orphans.length };
   }
 
-  async listOwned(runnerName: string): Promise<string[]> {
-    const list = await this.docker.listContainers({ all: true, filters: { label: [`${LABEL_RUNNER}=${runnerName}`] } });
-    return list.map((c) => c.Id);
+  async listOwned(runnerName: string): Promise<Result<string[], BackendError>> {
+    const listed = await this.listLabelled(runnerName);
+    return listed.ok ? { ok: true, value: listed.value.map((c) => c.Id) } : listed;
   }
 
-  private async removeByName(name: string): Promise<void> {
-    await this.remove(name);
+  private async listLabelled(runnerName: string): Promise<Result<Docker.ContainerInfo[], BackendError>> {
+    try {
+      const list = await this.docker.listContainers({
+        all: true, filters: { label: [`${LABEL_RUNNER}=${runnerName}`] }, abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
+      });
+      return { ok: true, value: list };
+    } catch (e) {
+      if (isDockerUnreachable(e)) return this.unreachable(e);
+      return { ok: false, error: { code: 'backend-unavailable', message: `Docker Engine could not list containers: ${(e as Error).message}` } };
+    }
   }
 
-  private async remove(ref: string): Promise<void> {
+  private async remove(ref: string): Promise<Result<void, BackendError>> {
     try {
       await this.docker.getContainer(ref).remove({ force: true, v: true });
+      return { ok: true, value: undefined };
     } catch (e) {
       const status = (e as { statusCode?: number }).statusCode;
-      if (status !== 404 && status !== 409) throw e; // 404: already gone; 409: removal already in progress
+      if (status === 404 || status === 409) return { ok: true, value: undefined }; // 404: already gone; 409: removal already in progress
+      if (isDockerUnreachable(e)) return this.unreachable(e);
+      return { ok: false, error: { code: 'remove-failed', message: `Docker Engine could not remove container ${ref.slice(0, 12)}: ${(e as Error).message}` } };
     }
+  }
+
+  private unreachable(e: unknown): { ok: false; error: BackendError } {
+    return { ok: false, error: { code: 'backend-unavailable', ...dockerUnreachable(this.docker, e) } };
   }
 }
 
@@ -179,8 +232,12 @@ class DockerShell implements ShellStream {
   private disposed = false;
   constructor(private readonly exec: Docker.Exec, private readonly stream: Duplex) {}
 
-  write(data: string | Buffer): void {
-    if (!this.disposed) this.stream.write(data);
+  /** The hijacked socket buffers what the exec does not read yet; write() turns false past its high-water mark. */
+  write(data: string | Buffer): boolean {
+    return this.disposed || this.stream.destroyed ? true : this.stream.write(data);
+  }
+  onDrain(listener: () => void): void {
+    this.stream.on('drain', listener);
   }
   async resize(size: TermSize): Promise<void> {
     if (this.disposed) return;

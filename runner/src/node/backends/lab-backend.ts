@@ -1,14 +1,24 @@
-// The one interface every lab environment implements: `docker` (container.ts
-// via dockerode) now, `qemu` next. Expected failures come back as typed
-// errors; anything thrown is a bug.
+// The one interface every lab environment implements: containers (container.ts,
+// via dockerode) and virtual machines (qemu/). Expected failures, an unreachable
+// backend included, come back as typed errors; anything thrown is a bug.
 import type { BackendKind, ResolvedLab } from '../../common/lab-schema.ts';
 
 export interface TermSize { cols: number; rows: number }
 
 export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
 
-export type BackendErrorCode = 'backend-unavailable' | 'image-missing' | 'start-failed' | 'capacity' | 'gone';
-export interface BackendError { code: BackendErrorCode; message: string }
+/**
+ * backend-unavailable: the backend itself cannot be reached (Docker Engine's socket, a
+ * QEMU process's monitor); the environment may still exist. gone: the environment does
+ * not exist (any more). remove-failed: the backend answered but could not remove it.
+ */
+export type BackendErrorCode = 'backend-unavailable' | 'image-missing' | 'start-failed' | 'capacity' | 'gone' | 'remove-failed';
+export interface BackendError {
+  code: BackendErrorCode;
+  message: string;
+  /** What to run to fix it (start dockerd, …), when there is such a thing. */
+  fix?: string;
+}
 
 /** A running lab environment. Opaque to everything but its backend. */
 export interface LabHandle {
@@ -21,7 +31,13 @@ export interface LabHandle {
 
 /** An interactive shell in the lab, with a TTY. */
 export interface ShellStream {
-  write(data: string | Buffer): void;
+  /**
+   * Sends input to the lab. False means input is piling up in front of the lab (it is not
+   * reading): write no more until onDrain fires, so held input stays bounded.
+   */
+  write(data: string | Buffer): boolean;
+  /** Input held in front of the lab has been taken; called after a write returned false. */
+  onDrain(listener: () => void): void;
   resize(size: TermSize): Promise<void>;
   onData(listener: (chunk: Buffer) => void): void;
   onExit(listener: () => void): void;
@@ -60,11 +76,20 @@ export interface LabBackend {
   start(lab: ResolvedLab, opts: StartOptions): Promise<Result<LabHandle, BackendError>>;
   openShell(handle: LabHandle, size: TermSize): Promise<Result<ShellStream, BackendError>>;
   exec(handle: LabHandle, command: string[], opts: ExecOptions): Promise<Result<ExecResult, BackendError>>;
-  isAlive(handle: LabHandle): Promise<boolean>;
-  /** Removes the environment. Idempotent: stopping a stopped lab is fine. */
-  stop(handle: LabHandle): Promise<void>;
-  /** Removes environments left by an earlier runner of the same name; returns how many. */
-  reapOrphans(runnerName: string): Promise<number>;
+  /** Does the environment still run? An error means the backend cannot tell now (unreachable), not that it is gone. */
+  isAlive(handle: LabHandle): Promise<Result<boolean, BackendError>>;
+  /**
+   * Removes the environment. Idempotent: stopping a stopped lab is fine. An error means
+   * it may still exist (the backend is unreachable or refused): the caller keeps the
+   * handle and tries again.
+   */
+  stop(handle: LabHandle): Promise<Result<void, BackendError>>;
+  /**
+   * Removes environments of this runner name that no live session owns (left by an earlier
+   * runner, or by a start an outage interrupted); `keep` says which session ids are owned.
+   * Returns how many it removed.
+   */
+  reapOrphans(runnerName: string, keep?: (sessionId: string) => boolean): Promise<Result<number, BackendError>>;
   /** Environments this runner name owns right now (the self-test's leak check). */
-  listOwned(runnerName: string): Promise<string[]>;
+  listOwned(runnerName: string): Promise<Result<string[], BackendError>>;
 }

@@ -1,36 +1,47 @@
-// A small argument parser: positionals, --flag, --key value, --key=value.
-// Unknown flags are errors that name the flag and list the valid ones.
+// The `labs` command line's arguments, through the one parser the CLI shares
+// with kdiag and ktrace (tools/common/args.ts, over node:util parseArgs). The CLI
+// names its options by shape only: 'bool', 'value', or 'values' (repeatable);
+// every command also takes --help (-h).
+import { flagSet, flagString, flagStrings, parseArgs, UsageError, type FlagSpecs } from '../../../../tools/common/args.ts';
 
-export interface ParsedArgs { positionals: string[]; flags: Map<string, string | true> }
+export { UsageError };
 
-export class UsageError extends Error {}
+export type FlagShape = 'bool' | 'value' | 'values';
 
-export function parseArgs(argv: string[], known: Record<string, 'bool' | 'value'>): ParsedArgs {
-  const positionals: string[] = [];
-  const flags = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
-    if (!a.startsWith('--') || a === '--') { positionals.push(a); continue; }
-    const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    const kind = known[name];
-    if (!kind) {
-      const valid = Object.keys(known).map((k) => `--${k}`).join(', ');
-      throw new UsageError(`unknown option --${name}${valid ? ` (valid here: ${valid})` : ''}`);
-    }
-    if (kind === 'bool') {
-      if (inline !== undefined) throw new UsageError(`--${name} takes no value`);
-      flags.set(name, true);
-    } else {
-      const v = inline ?? argv[++i];
-      if (v === undefined || (inline === undefined && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      flags.set(name, v);
-    }
+export interface ParsedArgs {
+  positionals: string[];
+  /** Each option given: true for a 'bool', the (last) value for a 'value' or 'values'. */
+  flags: Map<string, string | true>;
+  /** Every value of a 'values' option, in order. */
+  lists: Map<string, string[]>;
+  /** --help or -h in option position (after `--` it is a word, e.g. inside an answer). */
+  help: boolean;
+}
+
+export function parseCliArgs(argv: readonly string[], shapes: Record<string, FlagShape>): ParsedArgs {
+  const specs: Record<string, FlagSpecs[string]> = {};
+  for (const [name, shape] of Object.entries(shapes)) {
+    specs[name] = shape === 'bool' ? { kind: 'boolean' } : { kind: 'string', ...(shape === 'values' ? { multiple: true } : {}) };
   }
-  return { positionals, flags };
+  specs.help ??= { kind: 'boolean' };
+  const parsed = parseArgs(argv, specs);
+  const flags = new Map<string, string | true>();
+  const lists = new Map<string, string[]>();
+  for (const name of parsed.flags.keys()) {
+    if (name === 'help') continue;
+    if (shapes[name] === 'bool') { if (flagSet(parsed.flags, name)) flags.set(name, true); continue; }
+    const value = flagString(parsed.flags, name);
+    if (value !== undefined) flags.set(name, value);
+    if (shapes[name] === 'values') lists.set(name, flagStrings(parsed.flags, name));
+  }
+  return { positionals: parsed.positionals, flags, lists, help: flagSet(parsed.flags, 'help') };
 }
 
 export function flagValue(args: ParsedArgs, name: string): string | undefined {
   const v = args.flags.get(name);
   return typeof v === 'string' ? v : undefined;
+}
+
+export function flagValues(args: ParsedArgs, name: string): string[] {
+  return args.lists.get(name) ?? [];
 }

@@ -16,6 +16,8 @@ export async function attachTerminal(url: string, sessionId: string, token: stri
     if (m.type === 'screen') stdout.write(`\x1b[H\x1b[2J\x1b[3J${m.data}`);
     if (m.type === 'error') process.stderr.write(`\r\n[runner: ${m.message}]\r\n`);
     if (m.type === 'notice') process.stderr.write(`\r\n[runner: ${m.message}]\r\n`);
+    if (m.type === 'input-paused') process.stderr.write('\r\n[the lab is not reading input; what you type is held until it does]\r\n');
+    if (m.type === 'input-resumed') process.stderr.write('\r\n[the lab reads input again]\r\n');
     if (m.type === 'state' && m.state === 'exited') process.stderr.write('\r\n[the shell exited; press a key for a new one, Ctrl-] to detach]\r\n');
   });
   if (stdin.isTTY) stdin.setRawMode(true);

@@ -4,17 +4,20 @@ import { LABS_DIR } from '../util/paths.ts';
 import { createDocker, checkDocker } from '../util/docker-client.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { ContainerBackend } from '../backends/container.ts';
-import { QemuBackend } from '../backends/qemu.ts';
+import { QemuBackend } from '../backends/qemu/index.ts';
 import { VmImageBuilder } from '../images/vm-image-builder.ts';
 import { labImageResolver } from '../images/resolve-image.ts';
 import { selfTestLab, type SelfTestReport } from '../selftest/lab-selftest.ts';
 import { createRunner, DEFAULT_PORT } from '../runner.ts';
-import type { CheckResult, HintResponse, SessionView, StartSessionResponse } from '../../common/protocol.ts';
-import { parseArgs, flagValue, UsageError, type ParsedArgs } from './args.ts';
+import type { CheckResult } from '../../common/protocol.ts';
+import { parseCliArgs, flagValue, flagValues, UsageError, type FlagShape, type ParsedArgs } from './args.ts';
 import { paramSweep, parseParamAssignments } from '../../common/params.ts';
-import { api, findRunner, resolveSession, RunnerUnreachable, ApiFailure } from './runner-client.ts';
+import { ApiClientError, findRunner, resolveSession } from './runner-client.ts';
+import { START_DEADLINE_MS, waitForStart } from './wait-for-start.ts';
+import { fireAndForget, installProcessErrorSinks, onUnexpectedError } from '../util/unexpected-error.ts';
 import { attachTerminal } from './attach.ts';
 import { gradeCommand, progressCommand, workshopCommand } from './workshop-commands.ts';
+import { doctorCommand } from './doctor-command.ts';
 
 const EXIT = { ok: 0, failed: 1, usage: 2, unavailable: 3 } as const;
 
@@ -25,10 +28,14 @@ Usage: labs <command> [options]
 Labs on disk:
   list [--json]                 the labs and any lab files that failed to load
   build [<lab>...|--all]        build the images labs need (shows progress)
+  doctor [--json]               what this host offers labs and tools (Docker, tracefs, BTF,
+                                kprobes, BCC headers, KVM…): status, why not, the fix
   test <lab>...|--all [--json] [--param name=value[,…]]
                                 self-test labs against the real backend: start, fault
-                                present, solution, checks pass, nothing left — once per
-                                choice of each lab parameter, or with the --param values
+                                present, walkthrough (every command the steps and hints
+                                give, typed into the lab's terminal), solution, checks
+                                pass, nothing left — once per choice of each lab
+                                parameter, or with the --param values
 
 The runner:
   serve [--host H] [--port P] [--allow-origin URL]... [--name N] [--build] [--workshop]
@@ -40,7 +47,8 @@ Sessions (talk to the running runner; --url overrides where it is):
   attach [<session|lab>]              attach this terminal to a running lab's shell
   sessions [--json]                   the labs running now
   check [<session|lab>] [<task>] [--json]   run a task's check (all checks without <task>)
-  answer <session|lab> <task> <answer...>   answer a task's question
+  answer <session|lab> <task> [--] <answer...>
+                                      answer a task's question (after --, words may start with -)
   hint <session|lab> <task>           show the next hint of a task
   reset [<session|lab>]               put the lab back to its initial state
   stop [<session|lab>]                stop the lab and remove its environment
@@ -60,7 +68,7 @@ type Command = (args: ParsedArgs) => Promise<number>;
 const json = (args: ParsedArgs): boolean => args.flags.get('json') === true;
 const print = (v: unknown): void => { process.stdout.write(`${JSON.stringify(v, null, 2)}\n`); };
 
-const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: Command }> = {
+const commands: Record<string, { flags: Record<string, FlagShape>; run: Command }> = {
   list: {
     flags: { json: 'bool' },
     run: async (args) => {
@@ -106,7 +114,8 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
         if (!pre.ok) { console.error(pre.message); return EXIT.unavailable; }
       }
       const resolveImage = labImageResolver(new ImageBuilder(docker), new VmImageBuilder());
-      const backends = { container: new ContainerBackend(docker, 'selftest'), vm: new QemuBackend({ runnerName: 'selftest' }) };
+      // Made per run, for the runner name the self-test picks: its leak check looks under that name.
+      const backends = (runnerName: string) => ({ container: new ContainerBackend(docker, runnerName), vm: new QemuBackend({ runnerName }) });
       const reports: SelfTestReport[] = [];
       for (const { lab, sweep } of runs) {
         for (const params of sweep) {
@@ -129,8 +138,10 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
     },
   },
   serve: {
-    flags: { host: 'value', port: 'value', 'allow-origin': 'value', name: 'value', build: 'bool', workshop: 'bool' },
+    flags: { host: 'value', port: 'value', 'allow-origin': 'values', name: 'value', build: 'bool', workshop: 'bool' },
     run: async (args) => {
+      // The runner serves every learner's lab: a stray error in background work is logged, not fatal.
+      installProcessErrorSinks();
       const port = Number(flagValue(args, 'port') ?? process.env.KDLABS_PORT ?? DEFAULT_PORT);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--port must be 0..65535, got "${flagValue(args, 'port')}"`);
       const host = flagValue(args, 'host') ?? process.env.KDLABS_HOST ?? '127.0.0.1';
@@ -138,7 +149,7 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
         console.error(`warning: binding ${host} exposes root shells in lab containers to the network; see docs/security.md`);
       }
       const origins = [...(process.env.KDLABS_ALLOW_ORIGIN?.split(',').filter(Boolean) ?? [])];
-      const o = flagValue(args, 'allow-origin'); if (o) origins.push(o);
+      origins.push(...flagValues(args, 'allow-origin'));
       const runner = await createRunner({
         host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true,
         workshopMode: args.flags.get('workshop') === true || process.env.KDLABS_WORKSHOP === '1',
@@ -156,7 +167,10 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
         if (stopping) return;
         stopping = true;
         console.log(`\n${sig}: stopping labs…`);
-        void runner.close().then(() => process.exit(0));
+        fireAndForget(runner.close().then(() => process.exit(0), (e: unknown) => {
+          onUnexpectedError(e, 'stopping the runner');
+          process.exit(1);
+        }), 'stopping the runner');
       };
       process.on('SIGINT', () => stop('SIGINT'));
       process.on('SIGTERM', () => stop('SIGTERM'));
@@ -170,14 +184,18 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
       const labId = args.positionals[0];
       if (!labId) throw new UsageError('start needs a lab id; see `labs list`');
       const c = findRunner(flagValue(args, 'url'));
-      const created = await api<StartSessionResponse>(c, 'POST', '/api/sessions', { labId });
-      let view = created.session, shown = 0;
-      while (view.phase === 'starting') {
-        if (!json(args)) for (; shown < view.progress.length; shown++) process.stderr.write(`  … ${view.progress[shown]!.message}\n`);
-        await new Promise((r) => setTimeout(r, 250));
-        view = await api<SessionView>(c, 'GET', `/api/sessions/${view.id}`);
+      const created = await c.sessions.start(labId);
+      const outcome = await waitForStart(created.session, {
+        get: (id) => c.sessions.get(id),
+        onProgress: (m) => { if (!json(args)) process.stderr.write(`  … ${m}\n`); },
+      });
+      const view = outcome.view;
+      if (outcome.kind === 'deadline') {
+        console.error(`lab ${labId} (session ${view.id}) is still starting after ${Math.round(START_DEADLINE_MS / 60_000)} min; the runner keeps at it.`
+          + ` Follow it with \`labs sessions\`, open it with \`labs attach ${view.id}\`, or give up with \`labs stop ${view.id}\`.`);
+        return EXIT.failed;
       }
-      if (view.phase !== 'running') { console.error(`lab ${labId} did not start: ${view.error}`); return EXIT.failed; }
+      if (outcome.kind === 'not-started') { console.error(`lab ${labId} did not start (${view.phase}): ${view.error ?? 'no reason given'}`); return EXIT.failed; }
       if (json(args)) { print({ session: view, token: created.token }); return EXIT.ok; }
       console.error(`lab ${labId} is running as session ${view.id}`);
       if (args.flags.get('no-attach') || !process.stdin.isTTY) return EXIT.ok;
@@ -199,12 +217,14 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
     flags: { json: 'bool', url: 'value' },
     run: async (args) => {
       const c = findRunner(flagValue(args, 'url'));
-      const { sessions } = await api<{ sessions: SessionView[] }>(c, 'GET', '/api/sessions');
+      const { sessions } = await c.sessions.list();
       if (json(args)) { print({ sessions }); return EXIT.ok; }
       if (!sessions.length) console.log('no labs running');
       for (const s of sessions) {
         const done = s.tasks.filter((t) => t.status === 'passed').length;
         console.log(`${s.id}  ${s.labId.padEnd(18)} ${s.phase.padEnd(9)} tasks ${done}/${s.tasks.length}  since ${s.createdAt}`);
+        // Degraded, stopping (removal pending) or failed: say why, and what the runner is waiting for.
+        if (s.error) console.log(`    ${s.error}`);
       }
       return EXIT.ok;
     },
@@ -214,13 +234,13 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
     run: async (args) => {
       const c = findRunner(flagValue(args, 'url'));
       const s = await resolveSession(c, args.positionals[0]);
-      const lab = await api<{ tasks: Array<{ id: string; hasCheck: boolean; title: string }> }>(c, 'GET', `/api/labs/${s.labId}`);
+      const lab = await c.public.lab(s.labId);
       const wanted = args.positionals[1];
       const tasks = wanted ? lab.tasks.filter((t) => t.id === wanted) : lab.tasks.filter((t) => t.hasCheck);
       if (wanted && !tasks.length) throw new UsageError(`lab ${s.labId} has no task "${wanted}" (tasks: ${lab.tasks.map((t) => t.id).join(', ')})`);
       const results: CheckResult[] = [];
       for (const t of tasks) {
-        const r = await api<CheckResult>(c, 'POST', `/api/sessions/${s.id}/tasks/${t.id}/check`);
+        const r = await c.sessions.check(s.id, t.id);
         results.push(r);
         if (!json(args)) console.log(`${r.passed ? '✔' : '✘'} ${t.id}: ${r.message}`);
       }
@@ -235,7 +255,7 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
       if (!ref || !task || !words.length) throw new UsageError('answer needs <session|lab> <task> <answer>');
       const c = findRunner(flagValue(args, 'url'));
       const s = await resolveSession(c, ref);
-      const r = await api<CheckResult>(c, 'POST', `/api/sessions/${s.id}/tasks/${task}/answer`, { answer: words.join(' ') });
+      const r = await c.sessions.answer(s.id, task, words.join(' '));
       if (json(args)) print(r); else console.log(`${r.passed ? '✔ correct' : '✘ not quite'}${r.alreadyPassed ? ' (this task had already passed)' : ''}`);
       return r.passed ? EXIT.ok : EXIT.failed;
     },
@@ -247,7 +267,7 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
       if (!ref || !task) throw new UsageError('hint needs <session|lab> <task>');
       const c = findRunner(flagValue(args, 'url'));
       const s = await resolveSession(c, ref);
-      const h = await api<HintResponse>(c, 'POST', `/api/sessions/${s.id}/tasks/${task}/hint`);
+      const h = await c.sessions.hint(s.id, task);
       if (json(args)) print(h); else console.log(`hint ${h.index + 1}: ${h.hint}${h.remaining ? `  (${h.remaining} more)` : ''}`);
       return EXIT.ok;
     },
@@ -257,7 +277,7 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
     run: async (args) => {
       const c = findRunner(flagValue(args, 'url'));
       const s = await resolveSession(c, args.positionals[0]);
-      await api(c, 'POST', `/api/sessions/${s.id}/reset?wait=1`);
+      await c.sessions.reset(s.id, true);
       console.log(`${s.id}: lab ${s.labId} is back to its initial state`);
       return EXIT.ok;
     },
@@ -268,12 +288,13 @@ const commands: Record<string, { flags: Record<string, 'bool' | 'value'>; run: C
     run: workshopCommand,
   },
   grade: { flags: { json: 'bool', csv: 'bool', url: 'value' }, run: gradeCommand },
+  doctor: { flags: { json: 'bool' }, run: doctorCommand },
   stop: {
     flags: { url: 'value' },
     run: async (args) => {
       const c = findRunner(flagValue(args, 'url'));
       const s = await resolveSession(c, args.positionals[0]);
-      await api(c, 'DELETE', `/api/sessions/${s.id}`);
+      await c.sessions.stop(s.id);
       console.log(`${s.id}: stopped, environment removed`);
       return EXIT.ok;
     },
@@ -298,12 +319,15 @@ export async function main(argv: string[]): Promise<number> {
   const cmd = commands[name];
   try {
     if (!cmd) throw new UsageError(`unknown command "${name}" (commands: ${Object.keys(commands).join(', ')})`);
-    if (rest.includes('--help') || rest.includes('-h')) { process.stdout.write(HELP); return EXIT.ok; }
-    return await cmd.run(parseArgs(rest, cmd.flags));
+    const args = parseCliArgs(rest, cmd.flags);
+    if (args.help) { process.stdout.write(HELP); return EXIT.ok; }
+    return await cmd.run(args);
   } catch (e) {
     if (e instanceof UsageError) { console.error(`labs: ${e.message}\nRun \`labs --help\` for usage.`); return EXIT.usage; }
-    if (e instanceof RunnerUnreachable) { console.error(`labs: ${e.message}`); return EXIT.unavailable; }
-    if (e instanceof ApiFailure) { console.error(`labs: ${e.message}`); return e.code === 'backend-unavailable' ? EXIT.unavailable : EXIT.failed; }
+    if (e instanceof ApiClientError) {
+      console.error(`labs: ${e.message}`);
+      return e.code === 'unreachable' || e.code === 'bad-response' || e.code === 'backend-unavailable' ? EXIT.unavailable : EXIT.failed;
+    }
     throw e;
   }
 }

@@ -1,12 +1,9 @@
 // `labs workshop …`, `labs grade` and `labs progress`: the instructor's and the
 // self-paced learner's commands, over the runner's HTTP API with the owner token.
-import type { GradeReport } from '../../common/grades.ts';
-import {
-  parseDuration,
-  type ProgressResponse, type RosterResponse, type WorkshopInfo,
-} from '../../common/workshop.ts';
+import { newestFirst } from '../../common/api-client.ts';
+import { parseDuration, type WorkshopInfo } from '../../common/workshop.ts';
 import { flagValue, UsageError, type ParsedArgs } from './args.ts';
-import { api, apiText, findRunner, type RunnerClient } from './runner-client.ts';
+import { findRunner, resolveWorkshop } from './runner-client.ts';
 
 const print = (v: unknown): void => { process.stdout.write(`${JSON.stringify(v, null, 2)}\n`); };
 
@@ -17,19 +14,6 @@ export function parseWhen(text: string, base: number, flag: string): string {
   const t = Date.parse(text);
   if (Number.isNaN(t)) throw new UsageError(`--${flag} "${text}" is neither a duration (90m, 2h, 1h30m, 1d) nor a time (2025-05-01T09:00:00Z)`);
   return new Date(t).toISOString();
-}
-
-async function resolveWorkshop(c: RunnerClient, ref: string | undefined): Promise<WorkshopInfo> {
-  const { workshops } = await api<{ workshops: WorkshopInfo[] }>(c, 'GET', '/api/workshops');
-  if (!ref) {
-    const open = workshops.filter((w) => w.state === 'open');
-    if (open.length === 1) return open[0]!;
-    throw new UsageError(open.length ? `several workshops are open (${open.map((w) => w.id).join(', ')}); name one` : 'name a workshop (id or join code); `labs workshop list` shows them');
-  }
-  const code = ref.toUpperCase().replace(/[\s-]/g, '');
-  const w = workshops.find((x) => x.id === ref || x.joinCode.replace('-', '') === code);
-  if (!w) throw new UsageError(`no workshop "${ref}" (known: ${workshops.map((x) => `${x.id} ${x.joinCode}`).join(', ') || 'none'})`);
-  return w;
 }
 
 function describe(w: WorkshopInfo, url: string): string {
@@ -57,7 +41,7 @@ export async function workshopCommand(args: ParsedArgs): Promise<number> {
       const startsAt = flagValue(args, 'starts') ? parseWhen(flagValue(args, 'starts')!, now, 'starts') : undefined;
       const endsAt = parseWhen(endsText, startsAt ? Date.parse(startsAt) : now, 'ends');
       const title = flagValue(args, 'title');
-      const w = await api<WorkshopInfo>(c, 'POST', '/api/workshops', { labs, seats, endsAt, ...(startsAt ? { startsAt } : {}), ...(title ? { title } : {}) });
+      const w = await c.workshops.create({ labs, seats, endsAt, ...(startsAt ? { startsAt } : {}), ...(title ? { title } : {}) });
       if (json) { print({ ...w, joinUrl: `${c.url}${w.joinPath}` }); return 0; }
       console.log(describe(w, c.url));
       console.log(`\nLearners open the join link (use the address they reach this runner at) or enter the code.`);
@@ -67,7 +51,7 @@ export async function workshopCommand(args: ParsedArgs): Promise<number> {
       return 0;
     }
     case 'list': {
-      const { workshops } = await api<{ workshops: WorkshopInfo[] }>(c, 'GET', '/api/workshops');
+      const workshops = newestFirst((await c.workshops.list()).workshops);
       if (json) { print({ workshops }); return 0; }
       if (!workshops.length) console.log('no workshops; create one with `labs workshop create --labs <lab> --seats 20 --ends 2h`');
       for (const w of workshops) console.log(`${describe(w, c.url)}\n`);
@@ -80,13 +64,13 @@ export async function workshopCommand(args: ParsedArgs): Promise<number> {
     }
     case 'close': {
       const w = await resolveWorkshop(c, ref);
-      const closed = await api<WorkshopInfo>(c, 'POST', `/api/workshops/${w.id}/close`);
+      const closed = await c.workshops.close(w.id);
       if (json) print(closed); else console.log(`workshop ${closed.id} closed; its learners' labs are stopped, their progress is kept`);
       return 0;
     }
     case 'roster': {
       const w = await resolveWorkshop(c, ref);
-      const r = await api<RosterResponse>(c, 'GET', `/api/workshops/${w.id}/roster`);
+      const r = await c.workshops.roster(w.id);
       if (json) { print(r); return 0; }
       console.log(`${r.workshop.title} (${r.workshop.id}) — ${r.learners.length} learner(s)`);
       for (const l of r.learners) {
@@ -105,10 +89,10 @@ export async function gradeCommand(args: ParsedArgs): Promise<number> {
   const c = findRunner(flagValue(args, 'url'));
   const w = await resolveWorkshop(c, args.positionals[0]);
   if (args.flags.get('csv')) {
-    process.stdout.write(await apiText(c, `/api/workshops/${w.id}/grades?format=csv`));
+    process.stdout.write(await c.workshops.gradesFile(w.id, 'csv'));
     return 0;
   }
-  const report = await api<GradeReport>(c, 'GET', `/api/workshops/${w.id}/grades?format=json`);
+  const report = await c.workshops.grades(w.id);
   if (args.flags.get('json')) { print(report); return 0; }
   console.log(`${w.title} (${w.id}) — grades as of ${report.generatedAt}`);
   for (const l of report.learners) {
@@ -120,7 +104,7 @@ export async function gradeCommand(args: ParsedArgs): Promise<number> {
 
 export async function progressCommand(args: ParsedArgs): Promise<number> {
   const c = findRunner(flagValue(args, 'url'));
-  const p = await api<ProgressResponse>(c, 'GET', '/api/progress');
+  const p = await c.sessions.progress();
   if (args.flags.get('json')) { print(p); return 0; }
   for (const lab of p.labs) {
     const when = lab.lastSession ? `  last ${lab.lastSession.live ? 'running now' : lab.lastSession.startedAt}` : '';

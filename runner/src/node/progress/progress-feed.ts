@@ -1,5 +1,6 @@
 // Tells live views (the instructor's roster stream) that a learner's progress
 // changed. Listeners subscribe per workshop; `null` is the self-paced learner.
+import { onUnexpectedError } from '../util/unexpected-error.ts';
 
 export type FeedListener = (change: { workshopId: string | null; learnerId: string }) => void;
 
@@ -18,7 +19,8 @@ export class ProgressFeed {
 
   emit(workshopId: string | null, learnerId: string): void {
     for (const fn of this.listeners.get(workshopId) ?? []) {
-      try { fn({ workshopId, learnerId }); } catch { /* a broken listener must not break recording */ }
+      // A broken listener must not break recording: it is reported, the others still hear.
+      try { fn({ workshopId, learnerId }); } catch (e) { onUnexpectedError(e, `a progress listener of ${workshopId ?? 'the self-paced learner'}`); }
     }
   }
 

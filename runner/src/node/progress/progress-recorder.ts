@@ -1,10 +1,12 @@
 // Turns what sessions report (SessionObserver) into progress records: every
 // check, answer, hint, solution, start, reset and stop is written before the
-// learner sees its result. Active time is counted in memory from activity
+// learner sees its result (a write that throws reaches the session, which shows
+// the learner an error instead). Active time is counted in memory from activity
 // (requests, terminal frames) and saved every ACTIVE_FLUSH_MS and at stop.
 import type { Session, SessionObserver, StopReason } from '../sessions/session.ts';
 import type { ProgressStore } from './progress-store.ts';
 import type { ProgressFeed } from './progress-feed.ts';
+import { onUnexpectedError } from '../util/unexpected-error.ts';
 
 /** Activity closer together than this counts as continuous work (reading a step, thinking); a longer silence is a break. */
 export const ACTIVE_GAP_MS = 5 * 60_000;
@@ -23,7 +25,9 @@ export class ProgressRecorder implements SessionObserver {
     private readonly runnerName = '',
     private readonly now: () => number = Date.now,
   ) {
-    this.timer = setInterval(() => { try { this.flush(); } catch { /* retried next time */ } }, ACTIVE_FLUSH_MS);
+    this.timer = setInterval(() => {
+      try { this.flush(); } catch (e) { onUnexpectedError(e, 'saving active time (tried again next time)'); }
+    }, ACTIVE_FLUSH_MS);
     this.timer.unref();
   }
 
@@ -37,8 +41,9 @@ export class ProgressRecorder implements SessionObserver {
   onStop(s: Session, reason: StopReason): void {
     const at = this.now();
     const a = this.active.get(s.id);
-    this.active.delete(s.id);
+    // Forgotten only once written: if the write throws, the session's active time is still flushed.
     if (this.store.stopSession(s.id, at, reason, a?.activeMs ?? 0, a?.lastAt ?? at)) this.changed(s);
+    this.active.delete(s.id);
   }
 
   onReset(s: Session): void {

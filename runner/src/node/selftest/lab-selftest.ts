@@ -1,12 +1,17 @@
 // A lab proves itself: start → every check fails → fault present (symptom
-// measured) → solution → every check passes → stop → nothing left behind.
-import { readdirSync, readFileSync } from 'node:fs';
+// measured) → walkthrough (the learner's commands, typed into the lab's real
+// terminal) → solution → every check passes → stop → nothing left behind.
 import { exampleAnswer, isCorrectAnswer } from '../../common/answers.ts';
 import type { ParamValues } from '../../common/params.ts';
-import type { ResolvedLab } from '../../common/lab-schema.ts';
+import type { BackendKind, ResolvedLab } from '../../common/lab-schema.ts';
+import { DEFAULT_TERMINAL_SIZE, type TerminalSize } from '../../common/terminal-size.ts';
+import { planWalkthrough } from '../../common/walkthrough-plan.ts';
 import type { LabBackend } from '../backends/lab-backend.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
+import { leftBehind } from './leftovers.ts';
+import { startTerminalServer } from './terminal-server.ts';
+import { runWalkthrough } from './walkthrough.ts';
 
 /** After the solution, a check may need a moment (a restarted service warming up). */
 const CHECK_RETRIES_AFTER_SOLVE = 3;
@@ -21,22 +26,37 @@ const WRONG_ANSWER = 'definitely-not-the-answer-42';
 export interface SelfTestStep { name: string; ok: boolean; detail: string; ms: number }
 export interface SelfTestReport { labId: string; ok: boolean; steps: SelfTestStep[]; totalMs: number; params: ParamValues }
 
+/** Notes (wrapping output, an ENOENT about a path the command does not name) quoted in the walkthrough's report line. */
+const WALKTHROUGH_NOTES_SHOWN = 3;
+
+export const SELFTEST_STEPS = [
+  'start', 'questions grade correctly', 'every check fails before the fix', 'fault present (symptom)',
+  'walkthrough', 'solution', 'every check passes after the fix', 'stop, nothing left behind',
+] as const;
+
 export interface SelfTestDeps {
-  backends: Partial<Record<ResolvedLab['backend'], LabBackend>>;
+  /**
+   * The backends for this run, made for the runner name the self-test picks: they label what
+   * they start with it, and the leak check looks under the same name.
+   */
+  backends: (runnerName: string) => Partial<Record<BackendKind, LabBackend>>;
   resolveImage: (lab: ResolvedLab, onProgress: (m: string) => void) => Promise<string>;
   onStep?: (step: SelfTestStep) => void;
   onProgress?: (message: string) => void;
   /** The lab's parameter values for this run (see paramSweep); a lab with params needs every one. */
   params?: ParamValues;
+  /** The terminal the walkthrough types into; the page's size at 1280×800 by default. */
+  terminalSize?: TerminalSize;
 }
 
 export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise<SelfTestReport> {
   const runnerName = `selftest-${lab.id}-${process.pid}-${Date.now().toString(36)}`;
-  const manager = new SessionManager({ runnerName, labs: new Map([[lab.id, lab]]), backends: deps.backends, resolveImage: deps.resolveImage });
+  const backends = deps.backends(runnerName);
+  const manager = new SessionManager({ runnerName, labs: new Map([[lab.id, lab]]), backends, resolveImage: deps.resolveImage });
   const steps: SelfTestStep[] = [];
   const started = Date.now();
   const params = deps.params ?? {};
-  const step = async (name: string, fn: () => Promise<string>): Promise<boolean> => {
+  const step = async (name: typeof SELFTEST_STEPS[number], fn: () => Promise<string>): Promise<boolean> => {
     const t = Date.now();
     let s: SelfTestStep;
     try { s = { name, ok: true, detail: await fn(), ms: Date.now() - t }; }
@@ -112,6 +132,8 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
         }
         throw new Error(`symptom not measured: ${last}`);
       });
+      // Before the solution, so it sees what a learner sees; its result does not hold the solution back.
+      if (ran) await step('walkthrough', () => walkthrough(lab, s, manager, deps));
       const solved = ran && await step('solution', async () => {
         const r = await s.execScript(lab.solution.script, SOLUTION_TIMEOUT_MS);
         if (!r.ok) throw new Error(r.error.message);
@@ -140,25 +162,26 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
   } finally {
     await step('stop, nothing left behind', async () => {
       await manager.shutdown();
-      const backend = deps.backends[lab.backend];
-      const left = backend ? await backend.listOwned(runnerName) : [];
-      if (left.length) throw new Error(`environments left: ${left.join(', ')}`);
-      const procs = envRef ? processesOf(envRef) : [];
-      if (procs.length) throw new Error(`processes left on the host: ${procs.join(', ')}`);
+      const left = await leftBehind(backends[lab.backend], runnerName, envRef);
+      if (left.length) throw new Error(left.join('; '));
       return 'no environment, no process';
     });
   }
   return { labId: lab.id, ok: steps.every((s) => s.ok), steps, totalMs: Date.now() - started, params };
 }
 
-/** Host processes of the environment: a container id in their cgroup path, a VM name on their command line. */
-function processesOf(ref: string): string[] {
-  const out: string[] = [];
-  for (const pid of readdirSync('/proc')) {
-    if (!/^\d+$/.test(pid)) continue;
-    try {
-      if (readFileSync(`/proc/${pid}/cgroup`, 'utf8').includes(ref) || readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(ref)) out.push(pid);
-    } catch { /* the process ended while we looked */ }
+/** The walkthrough step: the lab's commands typed into its terminal, through the runner's own WebSocket endpoint. */
+async function walkthrough(lab: ResolvedLab, session: Session, manager: SessionManager, deps: SelfTestDeps): Promise<string> {
+  const plan = planWalkthrough(lab.steps, lab.tasks);
+  const server = await startTerminalServer(manager);
+  const started = Date.now();
+  try {
+    const r = await runWalkthrough(plan, { url: server.url, sessionId: session.id, token: session.token, size: deps.terminalSize ?? DEFAULT_TERMINAL_SIZE }, deps.onProgress);
+    const notes = r.notes.length ? `; ${r.notes.length} note(s): ${r.notes.slice(0, WALKTHROUGH_NOTES_SHOWN).join(' | ')}${r.notes.length > WALKTHROUGH_NOTES_SHOWN ? ' | …' : ''}` : '';
+    const summary = `${r.typed} command(s) typed at ${r.size.replace(' ', '×')} (rows×cols), ${r.skipped} not typed, ${((Date.now() - started) / 1000).toFixed(0)} s`;
+    if (!r.ok) throw new Error(`${r.failures.length} failure(s) of ${summary}:\n    ${r.failures.join('\n    ')}${notes}`);
+    return `${summary}${notes}`;
+  } finally {
+    await server.close();
   }
-  return out;
 }

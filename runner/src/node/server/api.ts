@@ -14,6 +14,7 @@ import { requestToken, sameToken } from './security.ts';
 import { identify, requirePerson, type Identity, type LearnerAuthenticator } from './identity.ts';
 import type { LearnerIdentity } from '../workshops/workshop-service.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
+import { fireAndForget } from '../util/unexpected-error.ts';
 
 /** Labs one workshop learner may run at once: one to work in, one more to compare or restart without waiting; more only takes seats' resources. */
 export const MAX_LIVE_SESSIONS_PER_LEARNER = 2;
@@ -80,14 +81,15 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }],
     ['DELETE', /^\/api\/sessions\/([^/]+)$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
-      await ctx.manager.stop(s.id);
+      // During an outage: 503, and the session stays (stopping) until its environment is removed.
+      unwrap(await ctx.manager.stop(s.id));
       sendJson(res, 200, { stopped: s.id });
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/reset$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
       const done = s.reset();
       if (url.searchParams.get('wait') === '1') unwrap(await done);
-      else void done;
+      else fireAndForget(done, `resetting session ${s.id}`);
       sendJson(res, 202, s.view());
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/check$/, async (req, res, url, [id, task]) => {
@@ -105,15 +107,9 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/solution$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, { notes: s.revealSolution() });
+      sendJson(res, 200, { notes: unwrap(s.revealSolution()) });
     }],
   ];
-
-  function requireOwner(req: IncomingMessage, url: URL): void {
-    if (!sameToken(requestToken(req, url), ctx.ownerToken)) {
-      throw new HttpError('unauthorized', 'this needs the runner owner token (Authorization: Bearer <token> from .data/owner-token)');
-    }
-  }
 
   /** A learner may start a lab of their workshop while it is open, within their share of the runner. */
   function admitLearner(who: Extract<Identity, { kind: 'learner' }>, labId: string): void {
@@ -155,7 +151,8 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }
     if (url.pathname.startsWith('/api/')) {
       const known = routes.some(([, p]) => p.test(url.pathname));
-      throw new HttpError(known ? 'bad-request' : 'not-found', known ? `method ${req.method} is not allowed on ${url.pathname}` : `no API route ${url.pathname}`, known ? 405 : 404);
+      if (known) throw new HttpError('method-not-allowed', `method ${req.method} is not allowed on ${url.pathname}`);
+      throw new HttpError('not-found', `no API route ${url.pathname}`);
     }
     return false;
   };

@@ -1,20 +1,17 @@
 // Small helpers for JSON over node:http: bounded bodies, typed errors.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import type { ApiError, ApiErrorCode } from '../../common/protocol.ts';
+import { apiErrorStatus, type ApiError, type ApiErrorCode } from '../../common/errors.ts';
 
 /** Request bodies are small JSON documents; anything larger is refused unread. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-const STATUS: Record<ApiErrorCode, number> = {
-  'bad-request': 400, unauthorized: 401, 'forbidden-origin': 403, 'not-found': 404, conflict: 409,
-  'backend-unavailable': 503, 'start-failed': 502, capacity: 429, internal: 500,
-  forbidden: 403, gone: 410, 'rate-limited': 429,
-};
-
+/** An error the client is told about: its status always comes from the code (common/errors.ts). */
 export class HttpError extends Error {
-  constructor(readonly code: ApiErrorCode, message: string, readonly status = STATUS[code]) {
+  readonly status: number;
+  constructor(readonly code: ApiErrorCode, message: string) {
     super(message);
+    this.status = apiErrorStatus(code);
   }
 }
 
@@ -38,15 +35,15 @@ export function sendError(res: ServerResponse, err: HttpError): void {
 export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema: S): Promise<z.infer<S>> {
   const type = req.headers['content-type'] ?? '';
   if (!/^application\/json\b/i.test(type)) {
-    throw new HttpError('bad-request', `expected Content-Type: application/json, got "${type || '(none)'}"`, 415);
+    throw new HttpError('unsupported-media-type', `expected Content-Type: application/json, got "${type || '(none)'}"`);
   }
   const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > MAX_BODY_BYTES) throw new HttpError('bad-request', `body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`, 413);
+  if (declared > MAX_BODY_BYTES) throw new HttpError('payload-too-large', `body is ${declared} bytes; the limit is ${MAX_BODY_BYTES}`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY_BYTES) throw new HttpError('bad-request', `body is over the ${MAX_BODY_BYTES}-byte limit`, 413);
+    if (size > MAX_BODY_BYTES) throw new HttpError('payload-too-large', `body is over the ${MAX_BODY_BYTES}-byte limit`);
     chunks.push(chunk);
   }
   let value: unknown;

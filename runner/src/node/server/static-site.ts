@@ -1,44 +1,64 @@
 // Serves the built VitePress site (docs/.vitepress/dist) from the runner's own
-// origin, so pages, API and terminal share one Origin.
-import { createReadStream, existsSync, statSync } from 'node:fs';
-import { extname, join, normalize, sep } from 'node:path';
+// origin, so pages, API and terminal share one Origin. sirv does the serving
+// (clean URLs, content types, ETags); this adds the site's 404 page, the
+// answer when no site is built, and handling of file read errors (a file a
+// rebuild removed between lookup and read must not take the runner down).
+import { createReadStream, existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import sirv from 'sirv';
 
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml', '.png': 'image/png', '.json': 'application/json', '.woff2': 'font/woff2', '.ico': 'image/x-icon',
-  '.txt': 'text/plain; charset=utf-8',
-};
+/** VitePress names assets by content hash: they never change under one name. */
+const IMMUTABLE = 'public, max-age=31536000, immutable';
 
-export function createStaticSite(root: string) {
-  return (req: IncomingMessage, res: ServerResponse, url: URL): boolean => {
+export function createStaticSite(root: string): (req: IncomingMessage, res: ServerResponse, url: URL) => boolean {
+  const serve = sirv(root, {
+    // Look files up on every request (no start-up index): a site rebuilt while the runner runs is served as it is now.
+    dev: true,
+    etag: true,
+    extensions: ['html'],
+    setHeaders: (res, pathname) => { res.setHeader('cache-control', pathname.startsWith('/assets/') ? IMMUTABLE : 'no-cache'); },
+  });
+
+  return (req, res, url) => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
     if (!existsSync(root)) {
       // No site yet: say so on the front page; everything else is simply not here.
       const front = url.pathname === '/';
-      res.writeHead(front ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8' });
+      res.writeHead(front ? 200 : 404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' });
       res.end(`${front ? 'kdlabs runner is up.' : `nothing at ${url.pathname}:`} The site is not built yet: run \`npm run docs:build\` (npm start does it).\nAPI: /api/labs\n`);
       return true;
     }
-    let rel: string;
-    try { rel = decodeURIComponent(url.pathname); } catch { return false; }
-    const candidates = rel.endsWith('/') ? [`${rel}index.html`] : [rel, `${rel}.html`, `${rel}/index.html`];
-    for (const c of candidates) {
-      const file = normalize(join(root, c));
-      if (!file.startsWith(root + sep) && file !== root) return false; // no escaping the site folder
-      if (existsSync(file) && statSync(file).isFile()) {
-        res.writeHead(200, {
-          'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'cache-control': file.includes(`${sep}assets${sep}`) ? 'public, max-age=31536000, immutable' : 'no-cache',
-          'x-content-type-options': 'nosniff',
-        });
-        if (req.method === 'HEAD') res.end(); else createReadStream(file).pipe(res);
-        return true;
-      }
-    }
-    const notFound = join(root, '404.html');
-    res.writeHead(404, { 'content-type': 'text/html; charset=utf-8' });
-    if (existsSync(notFound)) createReadStream(notFound).pipe(res); else res.end('not found');
+    res.setHeader('x-content-type-options', 'nosniff');
+    if (hasDotSegment(url.pathname)) { notFound(root, req, res); return true; }
+    // Pages and assets are small; sirv's lax Range parsing (a start past the end throws) is not worth having.
+    delete req.headers.range;
+    // sirv pipes a file stream into the response without an error handler; a file gone
+    // between lookup and read would be an uncaught error. Headers are out by then: close.
+    res.once('pipe', (source: Readable) => { source.once('error', () => res.destroy()); });
+    serve(req, res, () => notFound(root, req, res));
     return true;
   };
+}
+
+function notFound(root: string, req: IncomingMessage, res: ServerResponse): void {
+  const page = join(root, '404.html');
+  res.statusCode = 404;
+  if (!existsSync(page) || req.method === 'HEAD') {
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end(req.method === 'HEAD' ? undefined : 'not found');
+    return;
+  }
+  res.writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
+  const file = createReadStream(page);
+  file.once('error', () => res.destroy());
+  file.pipe(res);
+}
+
+/** `/.git/config`, `/a/.env`: the site has no dot files, and a stray one is not served. */
+function hasDotSegment(pathname: string): boolean {
+  let decoded = pathname;
+  try { decoded = decodeURIComponent(pathname); } catch { /* sirv gets the raw path and finds nothing */ }
+  return decoded.split('/').some((s) => s.startsWith('.'));
 }

@@ -1,6 +1,8 @@
 // WebSocket endpoint of a lab's shell: /api/sessions/<id>/terminal?token=<t>.
 // Output goes out as binary frames; everything else is one JSON message of the
-// shared protocol per text frame, validated before use.
+// shared protocol per text frame, validated before use. Each viewer is pinged
+// (a dead one is dropped), and one the hub stops reading (input backpressure)
+// has its socket paused, so TCP pushes back on it.
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket, type RawData } from 'ws';
@@ -10,16 +12,38 @@ import {
 } from '../../common/protocol.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import { checkOrigin, requestToken, sameToken, type AccessPolicy } from './security.ts';
+import { Heartbeat } from './terminal-heartbeat.ts';
 
 const TERMINAL_PATH = /^\/api\/sessions\/([^/]+)\/terminal$/;
 /** A client that keeps sending garbage is cut off after this many bad frames. */
 const MAX_BAD_FRAMES = 20;
+/** Phases whose terminal is going or gone: a new viewer is refused rather than attached to nothing. */
+const CLOSED_PHASES: ReadonlySet<string> = new Set(['stopping', 'stopped', 'failed']);
 
-export function createTerminalUpgrade(manager: SessionManager, policy: AccessPolicy, ownerToken: string) {
+type Session = NonNullable<ReturnType<SessionManager['get']>>;
+
+export interface TerminalUpgradeOptions {
+  /** How often viewers are pinged (tests shorten it). */
+  pingIntervalMs?: number;
+}
+
+export function createTerminalUpgrade(manager: SessionManager, policy: AccessPolicy, ownerToken: string, opts: TerminalUpgradeOptions = {}) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false });
+  const heartbeat = new Heartbeat(opts.pingIntervalMs);
+  /**
+   * Messages as text frames, encoded once per message object: a screen (up to megabytes)
+   * shared by viewers attaching together, or a broadcast, is serialised once, not per viewer.
+   */
+  const encoded = new WeakMap<ServerMessage, Buffer>();
+  const encode = (msg: ServerMessage): Buffer => {
+    let frame = encoded.get(msg);
+    if (!frame) { frame = Buffer.from(JSON.stringify(msg)); encoded.set(msg, frame); }
+    return frame;
+  };
 
   const handle = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
-    const url = new URL(req.url ?? '/', 'http://runner.invalid');
+    let url: URL;
+    try { url = new URL(req.url ?? '/', 'http://runner.invalid'); } catch { return refuse(socket, 400, 'bad request target'); }
     const m = TERMINAL_PATH.exec(url.pathname);
     if (!m) return refuse(socket, 404, 'no WebSocket endpoint here');
     const access = checkOrigin(req, policy);
@@ -32,29 +56,41 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
       if (!session || !(sameToken(token, session.token) || sameToken(token, ownerToken))) {
         return ws.close(WS_CLOSE.notFound, 'no such session for this token');
       }
-      if (session.phase === 'stopped' || session.phase === 'failed') return ws.close(WS_CLOSE.sessionStopped, `session is ${session.phase}`);
+      if (CLOSED_PHASES.has(session.phase)) return ws.close(WS_CLOSE.sessionStopped, `session is ${session.phase}`);
       attach(ws, session);
     });
   };
 
-  const attach = (ws: WebSocket, session: NonNullable<ReturnType<SessionManager['get']>>): void => {
-    const send = (msg: ServerMessage): void => { if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg)); };
-    const size = session.terminal.termSize;
-    send({ type: 'hello', sessionId: session.id, labId: session.lab.id, cols: size.cols, rows: size.rows });
-    const viewer = session.terminal.attach({
+  const attach = (ws: WebSocket, session: Session): void => {
+    const send = (msg: ServerMessage): void => { if (ws.readyState === ws.OPEN) ws.send(encode(msg), { binary: false }); };
+    const attached = session.terminal.attach({
       sendOutput: (chunk) => { if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true }); },
       sendMessage: (msg) => {
         send(msg);
         if (msg.type === 'error' && msg.code === 'session-gone') ws.close(WS_CLOSE.sessionStopped, msg.message.slice(0, 120));
       },
       bufferedAmount: () => ws.bufferedAmount,
+      pauseInput: () => ws.pause(),
+      resumeInput: () => ws.resume(),
     });
+    if (!attached.ok) {
+      const code = attached.error.code === 'too-many-viewers' ? WS_CLOSE.tooManyViewers : WS_CLOSE.sessionStopped;
+      return ws.close(code, attached.error.message.slice(0, 120));
+    }
+    const viewer = attached.value;
+    // The greeting goes before anything the hub sends (it sends nothing inside attach).
+    const size = session.terminal.termSize;
+    send({ type: 'hello', sessionId: session.id, labId: session.lab.id, cols: size.cols, rows: size.rows });
+    const beat = heartbeat.track({ ping: () => ws.ping(), terminate: () => ws.terminate(), get isPaused() { return ws.isPaused; } });
+    ws.on('pong', () => beat.alive());
+
     let badFrames = 0;
     const bad = (message: string): void => {
       send({ type: 'error', code: 'bad-frame', message });
       if (++badFrames >= MAX_BAD_FRAMES) ws.close(1008, 'too many bad frames');
     };
     ws.on('message', (data: RawData, isBinary: boolean) => {
+      beat.alive();
       session.touch();
       if (isBinary) return bad('binary frames are not accepted from clients; send {"type":"input","data":"..."}');
       let json: unknown;
@@ -73,11 +109,17 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
         case 'ping': send({ type: 'pong', id: msg.id }); break;
       }
     });
-    ws.on('close', () => viewer.detach());
-    ws.on('error', () => viewer.detach());
+    const gone = (): void => { beat.untrack(); viewer.detach(); };
+    ws.on('close', gone);
+    ws.on('error', gone);
   };
 
-  return { handle, close: () => { for (const c of wss.clients) c.terminate(); wss.close(); } };
+  return {
+    handle,
+    /** Viewers connected now (metrics). */
+    get viewerCount(): number { return wss.clients.size; },
+    close: () => { heartbeat.close(); for (const c of wss.clients) c.terminate(); wss.close(); },
+  };
 }
 
 function isPlainInput(v: unknown): v is { type: 'input'; data: string } {
@@ -86,7 +128,7 @@ function isPlainInput(v: unknown): v is { type: 'input'; data: string } {
   return o.type === 'input' && typeof o.data === 'string' && Object.keys(o).length === 2;
 }
 
-function refuse(socket: Duplex, status: number, message: string): void {
-  const reason = status === 403 ? 'Forbidden' : 'Not Found';
+function refuse(socket: Duplex, status: 400 | 403 | 404, message: string): void {
+  const reason = { 400: 'Bad Request', 403: 'Forbidden', 404: 'Not Found' }[status];
   socket.end(`HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
 }

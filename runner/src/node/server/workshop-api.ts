@@ -26,6 +26,7 @@ import type { WorkshopClock } from '../workshops/workshop-clock.ts';
 import { HttpError, readJson, sendJson } from './http-util.ts';
 import { requireOwnerIdentity, requirePerson, type LearnerAuthenticator } from './identity.ts';
 import { openEventStream } from './sse.ts';
+import { onUnexpectedError } from '../util/unexpected-error.ts';
 import type { Route } from './api.ts';
 
 /** Bursts of changes (a learner answering three questions) become one roster push. */
@@ -117,7 +118,12 @@ export function workshopRoutes(ctx: WorkshopApiContext): Route[] {
       let timer: NodeJS.Timeout | null = null;
       const push = (): void => {
         timer = null;
-        try { stream.send('roster', rosterOf(ctx.workshops.get(w.id) ?? w)); } catch { stream.close(); }
+        try {
+          stream.send('roster', rosterOf(ctx.workshops.get(w.id) ?? w));
+        } catch (e) {
+          onUnexpectedError(e, `the roster stream of workshop ${w.id}`);
+          stream.close();
+        }
       };
       const soon = (): void => { timer ??= setTimeout(push, ROSTER_PUSH_DEBOUNCE_MS); };
       const unsubscribe = ctx.feed.subscribe(w.id, soon);

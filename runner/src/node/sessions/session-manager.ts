@@ -1,15 +1,23 @@
-// Owns every session of one runner: creation, lookup, idle expiry, liveness,
-// orphan reaping at start-up and an idempotent shutdown.
+// Owns every session of one runner: creation, lookup, idle expiry, liveness and
+// outages (the sweep), orphan reaping (at start-up and periodically) and an
+// idempotent shutdown. A session is dropped only once its environment is removed.
 import type { ResolvedLab } from '../../common/lab-schema.ts';
-import type { LabBackend } from '../backends/lab-backend.ts';
+import type { LabBackend, Result } from '../backends/lab-backend.ts';
 import { Session, LOCAL_OWNER, type SessionError, type SessionObserver, type SessionOwner, type StopReason } from './session.ts';
-import type { Result } from '../backends/lab-backend.ts';
+import { holdsEnvironment } from './session-phase.ts';
 import type { ParamValues } from '../../common/params.ts';
+import { DisposableStore, toDisposable } from '../util/disposable.ts';
+import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
 
 /** A session with no viewer and no request for this long is stopped. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
-/** How often idle sessions and vanished environments are looked for. */
-const SWEEP_INTERVAL_MS = 10_000;
+/** How often idle sessions, vanished or unreachable environments and pending removals are looked at. */
+export const DEFAULT_SWEEP_INTERVAL_MS = 10_000;
+/**
+ * How often environments no session owns are removed (a start an outage cut off, a
+ * runner killed mid-stop): rarer than the sweep, as it lists every container.
+ */
+export const DEFAULT_REAP_INTERVAL_MS = 5 * 60_000;
 /** Attached terminals are warned this long before an idle lab stops: time to notice and press a key. */
 export const DEFAULT_IDLE_WARNING_MS = 2 * 60_000;
 /** Concurrent labs per runner by default; each is a container with its own limits. */
@@ -24,6 +32,7 @@ export interface SessionManagerOptions {
   /** How long before an idle stop the terminals get a notice (at most half the idle timeout). */
   idleWarningMs?: number;
   sweepIntervalMs?: number;
+  reapIntervalMs?: number;
   maxSessions?: number;
   log?: (line: string) => void;
   /** Told about everything learners do (the progress store). */
@@ -40,28 +49,28 @@ export interface CreateOptions {
 
 export class SessionManager {
   private readonly sessions = new Map<string, Session>();
-  private sweepTimer: NodeJS.Timeout | null = null;
+  private readonly disposables = new DisposableStore();
   private closed = false;
+  private sweeping = false;
+  private reaping = false;
   private readonly idleTimeoutMs: number;
+  private readonly sweepIntervalMs: number;
   private readonly maxSessions: number;
   private readonly log: (line: string) => void;
 
   constructor(private readonly opts: SessionManagerOptions) {
     this.idleTimeoutMs = opts.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.sweepIntervalMs = opts.sweepIntervalMs ?? DEFAULT_SWEEP_INTERVAL_MS;
     this.maxSessions = opts.maxSessions ?? DEFAULT_MAX_SESSIONS;
     this.log = opts.log ?? (() => {});
   }
 
-  /** Removes what an earlier runner of the same name left behind, then starts sweeping. */
+  /** Removes what an earlier runner of the same name left behind, then starts sweeping and reaping. */
   async init(): Promise<number> {
-    let reaped = 0;
-    for (const backend of Object.values(this.opts.backends)) {
-      const pre = await backend.preflight();
-      if (pre.ok) reaped += await backend.reapOrphans(this.opts.runnerName);
-    }
+    const reaped = await this.reapOrphans();
     if (reaped) this.log(`removed ${reaped} lab environment(s) left by an earlier runner "${this.opts.runnerName}"`);
-    this.sweepTimer = setInterval(() => void this.sweep(), this.opts.sweepIntervalMs ?? SWEEP_INTERVAL_MS);
-    this.sweepTimer.unref();
+    this.every(this.sweepIntervalMs, () => this.tickSweep());
+    this.every(this.opts.reapIntervalMs ?? DEFAULT_REAP_INTERVAL_MS, () => this.tickReap());
     return reaped;
   }
 
@@ -74,77 +83,152 @@ export class SessionManager {
   /** One learner's sessions. */
   listFor(learnerId: string): Session[] { return this.list().filter((s) => s.owner.learnerId === learnerId); }
 
-  /** Sessions that hold (or are getting) an environment. */
-  live(): Session[] { return this.list().filter((s) => s.phase !== 'stopped' && s.phase !== 'failed'); }
+  /** Sessions that hold (or are getting, or may still have) an environment. */
+  live(): Session[] { return this.list().filter((s) => holdsEnvironment(s.phase)); }
 
   get capacity(): number { return this.maxSessions; }
 
-  /** Creates a session and starts it in the background; `ready` settles when it runs or failed. */
+  /** Creates a session and starts it in the background; `ready` settles (never rejects) when it runs or failed. */
   create(labId: string, opts: CreateOptions = {}): Result<{ session: Session; ready: Promise<Result<void, SessionError>> }, SessionError | { code: 'capacity'; message: string }> {
     if (this.closed) return { ok: false, error: { code: 'conflict', message: 'the runner is shutting down' } };
     const lab = this.opts.labs.get(labId);
     if (!lab) return { ok: false, error: { code: 'not-found', message: `no lab "${labId}"; known labs: ${[...this.opts.labs.keys()].join(', ') || '(none)'}` } };
     const backend = this.opts.backends[lab.backend];
     if (!backend) return { ok: false, error: { code: 'backend-unavailable', message: `lab ${labId} needs the ${lab.backend} backend, which this runner does not have` } };
-    const live = this.list().filter((s) => s.phase !== 'stopped' && s.phase !== 'failed').length;
+    const live = this.live().length;
     if (live >= this.maxSessions) {
       return { ok: false, error: { code: 'capacity', message: `this runner already runs ${live} labs (its limit is ${this.maxSessions}); stop one first` } };
     }
     const owner = opts.owner ?? LOCAL_OWNER;
     const params = opts.params ?? this.opts.paramsFor?.(lab, owner) ?? {};
-    const session = new Session(lab, { backend, resolveImage: this.opts.resolveImage, owner, params, observer: this.opts.observer });
-    // start() records the session first; if that throws, nothing is registered or started.
-    const ready = session.start().then((r) => {
-      this.log(`session ${session.id}: ${r.ok ? 'running' : `failed: ${r.error.message}`}`);
-      return r;
+    const session = new Session(lab, {
+      backend, resolveImage: this.opts.resolveImage, owner, params, observer: this.opts.observer, outageRetryMs: this.sweepIntervalMs,
     });
+    // start() records the session first; if that throws, nothing is registered or started.
+    const ready = session.start().then(
+      (r) => {
+        this.log(`session ${session.id}: ${r.ok ? 'running' : `${session.phase}: ${r.error.message}`}`);
+        return r;
+      },
+      (e: unknown): Result<void, SessionError> => {
+        onUnexpectedError(e, `starting session ${session.id}`);
+        return { ok: false, error: { code: 'internal', message: `the lab did not start: ${(e as Error).message}` } };
+      },
+    );
     this.sessions.set(session.id, session);
     this.log(`session ${session.id}: starting lab ${labId}`);
     return { ok: true, value: { session, ready } };
   }
 
-  async stop(id: string, reason: StopReason = 'stopped'): Promise<boolean> {
+  /**
+   * Stops a session and drops it once its environment is removed. While the backend
+   * cannot remove it (an outage) the session stays, `stopping`, and the sweep retries.
+   */
+  async stop(id: string, reason: StopReason = 'stopped'): Promise<Result<void, SessionError>> {
     const s = this.sessions.get(id);
-    if (!s) return false;
-    this.sessions.delete(id);
-    await s.stop(reason);
-    this.log(`session ${id}: stopped`);
-    return true;
+    if (!s) return { ok: false, error: { code: 'not-found', message: `no session ${id}` } };
+    const r = await this.stopAndDrop(s, reason);
+    if (!r.ok) this.log(`session ${id}: stop pending: ${r.error.message}`);
+    return r;
+  }
+
+  private async stopAndDrop(s: Session, reason: StopReason): Promise<Result<void, SessionError>> {
+    const r = await s.stop(reason);
+    if (r.ok && this.sessions.get(s.id) === s) {
+      this.sessions.delete(s.id);
+      this.log(`session ${s.id}: stopped`);
+    }
+    return r;
   }
 
   /** Stops every session. Safe to call more than once. */
   async shutdown(): Promise<void> {
     this.closed = true;
-    if (this.sweepTimer) { clearInterval(this.sweepTimer); this.sweepTimer = null; }
+    this.disposables.dispose();
     const all = [...this.sessions.keys()];
-    await Promise.allSettled(all.map((id) => this.stop(id, 'shutdown')));
+    const results = await Promise.allSettled(all.map((id) => this.stop(id, 'shutdown')));
+    const left = results.filter((r) => r.status === 'rejected' || !r.value.ok).length;
+    if (left) {
+      this.log(`${left} lab environment(s) could not be removed (their backend is unreachable); the next runner named "${this.opts.runnerName}" removes them when it starts`);
+    }
+  }
+
+  private every(ms: number, tick: () => void): void {
+    const timer = setInterval(tick, ms);
+    timer.unref();
+    this.disposables.add(toDisposable(() => clearInterval(timer)));
+  }
+
+  /** One sweep at a time: a slow backend must not pile sweeps up. */
+  private tickSweep(): void {
+    if (this.sweeping || this.closed) return;
+    this.sweeping = true;
+    fireAndForget(this.sweep().finally(() => { this.sweeping = false; }), 'the session sweep');
+  }
+
+  private tickReap(): void {
+    if (this.reaping || this.closed) return;
+    this.reaping = true;
+    fireAndForget(this.reapOrphans().then((n) => {
+      if (n) this.log(`removed ${n} lab environment(s) no session owned`);
+    }).finally(() => { this.reaping = false; }), 'reaping orphaned lab environments');
   }
 
   private async sweep(): Promise<void> {
     const now = Date.now();
+    await Promise.all(this.list().map(async (s) => {
+      try {
+        await this.sweepOne(s, now);
+      } catch (e) {
+        onUnexpectedError(e, `sweeping session ${s.id}`);
+      }
+    }));
+  }
+
+  private async sweepOne(s: Session, now: number): Promise<void> {
+    // An action in progress finds outages itself; the sweep looks again next time.
+    if (s.busy) return;
+    if (s.phase === 'stopping') {
+      // A removal an outage held up: retried quietly (the stop that started it was logged).
+      await this.stopAndDrop(s, 'stopped');
+      return;
+    }
     // Idle means no request and no terminal frame (keys, acks of output); an open
     // but untouched terminal is idle too, and is warned first.
     const warnMs = Math.min(this.opts.idleWarningMs ?? DEFAULT_IDLE_WARNING_MS, this.idleTimeoutMs / 2);
-    for (const s of this.list()) {
-      const idle = now - s.lastActivity;
-      if (idle > this.idleTimeoutMs) {
-        this.log(`session ${s.id}: idle for ${Math.round(idle / 60000)} min, stopping`);
-        s.notify({ type: 'notice', code: 'idle-stopped', message: 'this lab was idle and has been stopped', deadline: null });
-        await this.stop(s.id, 'idle');
-        continue;
-      }
-      if (idle > this.idleTimeoutMs - warnMs && !s.idleWarned && s.phase === 'running') {
-        const deadline = new Date(s.lastActivity + this.idleTimeoutMs);
-        const secs = Math.max(1, Math.round((deadline.getTime() - now) / 1000));
-        // Warned once someone saw it; a terminal that attaches later is warned at the next sweep.
-        s.idleWarned = s.notify({ type: 'notice', code: 'idle-warning', message: `this lab has been idle and stops in about ${secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`}; press any key to keep it`, deadline: deadline.toISOString() }) > 0;
-      }
-      const handle = s.labHandle;
-      const backend = this.opts.backends[s.lab.backend];
-      if (s.phase === 'running' && handle && backend && !(await backend.isAlive(handle))) {
-        this.log(`session ${s.id}: its ${s.lab.backend} is gone`);
-        await s.markGone(`the lab's ${s.lab.backend} stopped unexpectedly`);
-      }
+    const idle = now - s.lastActivity;
+    if (idle > this.idleTimeoutMs) {
+      this.log(`session ${s.id}: idle for ${Math.round(idle / 60000)} min, stopping`);
+      s.notify({ type: 'notice', code: 'idle-stopped', message: 'this lab was idle and has been stopped', deadline: null });
+      await this.stop(s.id, 'idle');
+      return;
     }
+    if (idle > this.idleTimeoutMs - warnMs && !s.idleWarned && s.phase === 'running') {
+      const deadline = new Date(s.lastActivity + this.idleTimeoutMs);
+      const secs = Math.max(1, Math.round((deadline.getTime() - now) / 1000));
+      // Warned once someone saw it; a terminal that attaches later is warned at the next sweep.
+      s.idleWarned = s.notify({ type: 'notice', code: 'idle-warning', message: `this lab has been idle and stops in about ${secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`}; press any key to keep it`, deadline: deadline.toISOString() }) > 0;
+    }
+    if (s.phase === 'running' || s.phase === 'degraded') {
+      const before = s.phase;
+      await s.probe();
+      if (s.phase !== before) this.log(`session ${s.id}: ${before} → ${s.phase}${s.error ? `: ${s.error}` : ''}`);
+    }
+  }
+
+  /** Removes environments of this runner's name that no session here owns; a backend that is away is tried next time. */
+  private async reapOrphans(): Promise<number> {
+    let reaped = 0;
+    // Asked per environment after listing: a session created meanwhile is already registered.
+    const keep = (sessionId: string): boolean => {
+      const s = this.sessions.get(sessionId);
+      return s !== undefined && (holdsEnvironment(s.phase) || s.labHandle !== null);
+    };
+    for (const [kind, backend] of Object.entries(this.opts.backends)) {
+      const r = await backend.reapOrphans(this.opts.runnerName, keep);
+      if (r.ok) reaped += r.value;
+      else this.log(`orphaned ${kind} environments not reaped now: ${r.error.message}`);
+    }
+    return reaped;
   }
 }

@@ -1,8 +1,12 @@
 // One learner's run of one lab: its environment, its shell, its task states.
-// Actions on a session run one at a time (start, check, reset, stop never interleave).
+// Actions on a session run one at a time (start, check, reset, probe, stop never
+// interleave). Phases move only along session-phase.ts's table. The environment
+// (container or VM) is owned here until the backend confirms it is removed: an
+// outage never makes the runner forget one.
 import { randomBytes } from 'node:crypto';
 import type { ResolvedLab, ResolvedTask } from '../../common/lab-schema.ts';
 import { isCorrectAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/answers.ts';
+import { parseHint } from '../../common/walkthrough-markers.ts';
 import { paramsToEnv, type ParamValues } from '../../common/params.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import type {
@@ -11,13 +15,20 @@ import type {
 import type { BackendError, ExecResult, LabBackend, LabHandle, Result } from '../backends/lab-backend.ts';
 import { TerminalHub } from './terminal-hub.ts';
 import { WS_CLOSE } from '../../common/protocol.ts';
+import { assertTransition } from './session-phase.ts';
+import { onUnexpectedError } from '../util/unexpected-error.ts';
 
 /** How long the lab's setup script may take to bring the fault up. */
 const SETUP_TIMEOUT_MS = 120_000;
 /** A check's message is for a person: keep its last lines. */
 const MAX_MESSAGE_LINES = 20;
+/** What a degraded session tells learners about retries when its owner does not say (the manager's sweep period). */
+const DEFAULT_OUTAGE_RETRY_MS = 10_000;
 
-export type SessionError = { code: 'not-found' | 'conflict' | 'bad-request' | 'start-failed' | 'backend-unavailable'; message: string };
+export type SessionError = {
+  code: 'not-found' | 'conflict' | 'bad-request' | 'start-failed' | 'backend-unavailable' | 'gone' | 'internal';
+  message: string;
+};
 
 export interface SessionDeps {
   backend: LabBackend;
@@ -28,6 +39,8 @@ export interface SessionDeps {
   /** This learner's values of the lab's parameters (scripts get KDLABS_PARAM_<NAME>). */
   params?: ParamValues;
   observer?: SessionObserver;
+  /** How often the owner probes a degraded session again (named in what learners are told). */
+  outageRetryMs?: number;
 }
 
 export interface SessionOwner { learnerId: string; workshopId: string | null }
@@ -39,7 +52,9 @@ export type StopReason = 'stopped' | 'idle' | 'workshop-ended' | 'gone' | 'start
 /**
  * Told about everything a learner does (the progress store). Calls are
  * synchronous and happen before the result reaches the learner, so what a
- * learner was shown has been recorded.
+ * learner was shown has been recorded: a result whose call throws is not shown
+ * (the learner gets an error). Stops and activity are recorded best effort: a
+ * failed write never keeps an environment alive.
  */
 export interface SessionObserver {
   onStart(s: Session): void;
@@ -51,19 +66,28 @@ export interface SessionObserver {
   onSolution(s: Session): void;
 }
 
+const OK: Result<void, never> = { ok: true, value: undefined };
+
 export class Session {
   readonly id = `s-${base32(randomBytes(13)).slice(0, 20)}`;
   readonly token = randomBytes(32).toString('base64url');
   readonly createdAt = new Date();
   lastActivity = Date.now();
-  phase: SessionPhase = 'starting';
+  private currentPhase: SessionPhase = 'starting';
+  /** Why the lab failed, or what a degraded or stopping session waits for. */
   error: string | null = null;
   readonly progress: StartProgress[] = [];
   readonly tasks = new Map<string, TaskState>();
   private readonly hintsShown = new Map<string, number>();
+  /** The environment, owned until the backend confirms its removal. */
   private handle: LabHandle | null = null;
+  /** While degraded: may the environment be used again if it survived (false: its start was cut off)? */
+  private resumable = false;
+  private stopRecorded = false;
   private queue: Promise<unknown> = Promise.resolve();
-  readonly terminal: TerminalHub;
+  /** Actions queued or running; the sweep does not queue a probe behind a running action. */
+  private pending = 0;
+  private hub: TerminalHub;
   readonly owner: SessionOwner;
   readonly params: ParamValues;
   /** Set once the idle warning went out; any activity clears it. */
@@ -71,21 +95,29 @@ export class Session {
 
   constructor(readonly lab: ResolvedLab, private readonly deps: SessionDeps) {
     for (const t of lab.tasks) this.tasks.set(t.id, { id: t.id, status: 'pending', message: '', attempts: 0, passedAt: null });
-    this.terminal = new TerminalHub((size) => this.openShell(size));
+    this.hub = this.createHub();
     this.owner = deps.owner ?? LOCAL_OWNER;
     this.params = deps.params ?? {};
   }
 
+  get phase(): SessionPhase { return this.currentPhase; }
+
+  /** The shared terminal. A failed lab that is reset gets a new one (the old one was closed with the failure). */
+  get terminal(): TerminalHub { return this.hub; }
+
   get labHandle(): LabHandle | null { return this.handle; }
+
+  /** True while an action runs or waits (the sweep leaves the session alone then). */
+  get busy(): boolean { return this.pending > 0; }
 
   touch(): void {
     this.lastActivity = Date.now();
     this.idleWarned = false;
-    this.deps.observer?.onActivity(this);
+    this.bestEffort('recording activity', () => this.deps.observer?.onActivity(this));
   }
 
   /** Tells every attached terminal something (idle warning, workshop ending); returns how many were told. */
-  notify(message: ServerMessage): number { return this.terminal.notify(message); }
+  notify(message: ServerMessage): number { return this.hub.notify(message); }
 
   view(): SessionView {
     return {
@@ -95,55 +127,93 @@ export class Session {
     };
   }
 
-  /** Brings the lab up: image → environment → fault workload. */
+  /** Brings the lab up: image → environment → fault workload. Records the start first; if that throws, nothing starts. */
   start(): Promise<Result<void, SessionError>> {
     this.deps.observer?.onStart(this);
-    return this.serial(async () => {
-      const r = await this.bringUp();
-      if (!r.ok) this.deps.observer?.onStop(this, 'start-failed');
-      return r;
-    });
+    return this.serial(() => this.bringUp());
   }
 
   reset(): Promise<Result<void, SessionError>> {
-    const stopped = (): Result<void, SessionError> => ({ ok: false, error: { code: 'conflict', message: 'the session is stopped' } });
-    if (this.phase === 'stopped' || this.phase === 'stopping') return Promise.resolve(stopped());
+    const refused = this.refuseReset();
+    if (refused) return Promise.resolve(refused);
+    // Record first: a reset that cannot be recorded does not happen.
+    const recorded = this.recordFirst('reset', () => this.deps.observer?.onReset(this));
+    if (!recorded.ok) return Promise.resolve(recorded);
     // Say so at once (the reset may wait behind a running check): pages show the reset's progress.
-    this.phase = 'resetting';
+    if (this.phase === 'running') {
+      this.moveTo('resetting');
+      this.hub.suspend('the lab is being reset');
+    }
     return this.serial(async () => {
-      if (this.phase === 'stopped' || this.phase === 'stopping') return stopped();
-      this.phase = 'resetting';
-      this.deps.observer?.onReset(this);
+      if (this.phase === 'stopping' || this.phase === 'stopped') return gone('the lab was stopped before it could be reset');
+      if (this.phase === 'degraded') {
+        const pre = await this.deps.backend.preflight();
+        if (!pre.ok) {
+          this.degrade(pre.error, this.resumable);
+          return { ok: false, error: { code: 'backend-unavailable', message: `the lab was not reset: ${this.error}` } };
+        }
+      }
+      if (this.phase === 'failed') this.hub = this.createHub();
+      if (this.phase !== 'resetting') this.moveTo('resetting');
       // The shell goes with the old environment; viewers stay and get one in the new environment.
-      this.terminal.suspend('the lab is being reset');
-      if (this.handle) await this.deps.backend.stop(this.handle);
-      this.handle = null;
+      this.hub.suspend('the lab is being reset');
+      if (this.handle) {
+        const removed = await this.deps.backend.stop(this.handle);
+        if (!removed.ok) {
+          // Nothing was reset: the old environment may well be intact; it is probed again like any outage.
+          this.degrade(removed.error, true);
+          return { ok: false, error: { code: 'backend-unavailable', message: `the lab was not reset: ${this.error}` } };
+        }
+        this.handle = null;
+      }
       this.progress.length = 0;
       const r = await this.bringUp();
-      if (r.ok) this.terminal.resume();
+      if (r.ok) this.hub.resume();
       return r;
     });
   }
 
-  /** Removes the environment. Idempotent. */
-  stop(reason: StopReason = 'stopped'): Promise<void> {
-    if (this.phase === 'stopped') return Promise.resolve();
+  /**
+   * Removes the environment. Idempotent. While the backend cannot remove it the session
+   * stays `stopping` (and is kept by its manager); calling stop again retries.
+   */
+  stop(reason: StopReason = 'stopped'): Promise<Result<void, SessionError>> {
+    if (this.phase === 'stopped') return Promise.resolve(OK);
     return this.serial(async () => {
-      if (this.phase === 'stopped') return;
-      this.deps.observer?.onStop(this, reason);
-      this.phase = 'stopping';
-      this.terminal.dispose({ type: 'error', code: 'session-gone', message: 'the lab was stopped' });
-      if (this.handle) await this.deps.backend.stop(this.handle);
-      this.handle = null;
-      this.phase = 'stopped';
+      if (this.phase === 'stopped') return OK;
+      if (this.phase !== 'stopping') {
+        this.moveTo('stopping');
+        // Whatever happens to the record or the viewers, the environment is removed below.
+        this.recordStop(reason);
+        this.closeTerminal('the lab was stopped');
+      }
+      return this.removeEnvironment();
     });
   }
 
-  /** Marks the session dead (its environment vanished) and cleans up what is left. */
-  async markGone(reason: string): Promise<void> {
-    this.error = reason;
-    await this.stop('gone');
-    this.phase = 'failed';
+  /**
+   * The sweep's look at the environment: a vanished lab fails, an unreachable backend
+   * degrades the session, and a degraded one recovers (or is reported gone) once the
+   * backend answers again.
+   */
+  probe(): Promise<void> {
+    return this.serial(async () => {
+      if (this.phase !== 'running' && this.phase !== 'degraded') return;
+      const handle = this.handle;
+      if (!handle) return;
+      const alive = await this.deps.backend.isAlive(handle);
+      if (!alive.ok) return this.degrade(alive.error, this.phase === 'running' || this.resumable);
+      if (this.phase === 'running') {
+        if (!alive.value) await this.gone(`the lab's ${this.envNoun} stopped unexpectedly; start the lab again`, 'gone');
+        return;
+      }
+      if (alive.value && this.resumable) return this.recover();
+      if (alive.value) {
+        await this.gone(`the lab's start was interrupted while ${this.backendName} was unreachable; reset or start the lab again`, 'start-failed');
+      } else {
+        await this.gone(`the lab's ${this.envNoun} vanished while ${this.backendName} was unreachable; start the lab again`, 'gone');
+      }
+    });
   }
 
   runCheck(taskId: string): Promise<Result<CheckResult, SessionError>> {
@@ -154,12 +224,18 @@ export class Session {
       const ready = this.requireRunning();
       if (!ready.ok) return ready;
       const r = await this.execScript(task.check.script, task.check.timeoutSeconds * 1000, { KDLABS_TASK: task.id });
-      if (!r.ok) return { ok: false, error: { code: 'conflict', message: r.error.message } };
+      if (!r.ok) {
+        if (r.error.code === 'backend-unavailable') {
+          this.degrade(r.error, true);
+          return { ok: false, error: { code: 'backend-unavailable', message: `the check could not run: ${this.error}` } };
+        }
+        return { ok: false, error: { code: 'conflict', message: r.error.message } };
+      }
       const passed = r.value.exitCode === 0;
       const message = r.value.timedOut
         ? `the check did not finish within ${task.check.timeoutSeconds} s`
         : lastLines(r.value.stdout.trim() || r.value.stderr.trim() || (passed ? 'passed' : `failed (exit code ${r.value.exitCode})`));
-      return { ok: true, value: this.record(task, passed, message, r.value.durationMs, 'check', null) };
+      return this.record(task, passed, message, r.value.durationMs, 'check', null);
     });
   }
 
@@ -167,10 +243,12 @@ export class Session {
     const task = this.lab.tasks.find((t) => t.id === taskId);
     if (!task) return notFound(`lab ${this.lab.id} has no task "${taskId}"`);
     if (!task.question) return { ok: false, error: { code: 'bad-request', message: `task "${taskId}" has no question; it is passed by its check` } };
+    const open = this.requireOpen('answers');
+    if (!open.ok) return open;
     if (normalizeAnswer(raw).length === 0) return { ok: false, error: { code: 'bad-request', message: 'the answer is empty' } };
     if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return { ok: false, error: { code: 'bad-request', message: `the answer is longer than ${MAX_ANSWER_LENGTH} characters` } };
     const passed = isCorrectAnswer(task.question.answer, raw, this.params);
-    return { ok: true, value: this.record(task, passed, passed ? 'correct' : 'not quite — look again', 0, 'answer', normalizeAnswer(raw)) };
+    return this.record(task, passed, passed ? 'correct' : 'not quite — look again', 0, 'answer', normalizeAnswer(raw));
   }
 
   /** Reveals the next hint of a task (or the last one again when all are shown). */
@@ -178,17 +256,21 @@ export class Session {
     const task = this.lab.tasks.find((t) => t.id === taskId);
     if (!task) return notFound(`lab ${this.lab.id} has no task "${taskId}"`);
     if (task.hints.length === 0) return notFound(`task "${taskId}" has no hints`);
+    const open = this.requireOpen('hints');
+    if (!open.ok) return open;
     const shown = this.hintsShown.get(taskId) ?? 0;
     const index = Math.min(shown, task.hints.length - 1);
+    const recorded = this.recordFirst('hint', () => this.deps.observer?.onHint(this, taskId, index));
+    if (!recorded.ok) return recorded;
     this.hintsShown.set(taskId, Math.max(shown, index + 1));
-    this.deps.observer?.onHint(this, taskId, index);
-    return { ok: true, value: { taskId, index, hint: task.hints[index]!, remaining: task.hints.length - index - 1 } };
+    return { ok: true, value: { taskId, index, hint: parseHint(task.hints[index]!).text, remaining: task.hints.length - index - 1 } };
   }
 
-  /** The written solution; revealing it is recorded. */
-  revealSolution(): string {
-    this.deps.observer?.onSolution(this);
-    return this.lab.solution.notes ?? 'This lab has no written solution.';
+  /** The written solution; revealing it is recorded first. */
+  revealSolution(): Result<string, SessionError> {
+    const recorded = this.recordFirst('solution', () => this.deps.observer?.onSolution(this));
+    if (!recorded.ok) return recorded;
+    return { ok: true, value: this.lab.solution.notes ?? 'This lab has no written solution.' };
   }
 
   /** Runs a script inside the lab as `bash -s` (used by checks, setup, solution, self-test). */
@@ -197,25 +279,32 @@ export class Session {
     return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: script, timeoutMs, env: { KDLABS_LAB: this.lab.id, ...paramsToEnv(this.params), ...env } });
   }
 
-  private record(task: ResolvedTask, passed: boolean, message: string, durationMs: number, kind: 'check' | 'answer', answer: string | null): CheckResult {
+  /** Records a task result, then shows it: a result that could not be recorded is an error, never a pass. */
+  private record(task: ResolvedTask, passed: boolean, message: string, durationMs: number, kind: 'check' | 'answer', answer: string | null): Result<CheckResult, SessionError> {
+    const recorded = this.recordFirst(kind, () => this.deps.observer?.onTaskResult(this, { taskId: task.id, kind, passed, message, answer }));
+    if (!recorded.ok) return recorded;
     const state = this.tasks.get(task.id)!;
     const alreadyPassed = state.status === 'passed';
     state.attempts++;
     state.message = message;
     if (passed && !alreadyPassed) { state.status = 'passed'; state.passedAt = new Date().toISOString(); }
     if (!passed && !alreadyPassed) state.status = 'failed';
-    this.deps.observer?.onTaskResult(this, { taskId: task.id, kind, passed, message, answer });
-    return { taskId: task.id, passed, message, durationMs, alreadyPassed };
+    return { ok: true, value: { taskId: task.id, passed, message, durationMs, alreadyPassed } };
   }
 
+  /** Phase is `starting` or `resetting`; ends `running`, `failed`, or `degraded` when an outage leaves an environment behind. */
   private async bringUp(): Promise<Result<void, SessionError>> {
-    this.phase = 'starting';
     this.error = null;
     try {
       this.stage('image', 'preparing the lab image');
       const pre = await this.deps.backend.preflight();
-      if (!pre.ok) return this.fail('backend-unavailable', pre.error.message);
-      const image = await this.deps.resolveImage(this.lab, (m) => this.stage('image', m));
+      if (!pre.ok) return this.fail('backend-unavailable', pre.error.message + (pre.error.fix ? ` ${pre.error.fix}` : ''));
+      let image: string;
+      try {
+        image = await this.deps.resolveImage(this.lab, (m) => this.stage('image', m));
+      } catch (e) {
+        return this.fail('start-failed', `the lab image could not be prepared: ${(e as Error).message}`);
+      }
       this.stage('environment', `starting the ${this.lab.backend}`);
       const started = await this.deps.backend.start(this.lab, { sessionId: this.id, image, onProgress: (m) => this.stage('environment', m) });
       if (!started.ok) return this.fail(started.error.code === 'backend-unavailable' ? 'backend-unavailable' : 'start-failed', started.error.message);
@@ -223,21 +312,89 @@ export class Session {
       if (this.lab.setup) {
         this.stage('setup', 'starting the fault workload');
         const r = await this.execScript(this.lab.setup, SETUP_TIMEOUT_MS);
+        if (!r.ok && r.error.code === 'backend-unavailable') return this.abandonStart(r.error, `the lab's setup was cut off: ${r.error.message}`);
         if (!r.ok || r.value.exitCode !== 0) {
           const detail = r.ok ? lastLines(`${r.value.stdout}\n${r.value.stderr}`.trim()) : r.error.message;
-          await this.deps.backend.stop(this.handle);
-          this.handle = null;
-          return this.fail('start-failed', `the lab's setup failed: ${detail}`);
+          return this.abandonStart(null, `the lab's setup failed: ${detail}`);
         }
       }
       this.stage('ready', 'the lab is ready');
-      this.phase = 'running';
-      return { ok: true, value: undefined };
+      this.moveTo('running');
+      return OK;
     } catch (e) {
-      if (this.handle) await this.deps.backend.stop(this.handle).catch(() => {});
-      this.handle = null;
-      return this.fail('start-failed', (e as Error).message);
+      // A bug: reported, and whatever was created is removed all the same.
+      onUnexpectedError(e, `starting session ${this.id}`);
+      return this.abandonStart(null, `the lab did not start: ${(e as Error).message}`);
     }
+  }
+
+  /** A start that will not finish: remove what it created, then fail; degraded if the backend cannot remove it now. */
+  private async abandonStart(outage: BackendError | null, message: string): Promise<Result<void, SessionError>> {
+    if (this.handle) {
+      const removed = await this.deps.backend.stop(this.handle);
+      if (!removed.ok) {
+        this.degrade(removed.error, false);
+        return { ok: false, error: { code: 'backend-unavailable', message: `${message}; ${this.error}` } };
+      }
+      this.handle = null;
+    }
+    return this.fail(outage ? 'backend-unavailable' : 'start-failed', message);
+  }
+
+  /**
+   * The backend cannot be reached: keep the environment (it may still exist), tell
+   * the viewers, and let the owner's sweep probe again. `resumable`: may it be used
+   * again if it survived (a running lab) or must it be removed (a cut-off start)?
+   */
+  private degrade(cause: BackendError, resumable: boolean): void {
+    const seconds = Math.round((this.deps.outageRetryMs ?? DEFAULT_OUTAGE_RETRY_MS) / 1000);
+    const message = `${cause.message}; the lab's ${this.envNoun} may still exist; the runner retries every ${seconds} s`
+      + (cause.fix ? `. ${cause.fix}` : '');
+    this.error = message;
+    if (this.phase === 'degraded') {
+      this.resumable &&= resumable;
+      return;
+    }
+    this.moveTo('degraded');
+    this.resumable = resumable;
+    this.hub.suspend(`${this.backendName} is unreachable; waiting for it to come back`);
+    this.hub.notify({ type: 'notice', code: 'backend-unavailable', message, deadline: null });
+  }
+
+  private recover(): void {
+    this.moveTo('running');
+    this.error = null;
+    this.hub.notify({ type: 'notice', code: 'backend-recovered', message: `${this.backendName} answers again and the lab survived; here is a new shell`, deadline: null });
+    this.hub.resume();
+  }
+
+  /** The environment is gone (or must go): remove what is left, record the end, fail. */
+  private async gone(message: string, reason: StopReason): Promise<void> {
+    if (this.handle) {
+      const removed = await this.deps.backend.stop(this.handle);
+      if (!removed.ok) return this.degrade(removed.error, false);
+      this.handle = null;
+    }
+    this.moveTo('failed');
+    this.error = message;
+    this.recordStop(reason);
+    this.closeTerminal(message);
+  }
+
+  private async removeEnvironment(): Promise<Result<void, SessionError>> {
+    if (this.handle) {
+      const removed = await this.deps.backend.stop(this.handle);
+      if (!removed.ok) {
+        const what = removed.error.code === 'backend-unavailable' ? `once ${this.backendName} answers again` : 'by the runner, which keeps trying';
+        this.error = `the lab is stopping, but its ${this.envNoun} could not be removed yet (${removed.error.message}); it will be removed ${what}`
+          + (removed.error.fix ? `. ${removed.error.fix}` : '');
+        return { ok: false, error: { code: 'backend-unavailable', message: this.error } };
+      }
+      this.handle = null;
+    }
+    this.error = null;
+    this.moveTo('stopped');
+    return OK;
   }
 
   private stage(stage: StartStage, message: string): void {
@@ -246,24 +403,82 @@ export class Session {
   }
 
   private fail(code: SessionError['code'], message: string): Result<void, SessionError> {
-    this.phase = 'failed';
+    this.moveTo('failed');
     this.error = message;
-    this.terminal.dispose({ type: 'error', code: 'session-gone', message });
+    this.recordStop('start-failed');
+    this.closeTerminal(message);
     return { ok: false, error: { code, message } };
   }
 
+  private refuseReset(): Result<void, SessionError> | null {
+    switch (this.phase) {
+      case 'starting': return { ok: false, error: { code: 'conflict', message: 'the lab is still starting; reset it once it runs' } };
+      case 'resetting': return { ok: false, error: { code: 'conflict', message: 'the lab is already being reset' } };
+      case 'stopping': case 'stopped': return gone('the lab was stopped; start it again');
+      default: return null;
+    }
+  }
+
   private requireRunning(): Result<void, SessionError> {
-    if (this.phase === 'running' && this.handle) return { ok: true, value: undefined };
+    if (this.phase === 'running' && this.handle) return OK;
+    if (this.phase === 'degraded') return { ok: false, error: { code: 'backend-unavailable', message: this.error ?? `${this.backendName} is unreachable` } };
+    if (this.phase === 'stopping' || this.phase === 'stopped') return gone('the lab was stopped; start it again');
     return { ok: false, error: { code: 'conflict', message: `the lab is ${this.phase}, not running` } };
   }
 
+  /** Answers and hints need no environment, but a stopped or failed lab takes none. */
+  private requireOpen(what: string): Result<void, SessionError> {
+    if (this.phase === 'stopping' || this.phase === 'stopped') return gone(`the lab was stopped; ${what} go to a running lab — start it again`);
+    if (this.phase === 'failed') return gone(`the lab failed (${this.error ?? 'no reason given'}); start it again`);
+    return OK;
+  }
+
+  /** Runs an observer call whose result the learner is about to see; a throw becomes an error for the learner. */
+  private recordFirst(what: string, call: () => void): Result<void, SessionError> {
+    try {
+      call();
+      return OK;
+    } catch (e) {
+      onUnexpectedError(e, `recording a ${what} of session ${this.id}`);
+      return { ok: false, error: { code: 'internal', message: `the ${what} could not be recorded (${(e as Error).message}); it has not been counted — try again` } };
+    }
+  }
+
+  private recordStop(reason: StopReason): void {
+    if (this.stopRecorded) return;
+    this.stopRecorded = true;
+    this.bestEffort('recording a stop', () => this.deps.observer?.onStop(this, reason));
+  }
+
+  private bestEffort(what: string, call: () => void): void {
+    try { call(); } catch (e) { onUnexpectedError(e, `${what} of session ${this.id}`); }
+  }
+
+  private closeTerminal(message: string): void {
+    this.bestEffort('closing the terminal', () => this.hub.dispose({ type: 'error', code: 'session-gone', message }));
+  }
+
+  private moveTo(to: SessionPhase): void {
+    assertTransition(this.currentPhase, to, this.id);
+    this.currentPhase = to;
+  }
+
+  private get envNoun(): string { return this.lab.backend === 'vm' ? 'virtual machine' : 'container'; }
+
+  private get backendName(): string { return this.lab.backend === 'vm' ? 'QEMU' : 'Docker Engine'; }
+
+  private createHub(): TerminalHub {
+    return new TerminalHub((size) => this.openShell(size));
+  }
+
   private async openShell(size: { cols: number; rows: number }) {
-    if (!this.handle) return { ok: false as const, error: { code: 'gone' as const, message: 'the lab is not running yet' } };
+    if (!this.handle || this.phase !== 'running') return { ok: false as const, error: { code: 'gone' as const, message: `the lab is ${this.phase}, not running` } };
     return this.deps.backend.openShell(this.handle, size);
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
+    this.pending++;
+    const next = this.queue.then(fn, fn).finally(() => { this.pending--; });
     this.queue = next.catch(() => {});
     return next;
   }
@@ -273,6 +488,10 @@ export const SESSION_GONE_CLOSE = WS_CLOSE.sessionStopped;
 
 function notFound<T>(message: string): Result<T, SessionError> {
   return { ok: false, error: { code: 'not-found', message } };
+}
+
+function gone<T>(message: string): Result<T, SessionError> {
+  return { ok: false, error: { code: 'gone', message } };
 }
 
 function lastLines(text: string): string {

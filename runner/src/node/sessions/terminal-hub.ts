@@ -1,16 +1,48 @@
 // One lab shell shared by every connected viewer (browser tabs, the CLI).
 // The shell outlives its viewers: a reload re-attaches to the same shell.
-// Flow control follows the xterm.js guide: each viewer acknowledges the bytes
-// it has processed; above the high watermark the hub stops reading the shell,
-// so the TTY fills, the writer blocks, and nothing piles up in the runner.
-// A headless copy of the screen (ScreenMirror) lets a re-attaching viewer start
-// from the screen as it is: the viewer gets it first, then live output.
-import { FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK, type ServerMessage } from '../../common/protocol.ts';
+//
+// Backpressure both ways, so nothing piles up in the runner:
+//  - output: each viewer acknowledges the bytes it has processed (the xterm.js
+//    flow-control guide); above the high watermark the hub stops reading the
+//    shell, the TTY fills and the writer in the lab blocks.
+//  - input: what the lab does not read waits in a bounded queue; past a bound
+//    viewers are told to hold their input, and a viewer that keeps sending is not
+//    read any more (its socket is paused, so TCP pushes back on it).
+// Resizes are coalesced (the last size per window), so a resize storm costs a
+// few reflows, not one per frame. A headless copy of the screen (ScreenMirror,
+// kept in a worker thread) lets a re-attaching viewer start from the screen as
+// it is: the viewer gets it first, then live output.
+import {
+  FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK, MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS, type ServerMessage,
+} from '../../common/protocol.ts';
 import type { BackendError, Result, ShellStream, TermSize } from '../backends/lab-backend.ts';
-import { ScreenMirror } from './screen-mirror.ts';
+import { fireAndForget } from '../util/unexpected-error.ts';
+import type { ScreenCopy } from './screen-mirror.ts';
+import { screenWorkers } from './screen-worker-pool.ts';
 
 /** Polling period while paused because a socket, not the ack count, is behind. */
 const SOCKET_BACKLOG_POLL_MS = 25;
+/**
+ * Input the lab has not taken above which viewers are told to hold theirs: far more than
+ * a paste a reading shell takes at once, and about what a lab that stopped reading
+ * (`sleep` with a paste behind it) may cost the runner.
+ */
+export const INPUT_PAUSE_BYTES = 1024 * 1024;
+/**
+ * Past this, a viewer that still sends (frames already in flight, or a client ignoring
+ * `input-paused`) is not read any more until the lab catches up: TCP pushes back on it,
+ * so the runner's memory stays bounded whatever a client does.
+ */
+export const INPUT_STOP_READING_BYTES = 2 * 1024 * 1024;
+/** Viewers may send again once the lab has taken input down to this: hysteresis, so a slow reader does not flap. */
+export const INPUT_RESUME_BYTES = 256 * 1024;
+/**
+ * Resizes within this window collapse into the last one: a dragged window sends dozens a
+ * second, and each applied size reflows the screen copy and calls the backend.
+ */
+export const RESIZE_COALESCE_MS = 100;
+/** Terminals one session serves at once: a learner's tabs, the CLI and an instructor looking in fit; each costs a copy of the output. */
+export const MAX_VIEWERS_PER_SESSION = 16;
 
 export const DEFAULT_TERM_SIZE: TermSize = { cols: 120, rows: 32 };
 
@@ -19,52 +51,93 @@ export interface TerminalViewer {
   sendMessage(message: ServerMessage): void;
   /** Bytes queued in the viewer's socket but not yet sent. */
   bufferedAmount(): number;
+  /** Stop reading what this viewer sends (its socket): the lab is not taking input. */
+  pauseInput(): void;
+  resumeInput(): void;
 }
 
+export type AttachRefusal = { code: 'too-many-viewers' | 'gone'; message: string };
+
 export type OpenShell = (size: TermSize) => Promise<Result<ShellStream, BackendError>>;
+
+export interface TerminalHubOptions {
+  /** The screen copy; by default one in the runner's screen worker thread (unit tests give a fake). */
+  createScreen?: (size: TermSize) => ScreenCopy;
+}
 
 interface ViewerState {
   viewer: TerminalViewer;
   unacked: number;
   /** Output that arrived while this viewer's screen snapshot was being taken; sent right after it. */
   pending: Buffer[] | null;
+  /** Its socket is paused (it sent past INPUT_STOP_READING_BYTES): its acks cannot arrive either. */
+  notReading: boolean;
 }
 
 export class TerminalHub {
   private shell: ShellStream | null = null;
   private opening: Promise<void> | null = null;
+  /** Goes up when the shell's environment goes away (reset, stop): a shell opened before is not adopted. */
+  private epoch = 0;
   private readonly viewers = new Set<ViewerState>();
-  private paused = false;
+  private outputPaused = false;
   private pollTimer: NodeJS.Timeout | null = null;
   private disposed = false;
   private suspended = false;
   private size: TermSize = DEFAULT_TERM_SIZE;
-  private readonly mirror = new ScreenMirror(DEFAULT_TERM_SIZE);
+  private wantedSize: TermSize | null = null;
+  private resizeTimer: NodeJS.Timeout | null = null;
+  private readonly mirror: ScreenCopy;
+  /** The last screen message, shared by viewers attaching before the screen changes (encoded once by the socket layer). */
+  private screenMessage: Extract<ServerMessage, { type: 'screen' }> | null = null;
+  /** Input not yet handed to the shell, oldest first. */
+  private inputQueue: Array<{ data: string; bytes: number }> = [];
+  private inputQueued = 0;
+  /** The shell's last write returned false: hand it nothing until it drains. */
+  private shellBlocked = false;
+  /** Viewers were told to hold their input. */
+  private inputPaused = false;
 
-  constructor(private readonly openShell: OpenShell) {}
+  constructor(private readonly openShell: OpenShell, opts: TerminalHubOptions = {}) {
+    this.mirror = (opts.createScreen ?? ((size) => screenWorkers.create(size)))(DEFAULT_TERM_SIZE);
+  }
 
   get termSize(): TermSize { return this.size; }
 
   get viewerCount(): number { return this.viewers.size; }
 
-  /** Adds a viewer; returns its handle. Opens the shell if none runs. */
-  attach(viewer: TerminalViewer): ViewerHandle {
-    const state: ViewerState = { viewer, unacked: 0, pending: [] };
+  /** Input waiting for the lab to read it, in bytes. */
+  get pendingInputBytes(): number { return this.inputQueued; }
+
+  /**
+   * Adds a viewer and opens the shell if none runs. Sends the viewer nothing before it
+   * returns (the caller greets it first); its screen follows, then live output.
+   */
+  attach(viewer: TerminalViewer): Result<ViewerHandle, AttachRefusal> {
+    if (this.disposed) return { ok: false, error: { code: 'gone', message: 'the lab is stopping' } };
+    if (this.viewers.size >= MAX_VIEWERS_PER_SESSION) {
+      return { ok: false, error: { code: 'too-many-viewers', message: `this lab already has ${MAX_VIEWERS_PER_SESSION} terminals open; close one` } };
+    }
+    const state: ViewerState = { viewer, unacked: 0, pending: [], notReading: false };
     this.viewers.add(state);
     this.mirror.snapshot((screen) => {
       if (!this.viewers.has(state)) return;
-      viewer.sendMessage({ type: 'screen', data: screen, cols: this.size.cols, rows: this.size.rows });
+      viewer.sendMessage(this.screenFor(screen));
+      if (this.inputPaused) viewer.sendMessage({ type: 'input-paused' });
       const held = state.pending ?? [];
       state.pending = null;
       for (const chunk of held) viewer.sendOutput(chunk);
     });
-    void this.ensureShell();
+    fireAndForget(this.ensureShell(), 'opening a lab shell');
     this.updateFlow();
     return {
-      input: (data) => { void this.ensureShell().then(() => this.shell?.write(data)); },
-      resize: (size) => { this.size = size; this.mirror.resize(size); void this.shell?.resize(size); },
-      ack: (bytes) => { state.unacked = Math.max(0, state.unacked - bytes); this.updateFlow(); },
-      detach: () => { this.viewers.delete(state); this.updateFlow(); },
+      ok: true,
+      value: {
+        input: (data) => this.input(state, data),
+        resize: (size) => this.requestResize(size),
+        ack: (bytes) => { state.unacked = Math.max(0, state.unacked - bytes); this.updateFlow(); },
+        detach: () => { if (this.viewers.delete(state)) this.updateFlow(); },
+      },
     };
   }
 
@@ -74,6 +147,7 @@ export class TerminalHub {
    */
   suspend(detail: string): void {
     this.suspended = true;
+    this.epoch++;
     this.broadcast({ type: 'state', state: 'restarting', detail });
     this.closeShell();
     this.mirror.clear();
@@ -82,7 +156,7 @@ export class TerminalHub {
   /** The environment is back: viewers get a new shell in it. */
   resume(): void {
     this.suspended = false;
-    if (this.viewers.size) void this.ensureShell();
+    if (this.viewers.size) fireAndForget(this.ensureShell(), 'opening a lab shell');
   }
 
   /** Tells every viewer attached now something (an idle warning, the workshop ending); returns how many. */
@@ -91,43 +165,146 @@ export class TerminalHub {
     return this.viewers.size;
   }
 
+  /** Ends the shell for good; later attaches are refused. */
   dispose(finalMessage?: ServerMessage): void {
     if (this.disposed) return;
     this.disposed = true;
+    this.epoch++;
     if (finalMessage) this.broadcast(finalMessage);
     this.viewers.clear();
+    if (this.resizeTimer) { clearTimeout(this.resizeTimer); this.resizeTimer = null; }
     this.closeShell();
     this.mirror.dispose();
+    this.screenMessage = null;
   }
 
   private ensureShell(): Promise<void> {
     if (this.shell || this.disposed || this.suspended) return Promise.resolve();
-    if (this.opening) return this.opening;
-    this.opening = (async () => {
-      const openedAt = this.size;
-      const r = await this.openShell(openedAt);
-      if (!r.ok) {
-        this.broadcast({ type: 'error', code: 'shell-failed', message: r.error.message });
-        return;
-      }
-      if (this.disposed) { r.value.dispose(); return; }
-      const shell = r.value;
-      this.shell = shell;
-      this.paused = false;
-      // A viewer may have resized while the shell was opening: give the shell the latest size.
-      if (this.size.cols !== openedAt.cols || this.size.rows !== openedAt.rows) void shell.resize(this.size);
-      shell.onData((chunk) => this.fanOut(chunk));
-      shell.onExit(() => {
-        if (this.shell !== shell) return;
-        this.shell = null;
-        shell.dispose();
-        this.broadcast({ type: 'state', state: 'exited', detail: 'the shell exited; type to start a new one' });
-      });
-      this.broadcast({ type: 'state', state: 'attached' });
-      this.updateFlow();
-    })().finally(() => { this.opening = null; });
+    if (!this.opening) {
+      const opening: Promise<void> = this.open().then(
+        (stale) => {
+          if (this.opening === opening) this.opening = null;
+          // A reset finished while the old environment's shell opened: open one in the new environment.
+          return stale && this.viewers.size ? this.ensureShell() : undefined;
+        },
+        (e: unknown) => { if (this.opening === opening) this.opening = null; throw e; },
+      );
+      this.opening = opening;
+    }
     return this.opening;
   }
+
+  /** Opens a shell and adopts it; true when it came too late (its environment went away meanwhile). */
+  private async open(): Promise<boolean> {
+    const openedAt = this.size;
+    const epoch = this.epoch;
+    const r = await this.openShell(openedAt);
+    if (!r.ok) {
+      this.dropInput();
+      this.broadcast({ type: 'error', code: 'shell-failed', message: r.error.message });
+      return false;
+    }
+    // Stopped or reset while it opened: this shell belongs to an environment that is going away.
+    if (this.epoch !== epoch || this.disposed || this.suspended) { r.value.dispose(); return true; }
+    const shell = r.value;
+    this.shell = shell;
+    this.outputPaused = false;
+    this.shellBlocked = false;
+    // A viewer may have resized while the shell was opening: give the shell the latest size.
+    if (this.size.cols !== openedAt.cols || this.size.rows !== openedAt.rows) fireAndForget(shell.resize(this.size), 'resizing a lab shell');
+    shell.onData((chunk) => this.fanOut(chunk));
+    shell.onDrain(() => { if (this.shell === shell) this.flushInput(); });
+    shell.onExit(() => {
+      if (this.shell !== shell) return;
+      this.shell = null;
+      shell.dispose();
+      this.dropInput();
+      this.broadcast({ type: 'state', state: 'exited', detail: 'the shell exited; type to start a new one' });
+    });
+    this.broadcast({ type: 'state', state: 'attached' });
+    this.flushInput();
+    this.updateFlow();
+    return false;
+  }
+
+  // ---- input ----
+
+  private input(from: ViewerState, data: string): void {
+    if (this.disposed || this.suspended || data.length === 0) return;
+    if (this.shell && !this.shellBlocked && this.inputQueue.length === 0) {
+      if (!this.shell.write(data)) this.shellBlocked = true;
+      return;
+    }
+    const bytes = Buffer.byteLength(data);
+    this.inputQueue.push({ data, bytes });
+    this.inputQueued += bytes;
+    if (!this.shell) fireAndForget(this.ensureShell(), 'opening a lab shell');
+    if (this.inputQueued > INPUT_PAUSE_BYTES && !this.inputPaused) {
+      this.inputPaused = true;
+      this.broadcast({ type: 'input-paused' });
+    }
+    if (this.inputQueued > INPUT_STOP_READING_BYTES && !from.notReading && this.viewers.has(from)) {
+      from.notReading = true;
+      from.viewer.pauseInput();
+    }
+  }
+
+  /** Hands queued input to the shell until it takes no more. */
+  private flushInput(): void {
+    const shell = this.shell;
+    if (!shell) return;
+    this.shellBlocked = false;
+    while (this.inputQueue.length && !this.shellBlocked) {
+      const next = this.inputQueue.shift()!;
+      this.inputQueued -= next.bytes;
+      if (!shell.write(next.data)) this.shellBlocked = true;
+    }
+    this.releaseInput();
+  }
+
+  /** Input meant for a shell that is gone is not replayed into the next one. */
+  private dropInput(): void {
+    this.inputQueue = [];
+    this.inputQueued = 0;
+    this.shellBlocked = false;
+    this.releaseInput();
+  }
+
+  private releaseInput(): void {
+    if (this.inputQueued > INPUT_RESUME_BYTES) return;
+    if (this.inputPaused) {
+      this.inputPaused = false;
+      this.broadcast({ type: 'input-resumed' });
+    }
+    let resumed = false;
+    for (const s of this.viewers) {
+      if (!s.notReading) continue;
+      s.notReading = false;
+      s.viewer.resumeInput();
+      resumed = true;
+    }
+    if (resumed) this.updateFlow();
+  }
+
+  // ---- resize ----
+
+  /** Applies a size now if none was applied within the window, else the last one asked for at the window's end. */
+  private requestResize(size: TermSize): void {
+    this.wantedSize = clampSize(size);
+    if (!this.resizeTimer) this.applyWantedSize();
+  }
+
+  private applyWantedSize(): void {
+    const want = this.wantedSize;
+    this.wantedSize = null;
+    if (this.disposed || !want || (want.cols === this.size.cols && want.rows === this.size.rows)) return;
+    this.size = want;
+    this.mirror.resize(want);
+    if (this.shell) fireAndForget(this.shell.resize(want), 'resizing a lab shell');
+    this.resizeTimer = setTimeout(() => { this.resizeTimer = null; this.applyWantedSize(); }, RESIZE_COALESCE_MS);
+  }
+
+  // ---- output ----
 
   private fanOut(chunk: Buffer): void {
     this.mirror.write(chunk);
@@ -139,18 +316,28 @@ export class TerminalHub {
     this.updateFlow();
   }
 
+  /** One message object per screen: viewers attaching together share it. */
+  private screenFor(screen: string): ServerMessage {
+    const m = this.screenMessage;
+    if (m && m.data === screen && m.cols === this.size.cols && m.rows === this.size.rows) return m;
+    this.screenMessage = { type: 'screen', data: screen, cols: this.size.cols, rows: this.size.rows };
+    return this.screenMessage;
+  }
+
   /** Pause when nobody watches or any viewer is behind; resume when all caught up. */
   private updateFlow(): void {
     const shell = this.shell;
     if (!shell) return;
     let behind = this.viewers.size === 0, socketBehind = false;
     for (const s of this.viewers) {
-      const limit = this.paused ? FLOW_LOW_WATERMARK : FLOW_HIGH_WATERMARK;
-      if (s.unacked > limit) behind = true;
+      const limit = this.outputPaused ? FLOW_LOW_WATERMARK : FLOW_HIGH_WATERMARK;
+      // A viewer we stopped reading cannot ack: waiting for it would deadlock a shell that
+      // must write (echo) before it reads more input. Its socket backlog still counts.
+      if (!s.notReading && s.unacked > limit) behind = true;
       if (s.viewer.bufferedAmount() > limit) { behind = true; socketBehind = true; }
     }
-    if (behind && !this.paused) { this.paused = true; shell.pause(); }
-    else if (!behind && this.paused) { this.paused = false; shell.resume(); }
+    if (behind && !this.outputPaused) { this.outputPaused = true; shell.pause(); }
+    else if (!behind && this.outputPaused) { this.outputPaused = false; shell.resume(); }
     // A socket drains without telling us (no ack arrives), so look again shortly.
     if (socketBehind && !this.pollTimer) {
       this.pollTimer = setTimeout(() => { this.pollTimer = null; this.updateFlow(); }, SOCKET_BACKLOG_POLL_MS);
@@ -161,7 +348,8 @@ export class TerminalHub {
     if (this.pollTimer) { clearTimeout(this.pollTimer); this.pollTimer = null; }
     const shell = this.shell;
     this.shell = null;
-    this.paused = false;
+    this.outputPaused = false;
+    this.dropInput();
     shell?.dispose();
   }
 
@@ -175,4 +363,10 @@ export interface ViewerHandle {
   resize(size: TermSize): void;
   ack(bytes: number): void;
   detach(): void;
+}
+
+/** Sizes outside the protocol's bounds are brought inside them (callers other than the socket are not schema-checked). */
+function clampSize(size: TermSize): TermSize {
+  const clamp = (v: number, lo: number, hi: number): number => (Number.isFinite(v) ? Math.min(hi, Math.max(lo, Math.round(v))) : lo);
+  return { cols: clamp(size.cols, MIN_COLS, MAX_COLS), rows: clamp(size.rows, MIN_ROWS, MAX_ROWS) };
 }

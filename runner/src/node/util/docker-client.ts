@@ -17,11 +17,39 @@ export function createDocker(): Docker {
   return new Docker({ socketPath: SOCKET });
 }
 
+/** The socket a client really uses, not the default: a runner may be given another one (tests use a proxy). */
+export function dockerSocketOf(docker: Docker): string {
+  return (docker.modem as { socketPath?: string }).socketPath ?? SOCKET;
+}
+
+/** Socket-level failures: the engine is not there (or went away mid-request), as opposed to an answer it gave. */
+const CONNECTION_ERROR_CODES = new Set([
+  'ECONNREFUSED', 'ENOENT', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNABORTED', 'EACCES', 'ABORT_ERR',
+]);
+
+/**
+ * True when a dockerode error means "could not talk to Docker Engine" rather than
+ * "Docker Engine said no": no HTTP status, and a socket error code or message.
+ */
+export function isDockerUnreachable(e: unknown): boolean {
+  if (typeof e !== 'object' || e === null) return false;
+  const err = e as { statusCode?: unknown; code?: unknown; name?: unknown; message?: unknown };
+  if (typeof err.statusCode === 'number') return false;
+  if (typeof err.code === 'string' && CONNECTION_ERROR_CODES.has(err.code)) return true;
+  if (err.name === 'AbortError' || err.name === 'TimeoutError') return true;
+  return typeof err.message === 'string' && /socket hang up|ECONNREFUSED|ECONNRESET|EPIPE|connect ENOENT|aborted/i.test(err.message);
+}
+
+/** The message for an unreachable engine: what failed, and (as `fix`) the command that brings it back. */
+export function dockerUnreachable(docker: Docker, e: unknown): { message: string; fix: string } {
+  const detail = e instanceof Error ? e.message : String(e);
+  return { message: `Docker Engine is unreachable at ${dockerSocketOf(docker)} (${detail})`, fix: START_DOCKER_HINT };
+}
+
 export type DockerPreflight = { ok: true; version: string } | { ok: false; message: string };
 
 export async function checkDocker(docker: Docker): Promise<DockerPreflight> {
-  // The socket this client really uses, not the default: a runner may be given another one.
-  const socket = (docker.modem as { socketPath?: string }).socketPath ?? SOCKET;
+  const socket = dockerSocketOf(docker);
   if (!existsSync(socket)) {
     return { ok: false, message: `Docker Engine is not running: ${socket} does not exist. ${START_DOCKER_HINT}` };
   }

@@ -4,6 +4,7 @@
 import { workshopState } from '../../common/workshop.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { ProgressStore } from '../progress/progress-store.ts';
+import { fireAndForget } from '../util/unexpected-error.ts';
 
 /** Time to finish a thought and run a last check before the labs stop. */
 export const WORKSHOP_END_WARNING_MS = 5 * 60_000;
@@ -13,7 +14,7 @@ export const WORKSHOP_TICK_MS = 5_000;
 export class WorkshopClock {
   private readonly warned = new Set<string>();
   private readonly timer: NodeJS.Timeout;
-  private running: Promise<void> | null = null;
+  private running = false;
 
   constructor(
     private readonly store: ProgressStore,
@@ -22,8 +23,15 @@ export class WorkshopClock {
     private readonly now: () => number = Date.now,
     private readonly log: (line: string) => void = () => {},
   ) {
-    this.timer = setInterval(() => { this.running ??= this.tick().finally(() => { this.running = null; }); }, tickMs);
+    this.timer = setInterval(() => this.tickInBackground(), tickMs);
     this.timer.unref();
+  }
+
+  /** One tick at a time; a failing tick is logged and the next one tries again. */
+  private tickInBackground(): void {
+    if (this.running) return;
+    this.running = true;
+    fireAndForget(this.tick().finally(() => { this.running = false; }), 'the workshop clock');
   }
 
   async tick(): Promise<void> {

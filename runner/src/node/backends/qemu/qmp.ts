@@ -153,9 +153,14 @@ export class QmpClient {
   static async connect(path: string, timeoutMs: number, giveUp?: () => string | null): Promise<QmpClient> {
     const c = new QmpClient(path);
     const greeting = new Promise<void>((resolve) => c.channel.onMessage((m) => { if ('QMP' in m) resolve(); }));
-    await c.channel.connect(timeoutMs, giveUp);
-    await withTimeout(greeting, timeoutMs, 'QMP: no greeting from QEMU');
-    await c.execute('qmp_capabilities', undefined, timeoutMs);
+    try {
+      await c.channel.connect(timeoutMs, giveUp);
+      await withTimeout(greeting, timeoutMs, 'QMP: no greeting from QEMU');
+      await c.execute('qmp_capabilities', undefined, timeoutMs);
+    } catch (e) {
+      c.close(); // a QEMU that connected but never greeted must not keep the socket open
+      throw e;
+    }
     return c;
   }
 

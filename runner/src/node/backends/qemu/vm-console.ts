@@ -3,6 +3,7 @@
 // kdump-style crash record made from its tail after a panic.
 
 /** ANSI escape sequences (colours of systemd's status lines) and carriage returns. */
+// eslint-disable-next-line no-control-regex -- escape sequences are what is being removed
 const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78c]|\r/g;
 
 export function stripAnsi(text: string): string {

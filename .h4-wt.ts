@@ -1,0 +1,27 @@
+import { loadLab } from '/work/main/runner/src/node/labs/load-lab.ts';
+import { createDocker } from '/work/main/runner/src/node/util/docker-client.ts';
+import { ImageBuilder } from '/work/main/runner/src/node/images/image-builder.ts';
+import { ContainerBackend } from '/work/main/runner/src/node/backends/container.ts';
+import { QemuBackend } from '/work/main/runner/src/node/backends/qemu/index.ts';
+import { VmImageBuilder } from '/work/main/runner/src/node/images/vm-image-builder.ts';
+import { labImageResolver } from '/work/main/runner/src/node/images/resolve-image.ts';
+import { SessionManager } from '/work/main/runner/src/node/sessions/session-manager.ts';
+import { startTerminalServer } from '/work/main/runner/src/node/selftest/terminal-server.ts';
+import { TerminalClient } from '/work/main/runner/src/node/cli/terminal-client.ts';
+import { MarkedShell } from '/work/main/runner/src/node/selftest/marked-shell.ts';
+const lab = (loadLab(process.argv[2]!) as any).lab;
+const docker = createDocker();
+const name = 'h4dbg-' + process.pid;
+const m = new SessionManager({ runnerName: name, labs: new Map([[lab.id, lab]]), backends: { container: new ContainerBackend(docker, name), vm: new QemuBackend({ runnerName: name }) }, resolveImage: labImageResolver(new ImageBuilder(docker), new VmImageBuilder()) });
+await m.init();
+const c = m.create(lab.id, { params: { syscall: 'write' } }); if (!c.ok) throw new Error('x');
+const r = await c.value.ready; console.log('ready', r.ok);
+const srv = await startTerminalServer(m);
+const cl = new TerminalClient({ url: srv.url, sessionId: c.value.session.id, token: c.value.session.token });
+await cl.opened; cl.resize(120, 32);
+const sh = new MarkedShell(cl);
+console.log('size', await sh.install(30000));
+for (const line of process.argv.slice(3)) { const e = await sh.typeLine(line, 20000, false); console.log(JSON.stringify(e)); }
+cl.close(); await srv.close(); await m.shutdown();
+console.log('----- transcript'); console.log(JSON.stringify(sh.transcript));
+process.exit(0);

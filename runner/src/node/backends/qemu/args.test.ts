@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { BASE_CMDLINE, kernelProbeArgs, labCmdline, PROBE_CMDLINE, qemuArgs, type VmArgsInput } from './args.ts';
+
+const vm: VmArgsInput = {
+  name: 'kdlabs-s-1', accel: 'tcg', memoryMb: 1024, cpus: 2, kernel: '/img/vmlinuz', initrd: '/img/initrd.img',
+  cmdline: ['root=/dev/vda', 'oops=panic'], overlay: '/d/overlay.qcow2', labDisk: '/d/lab.img', socketDir: '/tmp/kdlabs-s-1',
+};
+
+/** The value after `flag`, for each time the flag appears. */
+function values(args: string[], flag: string): string[] {
+  return args.flatMap((a, i) => (a === flag ? [args[i + 1]!] : []));
+}
+
+test('a lab VM: its accelerator picks the CPU model; disks, sockets, console and pvpanic are wired', () => {
+  const tcg = qemuArgs(vm);
+  assert.deepEqual(values(tcg, '-accel'), ['tcg']);
+  assert.deepEqual(values(tcg, '-cpu'), ['max']);
+  assert.deepEqual(values(qemuArgs({ ...vm, accel: 'kvm' }), '-cpu'), ['host']);
+  assert.deepEqual(values(tcg, '-smp'), ['2']);
+  assert.deepEqual(values(tcg, '-m'), ['1024']);
+  assert.deepEqual(values(tcg, '-append'), ['root=/dev/vda oops=panic']);
+  assert.deepEqual(values(tcg, '-drive'), [
+    'file=/d/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe,discard=unmap',
+    'file=/d/lab.img,if=virtio,format=raw,readonly=on',
+  ]);
+  const chardevs = values(tcg, '-chardev');
+  assert.ok(chardevs.includes('socket,id=qmp,path=/tmp/kdlabs-s-1/qmp.sock,server=on,wait=off'));
+  assert.ok(chardevs.includes('socket,id=qga,path=/tmp/kdlabs-s-1/qga.sock,server=on,wait=off'));
+  assert.ok(chardevs.includes('stdio,id=console,signal=off'), 'Ctrl-C goes to the guest');
+  assert.ok(values(tcg, '-device').includes('pvpanic'));
+  assert.deepEqual(values(tcg, '-action'), ['panic=pause']);
+  assert.ok(tcg.includes('-nodefaults') && !tcg.includes('-S'));
+});
+
+test('the lab kernel command line: the runner\'s parameters, a host name of at most 63 characters, then the lab\'s', () => {
+  const line = labCmdline('x'.repeat(80), ['oops=panic']);
+  assert.deepEqual(line.slice(0, BASE_CMDLINE.length), [...BASE_CMDLINE]);
+  assert.equal(line[BASE_CMDLINE.length], `systemd.hostname=${'x'.repeat(63)}`);
+  assert.equal(line.at(-1), 'oops=panic');
+  assert.ok(line.includes('console=ttyS0,115200'));
+});
+
+test('the accelerator probe: the lab kernel, no disks, every kernel message on the serial port, no reboot', () => {
+  const kvm = kernelProbeArgs({ accel: 'kvm', kernel: '/img/vmlinuz', initrd: '/img/initrd.img' });
+  assert.deepEqual(values(kvm, '-accel'), ['kvm']);
+  assert.deepEqual(values(kvm, '-cpu'), ['host']);
+  assert.deepEqual(values(kvm, '-kernel'), ['/img/vmlinuz']);
+  assert.deepEqual(values(kvm, '-initrd'), ['/img/initrd.img']);
+  assert.deepEqual(values(kvm, '-append'), [PROBE_CMDLINE.join(' ')]);
+  assert.match(PROBE_CMDLINE.join(' '), /earlyprintk=serial,ttyS0/);
+  assert.ok(PROBE_CMDLINE.includes('ignore_loglevel'), 'the banner is a notice: shown only with every level on');
+  assert.ok(kvm.includes('-no-reboot') && !kvm.includes('-drive') && !kvm.includes('-S'));
+  const noInitrd = kernelProbeArgs({ accel: 'tcg', kernel: '/k' });
+  assert.deepEqual(values(noInitrd, '-initrd'), []);
+  assert.deepEqual(values(noInitrd, '-cpu'), ['max']);
+  assert.ok(kernelProbeArgs({ accel: 'tcg', kernel: '/k', frozen: true }).includes('-S'), 'a frozen probe never runs its CPUs');
+});

@@ -1,0 +1,107 @@
+// Commands and files in the guest through its agent (qemu-ga): guest-exec +
+// guest-exec-status, guest-file-*. Never by typing into the console, which is
+// the learner's. A command the VM's panic or reboot cut short is reported as
+// such (EXIT_VM_RESTARTED), not as a failure of the command.
+import type { ExecResult } from '../lab-backend.ts';
+import { ChannelError, sleep, type GuestAgent, type GuestExecStatus } from './qmp.ts';
+
+/** Exit code reported for a command the VM's panic (or reboot) cut short. */
+export const EXIT_VM_RESTARTED = 255;
+/**
+ * PATH of guest commands: the bundled tools (kdiag, ktrace) first. The agent's
+ * own environment is systemd's, which the image also extends; this keeps
+ * checks working on an image built before that.
+ */
+export const GUEST_PATH = '/opt/kdlabs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** A guest agent request unanswered this long means the agent is gone (the guest is rebooting or hung). */
+export const AGENT_REQUEST_TIMEOUT_MS = 15_000;
+/** Polling guest-exec-status: start fast (most checks take milliseconds), back off to this. */
+const EXEC_POLL_MAX_MS = 200;
+/** `timeout -k` in the guest: after the command's time, SIGTERM, then SIGKILL this much later. */
+const GUEST_KILL_AFTER_S = 2;
+/** Extra time past the guest's own kill before the runner gives up on a guest command. */
+const EXEC_GRACE_MS = 5000;
+/** Output kept from a check or setup script; learners read a message, not a log. */
+const MAX_EXEC_OUTPUT = 64 * 1024;
+/** guest-file-write takes base64 in one JSON message; keep each well under the agent's limits. */
+const FILE_CHUNK_BYTES = 48 * 1024;
+
+/** The guest as a command runner sees it; the VM answers these from its state. */
+export interface GuestContext {
+  /** The agent of the current boot, null before QEMU is up. */
+  readonly agent: GuestAgent | null;
+  /** Boot counter: a different value means the guest restarted meanwhile. */
+  epoch(): number;
+  /** Whether the guest is up and taking commands. */
+  ready(): boolean;
+  /** Why a command was cut short (a panic, or a plain reboot). */
+  interruptedBecause(): string;
+}
+
+export async function guestExec(
+  g: GuestContext, command: string[], stdin: string | Buffer | undefined, timeoutMs: number, env: Record<string, string>,
+): Promise<ExecResult> {
+  const started = Date.now();
+  const epoch = g.epoch();
+  const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+  const interrupted = (): ExecResult => ({
+    exitCode: EXIT_VM_RESTARTED, stdout: '', timedOut: false, durationMs: Date.now() - started, stderr: g.interruptedBecause(),
+  });
+  const agent = g.agent;
+  if (!agent) return interrupted();
+  let pid: number;
+  try {
+    const args: Record<string, unknown> = {
+      // `timeout` in the guest ends a hung command; the runner's deadline below is the backstop.
+      path: '/usr/bin/timeout', arg: ['-k', String(GUEST_KILL_AFTER_S), String(seconds), ...command],
+      env: Object.entries(env).map(([k, v]) => `${k}=${v}`), 'capture-output': true,
+    };
+    if (stdin !== undefined) args['input-data'] = Buffer.from(stdin).toString('base64');
+    pid = (await agent.execute<{ pid: number }>('guest-exec', args, AGENT_REQUEST_TIMEOUT_MS)).pid;
+  } catch (e) {
+    if (g.epoch() !== epoch || !g.ready()) return interrupted();
+    throw e;
+  }
+  const deadline = started + timeoutMs + GUEST_KILL_AFTER_S * 1000 + EXEC_GRACE_MS;
+  let delay = 5;
+  for (;;) {
+    await sleep(delay);
+    delay = Math.min(EXEC_POLL_MAX_MS, delay * 2);
+    if (g.epoch() !== epoch) return interrupted();
+    let st: GuestExecStatus;
+    try {
+      st = await agent.execute<GuestExecStatus>('guest-exec-status', { pid }, AGENT_REQUEST_TIMEOUT_MS);
+    } catch (e) {
+      if (g.epoch() !== epoch || !g.ready()) return interrupted();
+      if (e instanceof ChannelError && e.reason === 'timeout' && Date.now() < deadline) continue;
+      throw e;
+    }
+    if (st.exited) {
+      const exitCode = st.exitcode ?? (st.signal !== undefined ? 128 + st.signal : 1);
+      return {
+        exitCode, stdout: decode(st['out-data']), stderr: decode(st['err-data']),
+        timedOut: exitCode === 124 || exitCode === 137, durationMs: Date.now() - started,
+      };
+    }
+    if (Date.now() > deadline) {
+      return { exitCode: 137, stdout: '', stderr: `no result within ${Math.round(timeoutMs / 1000)} s`, timedOut: true, durationMs: Date.now() - started };
+    }
+  }
+}
+
+/** guest-file-open/write/close: the agent writes the file itself, no shell involved. */
+export async function writeGuestFile(agent: GuestAgent, path: string, data: Buffer): Promise<void> {
+  const handle = await agent.execute<number>('guest-file-open', { path, mode: 'w' }, AGENT_REQUEST_TIMEOUT_MS);
+  try {
+    for (let off = 0; off < data.length; off += FILE_CHUNK_BYTES) {
+      await agent.execute('guest-file-write', { handle, 'buf-b64': data.subarray(off, off + FILE_CHUNK_BYTES).toString('base64') }, AGENT_REQUEST_TIMEOUT_MS);
+    }
+  } finally {
+    await agent.execute('guest-file-close', { handle }, AGENT_REQUEST_TIMEOUT_MS).catch(() => { /* the write's own error (if any) is the one to report */ });
+  }
+}
+
+function decode(b64: string | undefined): string {
+  if (!b64) return '';
+  return Buffer.from(b64, 'base64').subarray(0, MAX_EXEC_OUTPUT).toString('utf8');
+}

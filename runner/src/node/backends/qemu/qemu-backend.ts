@@ -1,0 +1,176 @@
+// QEMU backend: one virtual machine per lab session, for faults that crash a kernel.
+//  - qemu-system-x86_64 runs under node-pty; the VM's serial console (ttyS0, where
+//    root is logged in automatically) is the lab terminal (vm.ts, console.ts).
+//  - QMP (a unix socket) controls the VM: quit, system_reset, cont, and the
+//    GUEST_PANICKED event that `-device pvpanic -action panic=pause` raises (qmp.ts).
+//  - Scripts and checks run through the guest agent (guest-exec.ts).
+//  - Each session boots from its own qcow2 overlay on the shared, read-only base
+//    image, with the lab's own files on a small read-only disk at /opt/lab (disks.ts).
+//  - On a panic the runner keeps the console's last words, resets the VM and writes
+//    them into it as /var/crash/<time>/dmesg.<time>, like kdump would (crash-record.ts).
+//  - KVM only when the lab kernel really boots under it here, else TCG (accel-probe.ts).
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ResolvedLab } from '../../../common/lab-schema.ts';
+import { readVmImage } from '../../images/vm-image-builder.ts';
+import { DEFAULT_DATA_DIR } from '../../util/paths.ts';
+import { fireAndForget } from '../../util/unexpected-error.ts';
+import type {
+  BackendError, ExecOptions, ExecResult, LabBackend, LabHandle, Result, ShellStream, StartOptions, TermSize,
+} from '../lab-backend.ts';
+import { decideAccel, SIMULATE_ENV, type AccelDecision } from './accel-probe.ts';
+import { MAX_SOCKET_PATH, qmpSocket, type Accel } from './args.ts';
+import { qemuVersion, type QemuVersion } from './host-probe.ts';
+import { killAndRemove, runnerDir, vmName } from './session-files.ts';
+import { Vm } from './vm.ts';
+
+/** Boot to a logged-in console and an answering guest agent takes ~3 s on KVM; a minute means it is stuck. */
+const KVM_BOOT_TIMEOUT_MS = 60_000;
+/**
+ * TCG emulates every instruction: boots took 15 s on one 2-core host and 45 s
+ * on another (5–15× KVM), and a loaded CI host is slower still; its deadline is
+ * KVM's times this.
+ */
+const TCG_BOOT_SLOWDOWN = 5;
+export const BOOT_TIMEOUT_MS: Record<Accel, number> = { kvm: KVM_BOOT_TIMEOUT_MS, tcg: KVM_BOOT_TIMEOUT_MS * TCG_BOOT_SLOWDOWN };
+
+interface VmHandle extends LabHandle { readonly backend: 'vm' }
+
+export interface QemuBackendOptions {
+  runnerName: string;
+  /** Session folders (overlay, meta) go under <dataDir>/vms/<runner>/; the accelerator probe's answer in <dataDir>/vm-accel.json. */
+  dataDir?: string;
+  /** auto (default): KVM when the lab kernel really boots under it, else TCG. Env KDLABS_QEMU_ACCEL overrides. */
+  accel?: 'auto' | Accel;
+  /** Tests shorten the boot limit to prove a VM that never boots fails in bounded time. */
+  bootTimeoutMs?: number;
+  log?: (line: string) => void;
+}
+
+export class QemuBackend implements LabBackend {
+  readonly kind = 'vm' as const;
+  private readonly vms = new Map<string, Vm>();
+  private readonly dataDir: string;
+  /** One decision per kernel file, shared by every start that needs it (the probe runs once). */
+  private readonly decisions = new Map<string, Promise<AccelDecision>>();
+  private lastDecision: AccelDecision | null = null;
+  private version: QemuVersion | null = null;
+
+  constructor(private readonly opts: QemuBackendOptions) {
+    this.dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  }
+
+  async preflight(): Promise<Result<string, BackendError>> {
+    this.version ??= qemuVersion();
+    if (!this.version.ok) return { ok: false, error: { code: 'backend-unavailable', message: this.version.message } };
+    const accel = this.lastDecision ? ` (${this.lastDecision.accel.toUpperCase()})` : '';
+    return { ok: true, value: `${this.version.text}${accel}` };
+  }
+
+  /** The accelerator for the VM image in `imageDir` (probed once, then remembered); null when the image is missing. */
+  async accelFor(imageDir: string, onProgress?: (m: string) => void): Promise<AccelDecision | null> {
+    const image = readVmImage(imageDir);
+    if (!image) return null;
+    const fixed = this.opts.accel && this.opts.accel !== 'auto' && !process.env.KDLABS_QEMU_ACCEL ? this.opts.accel : null;
+    if (fixed) return { accel: fixed, reason: `the runner was configured with accel=${fixed}`, fix: null, cached: false, probedAt: new Date().toISOString() };
+    let p = this.decisions.get(image.kernel);
+    if (!p) {
+      // Only a host with /dev/kvm may need the probe (up to KVM_BOOT_PROBE_TIMEOUT_MS, once per host and kernel).
+      if (existsSync('/dev/kvm') || process.env[SIMULATE_ENV]) onProgress?.('checking whether the lab kernel boots under KVM on this host');
+      p = decideAccel({ kernelPath: image.kernel, initrdPath: image.initrd, cacheDir: this.dataDir });
+      this.decisions.set(image.kernel, p);
+    }
+    const d = await p;
+    if (this.lastDecision?.reason !== d.reason) this.opts.log?.(`QEMU accelerator: ${d.accel} (${d.reason}${d.cached ? '; remembered from an earlier probe' : ''})`);
+    this.lastDecision = d;
+    return d;
+  }
+
+  async start(lab: ResolvedLab, opts: StartOptions): Promise<Result<LabHandle, BackendError>> {
+    const pre = await this.preflight();
+    if (!pre.ok) return pre;
+    const image = readVmImage(opts.image);
+    if (!image) return { ok: false, error: { code: 'image-missing', message: `VM image ${opts.image} is missing or incomplete; run \`npm run labs -- build ${lab.id}\`` } };
+    if (!lab.vm) return { ok: false, error: { code: 'start-failed', message: `lab ${lab.id} is not a VM lab` } };
+    const decision = (await this.accelFor(opts.image, opts.onProgress))!;
+    opts.onProgress?.(`VM accelerator: ${decision.accel.toUpperCase()} — ${decision.reason}`);
+    const name = vmName(opts.sessionId);
+    const dir = join(runnerDir(this.dataDir, this.opts.runnerName), opts.sessionId);
+    const socketDir = join(tmpdir(), name);
+    if (qmpSocket(socketDir).length > MAX_SOCKET_PATH) {
+      return { ok: false, error: { code: 'start-failed', message: `the socket folder ${socketDir} is too long for a unix socket; set TMPDIR to a shorter path` } };
+    }
+    const vm = new Vm({
+      name, sessionId: opts.sessionId, lab, dir, socketDir, accel: decision.accel, accelReason: decision.reason,
+      kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
+      bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel],
+      onProgress: opts.onProgress ?? (() => {}),
+      log: this.opts.log ?? (() => {}),
+    });
+    this.vms.set(opts.sessionId, vm);
+    let r: Result<void, BackendError>;
+    try {
+      r = await vm.start();
+    } catch (e) {
+      // A bug: still leave no QEMU or files behind before it goes up.
+      await vm.stop();
+      this.vms.delete(opts.sessionId);
+      throw e;
+    }
+    if (!r.ok) {
+      await vm.stop();
+      this.vms.delete(opts.sessionId);
+      return r;
+    }
+    return { ok: true, value: { backend: 'vm', sessionId: opts.sessionId, labId: lab.id, ref: name } satisfies VmHandle };
+  }
+
+  async openShell(handle: LabHandle, size: TermSize): Promise<Result<ShellStream, BackendError>> {
+    const vm = this.vms.get(handle.sessionId);
+    if (!vm || !vm.alive) return { ok: false, error: { code: 'gone', message: `lab ${handle.labId}: its VM is not running` } };
+    const shell = vm.openConsole();
+    fireAndForget(vm.setTermSize(size), `${handle.ref}: setting the console size`);
+    return { ok: true, value: shell };
+  }
+
+  async exec(handle: LabHandle, command: string[], opts: ExecOptions): Promise<Result<ExecResult, BackendError>> {
+    const vm = this.vms.get(handle.sessionId);
+    if (!vm || !vm.alive) return { ok: false, error: { code: 'gone', message: `lab ${handle.labId}: its VM is not running` } };
+    return vm.exec(command, opts);
+  }
+
+  async isAlive(handle: LabHandle): Promise<Result<boolean, BackendError>> {
+    // The VM is this process's child: whether it runs is always known.
+    return { ok: true, value: this.vms.get(handle.sessionId)?.alive ?? false };
+  }
+
+  async stop(handle: LabHandle): Promise<Result<void, BackendError>> {
+    const vm = this.vms.get(handle.sessionId);
+    if (vm) {
+      await vm.stop();
+      this.vms.delete(handle.sessionId);
+    } else {
+      // Not ours in memory (an earlier runner's): remove by its folder.
+      await killAndRemove(join(runnerDir(this.dataDir, this.opts.runnerName), handle.sessionId));
+    }
+    return { ok: true, value: undefined };
+  }
+
+  async reapOrphans(runnerName: string, keep: (sessionId: string) => boolean = () => false): Promise<Result<number, BackendError>> {
+    const base = runnerDir(this.dataDir, runnerName);
+    if (!existsSync(base)) return { ok: true, value: 0 };
+    let n = 0;
+    for (const sessionId of readdirSync(base)) {
+      if (keep(sessionId) || (runnerName === this.opts.runnerName && this.vms.has(sessionId))) continue;
+      await killAndRemove(join(base, sessionId));
+      n++;
+    }
+    return { ok: true, value: n };
+  }
+
+  async listOwned(runnerName: string): Promise<Result<string[], BackendError>> {
+    const base = runnerDir(this.dataDir, runnerName);
+    return { ok: true, value: existsSync(base) ? readdirSync(base).map(vmName) : [] };
+  }
+}

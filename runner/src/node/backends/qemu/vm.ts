@@ -1,0 +1,419 @@
+// One lab VM: its QEMU process (under node-pty: the serial console is the lab
+// terminal), its control channels (QMP, guest agent), its boots, and the
+// panic → crash record → reboot cycle. Expected failures come back as Results;
+// background work goes through fireAndForget.
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import * as pty from 'node-pty';
+import type { ResolvedLab } from '../../../common/lab-schema.ts';
+import { fireAndForget } from '../../util/unexpected-error.ts';
+import type { BackendError, ExecOptions, ExecResult, Result, TermSize } from '../lab-backend.ts';
+import { agentSocket, labCmdline, qemuArgs, qmpSocket, type Accel } from './args.ts';
+import { BootWatch } from './boot-watch.ts';
+import { ConsoleShell, type ConsoleHost } from './console.ts';
+import { saveConsoleLog, uniqueStamp, writeCrashRecord } from './crash-record.ts';
+import { createOverlay, makeLabDisk } from './disks.ts';
+import { GUEST_PATH, guestExec, type GuestContext } from './guest-exec.ts';
+import { QEMU } from './host-probe.ts';
+import { ChannelError, GuestAgent, QmpClient, sleep } from './qmp.ts';
+import { INPUT_BACKLOG_MAX_BYTES, INPUT_DRAIN_POLL_MS, ptyInputBacklog } from './pty-input.ts';
+import { writeMeta } from './session-files.ts';
+import { ByteRing, crashDmesg, LineSplitter, replayTail, stripAnsi, BOOT_FAILURE_PATTERNS } from './vm-console.ts';
+import { VmStateMachine, type VmState } from './vm-state.ts';
+
+/** Console bytes kept per VM: the end of the boot log, the shell, a whole Oops. */
+const CONSOLE_RING_BYTES = 256 * 1024;
+/** Console output before a panic that goes into the crash record (an Oops is 3–6 KB; keep what led up to it). */
+const CRASH_LOG_BYTES = 64 * 1024;
+/** Console replayed to a newly opened terminal, so it shows the prompt and what happened last. */
+const SHELL_REPLAY_BYTES = 8 * 1024;
+/** QEMU creates its sockets as it starts; this only bounds a QEMU that hangs before that. */
+const SOCKET_CONNECT_TIMEOUT_MS = 15_000;
+/** How often the guest agent is asked whether it is up, while the VM boots. */
+const AGENT_SYNC_INTERVAL_MS = 1000;
+/** How often the start progress shows the boot's elapsed time and last console line: lively, but not a flood. */
+const BOOT_PROGRESS_INTERVAL_MS = 2000;
+/** A boot failure line is followed by its explanation; give it this long to arrive before failing with it. */
+const BOOT_FAILURE_SETTLE_MS = 300;
+/** quit over QMP → process gone; after this, SIGKILL. */
+const STOP_GRACE_MS = 3000;
+/** The console showed a panic but pvpanic raised no event (driver not loaded): act on the text after this. */
+const PANIC_EVENT_GRACE_MS = 3000;
+/** system_reset → RESET event; QEMU handles it on its next main-loop turn. */
+const RESET_EVENT_TIMEOUT_MS = 10_000;
+/** The stty that applies a terminal size is quick; this bounds it on a struggling guest. */
+const STTY_TIMEOUT_MS = 10_000;
+/** The panic line itself, not its `---[ end Kernel panic …` trailer (which may arrive after a reset). */
+const PANIC_TEXT = /(?<!end )Kernel panic - not syncing/;
+
+export interface VmConfig {
+  name: string;
+  sessionId: string;
+  lab: ResolvedLab;
+  /** Session folder: overlay, lab disk, meta.json, saved console logs. */
+  dir: string;
+  socketDir: string;
+  accel: Accel;
+  /** Why this accelerator (the decision's reason), for the log. */
+  accelReason: string;
+  kernel: string;
+  initrd: string;
+  rootfs: string;
+  bootTimeoutMs: number;
+  onProgress: (m: string) => void;
+  log: (line: string) => void;
+}
+
+export class Vm implements ConsoleHost {
+  private readonly sm: VmStateMachine;
+  private proc: pty.IPty | null = null;
+  private exited = false;
+  private readonly exitWaiters = new Set<() => void>();
+  private qmp: QmpClient | null = null;
+  private agent: GuestAgent | null = null;
+  private readonly ring = new ByteRing(CONSOLE_RING_BYTES);
+  private readonly lines: LineSplitter;
+  private readonly consoles = new Set<ConsoleShell>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private boot: BootWatch | null = null;
+  private termSize: TermSize | null = null;
+  private panicFallback: NodeJS.Timeout | null = null;
+  private drainPoll: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+  private failure = '';
+  private crashes = 0;
+  private readonly guest: GuestContext;
+
+  constructor(private readonly cfg: VmConfig) {
+    this.sm = new VmStateMachine(() => this.agent?.abortAll('the VM is restarting'));
+    this.lines = new LineSplitter((line) => this.onConsoleLine(line));
+    const agent = (): GuestAgent | null => this.agent;
+    this.guest = {
+      get agent() { return agent(); },
+      epoch: () => this.sm.epoch,
+      ready: () => this.sm.state === 'ready',
+      interruptedBecause: () => (this.sm.state === 'panicked' || this.crashes > 0
+        ? 'the VM\'s kernel panicked while this ran; the runner saved the console and is rebooting the VM (the crash record appears in /var/crash/)'
+        : 'the VM restarted while this ran'),
+    };
+  }
+
+  get alive(): boolean { return this.sm.alive; }
+
+  async start(): Promise<Result<void, BackendError>> {
+    const { cfg } = this;
+    try {
+      mkdirSync(cfg.dir, { recursive: true });
+      rmSync(cfg.socketDir, { recursive: true, force: true });
+      mkdirSync(cfg.socketDir, { recursive: true, mode: 0o700 });
+      const overlay = join(cfg.dir, 'overlay.qcow2');
+      const img = await createOverlay(cfg.rootfs, overlay);
+      if (img) return this.startFailed(img);
+      const labDisk = join(cfg.dir, 'lab.img');
+      const made = await makeLabDisk(cfg.lab.image.labLayerDir, labDisk);
+      if (made) return this.startFailed(made);
+
+      if (this.sm.state === 'stopped') return this.startFailed('the lab was stopped while it started');
+      const { memoryMb, cpus, cmdline } = cfg.lab.vm!;
+      cfg.onProgress(`starting QEMU: ${cfg.accel.toUpperCase()}${cfg.accel === 'tcg' ? ' (software emulation, slower)' : ''}, ${cpus} vCPU, ${memoryMb} MiB`);
+      cfg.log(`${cfg.name}: ${cfg.accel} because ${cfg.accelReason}`);
+      const args = qemuArgs({
+        name: cfg.name, accel: cfg.accel, memoryMb, cpus, kernel: cfg.kernel, initrd: cfg.initrd,
+        cmdline: labCmdline(cfg.lab.id, cmdline), overlay, labDisk, socketDir: cfg.socketDir,
+      });
+      const watch = this.beginBoot();
+      const proc = pty.spawn(QEMU, args, {
+        name: 'xterm-256color', cols: 120, rows: 32, cwd: cfg.dir, env: process.env as Record<string, string>,
+        encoding: null, // raw bytes: the ring and the crash record must not split UTF-8 or mangle escapes
+      });
+      this.proc = proc;
+      writeMeta(cfg.dir, { pid: proc.pid, sessionId: cfg.sessionId, socketDir: cfg.socketDir, name: cfg.name, startedAt: new Date().toISOString() });
+      proc.onData((d) => this.onConsole(typeof d === 'string' ? Buffer.from(d, 'utf8') : (d as unknown as Buffer)));
+      proc.onExit(({ exitCode, signal }) => this.onExit(exitCode, signal));
+
+      const giveUp = (): string | null => (this.exited ? `QEMU exited: ${this.lastConsole(8)}` : null);
+      this.qmp = await QmpClient.connect(qmpSocket(cfg.socketDir), SOCKET_CONNECT_TIMEOUT_MS, giveUp);
+      this.progress('booting the Linux kernel');
+      this.qmp.onEvent((e) => this.onQmpEvent(e.event, e.data ?? {}));
+      this.agent = new GuestAgent(agentSocket(cfg.socketDir));
+      await this.agent.connect(SOCKET_CONNECT_TIMEOUT_MS, giveUp);
+
+      const booted = await this.waitForBoot(watch);
+      if (!booted.ok) return this.startFailed(booted.message);
+      this.sm.set('ready');
+      return { ok: true, value: undefined };
+    } catch (e) {
+      if (this.exited) return this.startFailed(`QEMU exited: ${this.lastConsole(8)}`);
+      // Files the runner could not write, sockets that never answered: expected on a broken host.
+      if (e instanceof ChannelError || isSystemError(e)) return this.startFailed((e as Error).message);
+      throw e;
+    }
+  }
+
+  /** Runs a command in the guest through the agent; waits for a rebooting VM first. */
+  async exec(command: string[], opts: ExecOptions): Promise<Result<ExecResult, BackendError>> {
+    const ready = await this.sm.whenReady(this.cfg.bootTimeoutMs, () => this.failure);
+    if (!ready.ok) return { ok: false, error: { code: 'gone', message: ready.message } };
+    const env: Record<string, string> = { PATH: GUEST_PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'xterm-256color', ...opts.env };
+    try {
+      return { ok: true, value: await guestExec(this.guest, command, opts.stdin, opts.timeoutMs, env) };
+    } catch (e) {
+      if (e instanceof ChannelError) return { ok: false, error: { code: 'gone', message: `the lab VM's guest agent failed: ${e.message}` } };
+      throw e;
+    }
+  }
+
+  openConsole(): ConsoleShell {
+    const shell = new ConsoleShell(this, replayTail(this.ring, SHELL_REPLAY_BYTES));
+    this.consoles.add(shell);
+    return shell;
+  }
+
+  closeConsole(shell: ConsoleShell): void { this.consoles.delete(shell); }
+
+  writeConsole(data: string | Buffer): boolean {
+    if (!this.proc || this.exited) return true; // nothing will ever read it: do not hold the writer back
+    this.proc.write(data);
+    if (ptyInputBacklog(this.proc) <= INPUT_BACKLOG_MAX_BYTES) return true;
+    this.watchDrain();
+    return false;
+  }
+
+  /** Polls until the guest took the queued input, then lets every console write again. */
+  private watchDrain(): void {
+    if (this.drainPoll) return;
+    const poll = (): void => {
+      this.drainPoll = null;
+      if (!this.proc || this.exited) return;
+      if (ptyInputBacklog(this.proc) > 0) { this.drainPoll = setTimeout(poll, INPUT_DRAIN_POLL_MS); return; }
+      for (const c of [...this.consoles]) c.drained();
+    };
+    this.drainPoll = setTimeout(poll, INPUT_DRAIN_POLL_MS);
+  }
+
+  /** The serial line has no window size: set it on the guest's tty (which signals the shell). */
+  async setTermSize(size: TermSize): Promise<void> {
+    this.termSize = size;
+    if (this.sm.state !== 'ready') return; // applied when the VM is (back) up
+    await this.applyTermSize();
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const wasRunning = this.proc && !this.exited;
+      this.sm.set('stopped');
+      this.agent?.abortAll('the lab is stopping');
+      if (wasRunning) {
+        try { await this.qmp?.execute('quit', undefined, STOP_GRACE_MS); } catch { /* killed below */ }
+        if (!(await this.waitExit(STOP_GRACE_MS))) {
+          try { this.proc?.kill('SIGKILL'); } catch { /* already gone */ }
+          await this.waitExit(STOP_GRACE_MS);
+        }
+      }
+      this.release();
+    })();
+    return this.stopping;
+  }
+
+  // ---- boot ----
+
+  private beginBoot(): BootWatch {
+    this.boot?.fail('a new boot began');
+    this.boot = new BootWatch(this.cfg.accel, Date.now(), `npm run labs -- build ${this.cfg.lab.id}`);
+    return this.boot;
+  }
+
+  /** Resolves when root is logged in on the console and the guest agent answers, or with what stalled. */
+  private async waitForBoot(watch: BootWatch): Promise<{ ok: true } | { ok: false; message: string }> {
+    const limitMs = this.cfg.bootTimeoutMs;
+    const limit = setTimeout(() => watch.fail(watch.stallMessage(limitMs, this.lastConsole(6))), Math.max(0, watch.startedAt + limitMs - Date.now()));
+    this.timers.add(limit);
+    // Only the first boot has a start progress to show; reboots show on the lab terminal itself.
+    const ticker = this.sm.state === 'booting' ? setInterval(() => this.progress(watch.progressLine(Date.now())), BOOT_PROGRESS_INTERVAL_MS) : null;
+    const agentLoop = (async () => {
+      while (!watch.done) {
+        const t = Date.now();
+        if (await this.agent!.sync(AGENT_SYNC_INTERVAL_MS)) { watch.agentUp(); return; }
+        await sleep(Math.max(0, AGENT_SYNC_INTERVAL_MS - (Date.now() - t)));
+      }
+    })();
+    const result = await watch.result;
+    clearTimeout(limit);
+    this.timers.delete(limit);
+    if (ticker) clearInterval(ticker);
+    await agentLoop;
+    if (this.boot === watch) this.boot = null;
+    if (!result.ok) return result;
+    if (this.termSize) await this.applyTermSize();
+    return { ok: true };
+  }
+
+  private onConsole(chunk: Buffer): void {
+    this.ring.push(chunk);
+    this.lines.push(chunk);
+    for (const c of this.consoles) c.deliver(chunk);
+    const boot = this.boot;
+    if (boot && !boot.done) {
+      const milestone = boot.output();
+      if (milestone) this.progress(milestone);
+      if (/^\(initramfs\) $/.test(this.lines.current)) {
+        boot.fail(`the VM could not mount its root disk and stopped in the initramfs shell. Fix: rebuild the VM image with \`npm run labs -- build ${this.cfg.lab.id}\`. Last console lines: ${this.lastConsole(6)}`);
+      }
+    }
+  }
+
+  private onConsoleLine(line: string): void {
+    const boot = this.boot;
+    if (boot && !boot.done) {
+      const milestone = boot.line(line);
+      if (milestone) this.progress(milestone);
+      if (BOOT_FAILURE_PATTERNS.some((p) => p.test(line))) {
+        // Give the rest of the message a moment to arrive, then fail with it.
+        const t = setTimeout(() => boot.fail(`the VM failed to boot: ${this.lastConsole(8)}`), BOOT_FAILURE_SETTLE_MS);
+        this.timers.add(t);
+      }
+    }
+    if (PANIC_TEXT.test(line) && this.sm.state === 'ready' && !this.panicFallback) {
+      // pvpanic normally reports this within microseconds; without its driver, act on the text.
+      this.panicFallback = setTimeout(() => {
+        this.panicFallback = null;
+        fireAndForget(() => this.onPanic('console'), `${this.cfg.name}: handling a kernel panic seen on the console`);
+      }, PANIC_EVENT_GRACE_MS);
+    }
+  }
+
+  private progress(message: string): void {
+    if (this.sm.state === 'booting') this.cfg.onProgress(message);
+  }
+
+  private onQmpEvent(event: string, data: Record<string, unknown>): void {
+    if (event === 'GUEST_PANICKED') fireAndForget(() => this.onPanic('pvpanic'), `${this.cfg.name}: handling a kernel panic`);
+    else if (event === 'RESET' && data.guest === true && this.sm.state === 'ready') fireAndForget(() => this.onGuestReboot(), `${this.cfg.name}: a guest reboot`);
+  }
+
+  // ---- panic → crash record → reboot ----
+
+  private async onPanic(source: 'pvpanic' | 'console'): Promise<void> {
+    if (this.panicFallback) { clearTimeout(this.panicFallback); this.panicFallback = null; }
+    const state: VmState = this.sm.state;
+    if (state === 'booting' || state === 'rebooting') {
+      this.boot?.fail(`the kernel panicked while booting: ${this.lastConsole(10)}`);
+      return;
+    }
+    if (state !== 'ready') return;
+    this.sm.set('panicked');
+    this.crashes++;
+    const tail = this.ring.tail(CRASH_LOG_BYTES);
+    const stamp = uniqueStamp(this.cfg.dir, new Date());
+    const dmesg = crashDmesg(tail);
+    const saved = saveConsoleLog(this.cfg.dir, stamp, tail);
+    if (saved) this.cfg.log(`${this.cfg.name}: ${saved}`);
+    this.cfg.log(`${this.cfg.name}: guest kernel panic (${source}); rebooting, crash record ${stamp}`);
+    this.notice(`kernel panic caught by the lab runner (${source === 'pvpanic' ? 'pvpanic' : 'console'}); console log saved, rebooting the VM…`);
+    const watch = this.beginBoot();
+    try {
+      const reset = this.qmp!.nextEvent('RESET', RESET_EVENT_TIMEOUT_MS);
+      await this.qmp!.execute('system_reset');
+      await reset;
+      await this.qmp!.execute('cont'); // leaves the paused (guest-panicked) state; a no-op on a running VM
+    } catch (e) {
+      return this.fail(`the VM could not be restarted after the panic: ${(e as Error).message}`);
+    }
+    this.sm.set('rebooting');
+    const booted = await this.waitForBoot(watch);
+    if (!booted.ok) return this.fail(`the VM did not come back after the panic: ${booted.message}`);
+    try {
+      await writeCrashRecord(this.guest, stamp, dmesg);
+    } catch (e) {
+      // A full guest disk or a guest that went away again: the VM is still usable, the record is lost.
+      this.cfg.log(`${this.cfg.name}: could not write the crash record: ${(e as Error).message}`);
+    }
+    this.sm.set('ready');
+    this.notice(`the VM is back; the crash record is in /var/crash/${stamp}/`);
+  }
+
+  private async onGuestReboot(): Promise<void> {
+    const watch = this.beginBoot();
+    this.sm.set('rebooting');
+    const booted = await this.waitForBoot(watch);
+    if (!booted.ok) return this.fail(`the VM did not come back after a reboot: ${booted.message}`);
+    this.sm.set('ready');
+  }
+
+  private async applyTermSize(): Promise<void> {
+    const s = this.termSize;
+    if (!s) return;
+    await guestExec(this.guest, ['stty', '-F', '/dev/ttyS0', 'rows', String(s.rows), 'cols', String(s.cols)], undefined, STTY_TIMEOUT_MS, { PATH: GUEST_PATH })
+      .catch(() => { /* the shell may be gone for a moment; the next resize sets it */ });
+  }
+
+  // ---- failures and the end ----
+
+  private fail(message: string): void {
+    this.failure = message;
+    this.cfg.log(`${this.cfg.name}: ${message}`);
+    this.notice(message);
+    this.sm.set('failed');
+  }
+
+  private startFailed(message: string): Result<void, BackendError> {
+    this.failure = message;
+    return { ok: false, error: { code: 'start-failed', message: `the lab VM did not start: ${message}` } };
+  }
+
+  /** A line from the runner on the lab terminal (not typed into the VM). */
+  private notice(text: string): void {
+    const chunk = Buffer.from(`\r\n\x1b[1;33m[kdlabs] ${text}\x1b[0m\r\n`, 'utf8');
+    this.ring.push(chunk);
+    for (const c of this.consoles) c.deliver(chunk);
+  }
+
+  private lastConsole(lines: number): string {
+    const text = stripAnsi(this.ring.tail(8192).toString('utf8'));
+    return text.split('\n').map((l) => l.trim()).filter(Boolean).slice(-lines).join(' | ') || '(no console output)';
+  }
+
+  private onExit(exitCode: number, signal: number | undefined): void {
+    this.exited = true;
+    for (const w of [...this.exitWaiters]) w();
+    if (this.sm.state === 'stopped') return;
+    const why = `QEMU exited (${signal ? `signal ${signal}` : `code ${exitCode}`})`;
+    this.failure ||= why;
+    this.boot?.fail(`${why}: ${this.lastConsole(8)}`);
+    this.cfg.log(`${this.cfg.name}: ${why}`);
+    this.sm.set('dead');
+    // Nothing is left to use: free everything now (the session learns of it from isAlive).
+    this.release();
+  }
+
+  private waitExit(ms: number): Promise<boolean> {
+    if (this.exited) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (): void => { clearTimeout(t); this.exitWaiters.delete(done); resolve(true); };
+      const t = setTimeout(() => { this.exitWaiters.delete(done); resolve(false); }, ms);
+      this.exitWaiters.add(done);
+    });
+  }
+
+  /** Frees every resource: timers, sockets, terminals, files. Idempotent. */
+  private release(): void {
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    if (this.panicFallback) { clearTimeout(this.panicFallback); this.panicFallback = null; }
+    if (this.drainPoll) { clearTimeout(this.drainPoll); this.drainPoll = null; }
+    this.boot?.fail('the VM stopped');
+    this.qmp?.close();
+    this.agent?.close();
+    for (const c of [...this.consoles]) c.ended();
+    this.consoles.clear();
+    this.sm.wake();
+    for (const dir of [this.cfg.socketDir, this.cfg.dir]) {
+      try { rmSync(dir, { recursive: true, force: true }); } catch (e) { this.cfg.log(`${this.cfg.name}: could not remove ${dir}: ${(e as Error).message}`); }
+    }
+  }
+}
+
+/** A failed file or socket operation of the host (ENOSPC, EACCES…), as opposed to a bug. */
+function isSystemError(e: unknown): boolean {
+  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string';
+}

@@ -1,0 +1,232 @@
+// Session lifecycle against a fake backend: each race or outage from issue 11 is
+// replayed step by step (held backend calls, an engine that stops answering).
+import { test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { Session, type SessionObserver, type StopReason } from './session.ts';
+import { FakeBackend, FakeViewer, fakeLab, settle } from './fake-backend.test-support.ts';
+import { setUnexpectedErrorListener, type UnexpectedErrorListener } from '../util/unexpected-error.ts';
+
+class RecordingObserver implements SessionObserver {
+  readonly events: string[] = [];
+  /** Observer calls that throw, as a full disk or a locked database would. */
+  readonly failing = new Set<keyof SessionObserver>();
+  private call(name: keyof SessionObserver, what: string): void {
+    if (this.failing.has(name)) throw new Error(`progress store: ${name} failed (disk full)`);
+    this.events.push(what);
+  }
+  onStart(): void { this.call('onStart', 'start'); }
+  onStop(_s: Session, reason: StopReason): void { this.call('onStop', `stop:${reason}`); }
+  onReset(): void { this.call('onReset', 'reset'); }
+  onActivity(): void { this.call('onActivity', 'activity'); }
+  onTaskResult(_s: Session, r: { taskId: string; passed: boolean }): void { this.call('onTaskResult', `result:${r.taskId}:${r.passed}`); }
+  onHint(_s: Session, taskId: string): void { this.call('onHint', `hint:${taskId}`); }
+  onSolution(): void { this.call('onSolution', 'solution'); }
+}
+
+let restoreSink: UnexpectedErrorListener | null = null;
+function captureUnexpected(): unknown[] {
+  const seen: unknown[] = [];
+  restoreSink = setUnexpectedErrorListener((e) => seen.push(e));
+  return seen;
+}
+afterEach(() => { if (restoreSink) setUnexpectedErrorListener(restoreSink); restoreSink = null; });
+
+async function running(backend = new FakeBackend(), observer = new RecordingObserver()) {
+  const s = new Session(fakeLab(), { backend, observer, resolveImage: async () => 'image:test', outageRetryMs: 10_000 });
+  const r = await s.start();
+  assert.deepEqual(r, { ok: true, value: undefined });
+  assert.equal(s.phase, 'running');
+  return { s, backend, observer };
+}
+
+test('a failing progress write on stop still removes the environment', async () => {
+  const seen = captureUnexpected();
+  const { s, backend, observer } = await running();
+  observer.failing.add('onStop');
+  const r = await s.stop('stopped');
+  assert.equal(r.ok, true);
+  assert.equal(s.phase, 'stopped');
+  assert.equal(backend.existing.size, 0, 'the container was removed');
+  assert.equal(seen.length, 1, 'the failed write was reported');
+});
+
+test('a check whose result cannot be recorded is an error, not a pass', async () => {
+  captureUnexpected();
+  const { s, observer } = await running();
+  observer.failing.add('onTaskResult');
+  const r = await s.runCheck('fix-it');
+  assert.equal(r.ok, false);
+  assert.match(!r.ok ? r.error.message : '', /could not be recorded/);
+  assert.equal(s.view().tasks.find((t) => t.id === 'fix-it')?.status, 'pending', 'nothing shown as passed');
+  observer.failing.clear();
+  const again = await s.runCheck('fix-it');
+  assert.equal(again.ok && again.value.passed, true);
+  assert.deepEqual(observer.events.filter((e) => e.startsWith('result')), ['result:fix-it:true']);
+});
+
+test('an answer whose result cannot be recorded is an error, not a pass', async () => {
+  captureUnexpected();
+  const { s, observer } = await running();
+  observer.failing.add('onTaskResult');
+  const r = s.answer('name-it', 'write');
+  assert.equal(r.ok, false);
+  assert.equal(s.view().tasks.find((t) => t.id === 'name-it')?.status, 'pending');
+});
+
+test('answers, hints and checks are refused on a stopped session, and nothing is recorded', async () => {
+  const { s, observer } = await running();
+  await s.stop('stopped');
+  const before = observer.events.length;
+  const answer = s.answer('name-it', 'write');
+  const hint = s.nextHint('name-it');
+  const check = await s.runCheck('fix-it');
+  for (const r of [answer, hint, check]) {
+    assert.equal(r.ok, false);
+    assert.equal(!r.ok && r.error.code, 'gone');
+    assert.match(!r.ok ? r.error.message : '', /stopped/);
+  }
+  assert.equal(observer.events.length, before);
+});
+
+test('a shell that finishes opening while a reset suspends the terminal is not adopted', async () => {
+  const { s, backend } = await running();
+  const viewer = new FakeViewer();
+  const opening = backend.hold('openShell');
+  s.terminal.attach(viewer);
+  await opening.entered;
+  const reset = s.reset();
+  await settle();
+  opening.release();
+  assert.equal((await reset).ok, true);
+  await settle();
+  const [old, fresh] = backend.shells;
+  assert.ok(old, 'the first shell was opened');
+  assert.equal(old.disposed, true, 'the shell of the old environment was disposed, not adopted');
+  assert.ok(fresh, 'a shell was opened in the new environment');
+  assert.notEqual(fresh.envRef, old.envRef);
+  assert.equal(fresh.disposed, false);
+});
+
+test('a lab that vanished is failed once; a later stop neither records nor removes again', async () => {
+  const { s, backend, observer } = await running();
+  backend.existing.clear();
+  await s.probe();
+  assert.equal(s.phase, 'failed');
+  assert.match(s.error ?? '', /stopped unexpectedly/);
+  const stopsBefore = backend.count('stop');
+  const r = await s.stop('stopped');
+  assert.equal(r.ok, true);
+  assert.equal(s.phase, 'stopped');
+  assert.equal(backend.count('stop'), stopsBefore, 'nothing left to remove');
+  assert.deepEqual(observer.events.filter((e) => e.startsWith('stop')), ['stop:gone']);
+});
+
+test('an unreachable engine degrades the session; it recovers when the engine is back and its lab survived', async () => {
+  const { s, backend } = await running();
+  const viewer = new FakeViewer();
+  s.terminal.attach(viewer);
+  await settle();
+  assert.equal(backend.shells.length, 1);
+  backend.reachable = false;
+  await s.probe();
+  assert.equal(s.phase, 'degraded');
+  assert.match(s.error ?? '', /Docker Engine is unreachable.*container may still exist.*retries every 10 s/s);
+  assert.ok(viewer.messages.some((m) => m.type === 'notice' && m.code === 'backend-unavailable'), 'the terminal was told');
+  assert.equal((await s.runCheck('fix-it')).ok, false, 'no check while degraded');
+  await s.probe();
+  assert.equal(s.phase, 'degraded', 'still degraded while the engine is away');
+  backend.reachable = true;
+  await s.probe();
+  assert.equal(s.phase, 'running');
+  assert.equal(s.error, null);
+  await settle();
+  assert.equal(backend.shells.length, 2, 'a new shell was opened for the viewer');
+  assert.ok(viewer.messages.some((m) => m.type === 'notice' && m.code === 'backend-recovered'));
+  const check = await s.runCheck('fix-it');
+  assert.equal(check.ok && check.value.passed, true);
+});
+
+test('a lab that vanished during an outage is reported gone once the engine is back', async () => {
+  const { s, backend } = await running();
+  backend.reachable = false;
+  await s.probe();
+  backend.existing.clear();
+  backend.reachable = true;
+  await s.probe();
+  assert.equal(s.phase, 'failed');
+  assert.match(s.error ?? '', /vanished while/);
+});
+
+test('stop during an outage keeps the session stopping; a retry after the outage removes the environment', async () => {
+  const { s, backend } = await running();
+  backend.reachable = false;
+  const r = await s.stop('stopped');
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.error.code, 'backend-unavailable');
+  assert.match(!r.ok ? r.error.message : '', /will be removed once Docker Engine answers again/);
+  assert.equal(s.phase, 'stopping');
+  assert.equal(backend.existing.size, 1, 'the container still exists and is still owned');
+  backend.reachable = true;
+  assert.equal((await s.stop('stopped')).ok, true);
+  assert.equal(s.phase, 'stopped');
+  assert.equal(backend.existing.size, 0);
+});
+
+test('reset during an outage fails cleanly: degraded, not stuck in resetting, and recovers', async () => {
+  const { s, backend } = await running();
+  backend.reachable = false;
+  const r = await s.reset();
+  assert.equal(r.ok, false);
+  assert.equal(!r.ok && r.error.code, 'backend-unavailable');
+  assert.equal(s.phase, 'degraded');
+  const again = await s.reset();
+  assert.equal(again.ok, false, 'a reset while degraded is refused');
+  assert.equal(s.phase, 'degraded');
+  backend.reachable = true;
+  await s.probe();
+  assert.equal(s.phase, 'running');
+  assert.equal((await s.reset()).ok, true);
+  assert.equal(s.phase, 'running');
+});
+
+test('a start whose setup is cut off by an outage is never forgotten: degraded, then removed and failed', async () => {
+  const backend = new FakeBackend();
+  const s = new Session(fakeLab(), { backend, observer: new RecordingObserver(), resolveImage: async () => 'image:test', outageRetryMs: 10_000 });
+  const setup = backend.hold('exec');
+  const started = s.start();
+  await setup.entered;
+  backend.reachable = false;
+  setup.release();
+  const r = await started;
+  assert.equal(r.ok, false);
+  assert.equal(s.phase, 'degraded');
+  assert.equal(backend.existing.size, 1);
+  backend.reachable = true;
+  await s.probe();
+  assert.equal(s.phase, 'failed');
+  assert.equal(backend.existing.size, 0, 'the half-started container was removed');
+  assert.match(s.error ?? '', /interrupted/);
+});
+
+test('a failed lab can be reset and gets a working terminal again', async () => {
+  const backend = new FakeBackend();
+  backend.execResult = () => ({ exitCode: 1, stdout: '', stderr: 'setup broke', timedOut: false, durationMs: 1 });
+  const s = new Session(fakeLab(), { backend, observer: new RecordingObserver(), resolveImage: async () => 'image:test', outageRetryMs: 10_000 });
+  assert.equal((await s.start()).ok, false);
+  assert.equal(s.phase, 'failed');
+  backend.execResult = () => ({ exitCode: 0, stdout: '', stderr: '', timedOut: false, durationMs: 1 });
+  assert.equal((await s.reset()).ok, true);
+  s.terminal.attach(new FakeViewer());
+  await settle();
+  assert.equal(backend.shells.length, 1);
+});
+
+test('a reset whose record fails is refused and changes nothing', async () => {
+  captureUnexpected();
+  const { s, backend, observer } = await running();
+  observer.failing.add('onReset');
+  const r = await s.reset();
+  assert.equal(r.ok, false);
+  assert.equal(s.phase, 'running');
+  assert.equal(backend.count('stop'), 0);
+});
