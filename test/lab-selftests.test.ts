@@ -123,7 +123,7 @@ test('the walkthrough fails on command not found, a missing file the command nam
     for (const name of ['start', 'fault present (symptom)', 'solution', 'every check passes after the fix'] as const) assert.ok(stepOf(report, name)?.ok, `${name}:\n${summary}`);
     const walk = stepOf(report, 'walkthrough')!;
     assert.equal(walk.ok, false, summary);
-    const failures = walk.detail.split('\n').slice(1).map((l) => l.trim());
+    const failures = walk.detail.split('\n').slice(1).map((l) => l.trim()).filter((l) => !l.startsWith('note: '));
     assert.equal(failures.length, 5, walk.detail);
     assert.match(failures[0]!, /block 2 .*kd-no-such-command: command not found/);
     assert.match(failures[1]!, /block 3 .*\/tmp\/kd-no-such-file: No such file or directory/);

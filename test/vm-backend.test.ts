@@ -51,7 +51,10 @@ before(async () => {
   assert.ok(found, 'the driver-panic lab loads');
   // The plain VM: no lab files copied in, no lab kernel parameters.
   lab = { ...found, image: { ...found.image, labLayerDir: null }, vm: { ...found.vm!, cmdline: [] } };
-  imageDir = await new VmImageBuilder().ensureVmImage(lab, (l) => console.log(`  … ${l}`));
+  // KDLABS_VM_TEST_IMAGE=<dir>: an image built already, for work on the backend while tools/ (part of the recipe hash) changes.
+  const given = process.env.KDLABS_VM_TEST_IMAGE;
+  if (given) assert.ok(readVmImage(given), `KDLABS_VM_TEST_IMAGE=${given} holds no complete VM image`);
+  imageDir = given ?? await new VmImageBuilder().ensureVmImage(lab, (l) => console.log(`  … ${l}`));
   const decision = await backend('vmtest-accel').accelFor(imageDir);
   assert.ok(decision);
   accel = decision.accel;

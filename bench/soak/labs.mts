@@ -35,6 +35,11 @@ export async function openTerminal(runner: SoakRunner, lab: Lab): Promise<Termin
   return t;
 }
 
+/** Stops the lab's fault workload (a relay burning a CPU): labs that only stand by for a storm should not load the host. */
+export async function quietFault(t: TerminalClient): Promise<void> {
+  await run(t, 'relayctl stop >/dev/null 2>&1; pkill relayd; echo "quiet=$((1+2))"', /quiet=3/);
+}
+
 /** Runs a command and waits for a line it prints. */
 export async function run(t: TerminalClient, command: string, expect: RegExp, timeoutMs = PROMPT_TIMEOUT_MS): Promise<string> {
   const since = { text: '' };

@@ -13,8 +13,8 @@ const LABS_CLI = join(REPO_ROOT, 'runner', 'bin', 'labs.mjs');
 const START_TIMEOUT_MS = 90_000;
 /** A graceful stop removes every lab container first. */
 const STOP_TIMEOUT_MS = 120_000;
-/** No single API call of the soak may hang it. */
-const CALL_TIMEOUT_MS = 60_000;
+/** No single API call of the soak may hang it (a lab start on a host loaded by other work takes a while). */
+const CALL_TIMEOUT_MS = 180_000;
 
 export interface SoakRunner {
   readonly name: string;
@@ -128,6 +128,11 @@ export function descendants(pid: number): number[] {
     }
   }
   return out;
+}
+
+/** What a process runs, for naming a leaked one. */
+export function commandLine(pid: number): string {
+  try { return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean).join(' ').slice(0, 160); } catch { return '(gone)'; }
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

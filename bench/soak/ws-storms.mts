@@ -22,8 +22,8 @@ export function resizeStorm(client: TerminalClient, count: number): { cols: numb
   return last;
 }
 
-/** Input per flood frame: as large as a frame may be (MAX_CLIENT_FRAME_BYTES), less the JSON around it. */
-export const FLOOD_FRAME_CHARS = MAX_CLIENT_FRAME_BYTES - 128;
+/** Input per flood frame: near the largest frame (MAX_CLIENT_FRAME_BYTES) once each newline is escaped in JSON. */
+export const FLOOD_FRAME_CHARS = Math.floor(MAX_CLIENT_FRAME_BYTES * 0.9);
 
 /**
  * `frames` input frames of FLOOD_FRAME_CHARS characters, sent without regard to

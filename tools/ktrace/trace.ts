@@ -1,7 +1,7 @@
 // Runs one mode end to end: preflight, bpftrace, analysis. No printing here,
 // so tests and the CLI share it.
 import { runBpftrace } from './bpftrace/run.ts';
-import { TRACED_NS_MAP } from './bpftrace/program.ts';
+import { tracedNsFrom } from './bpftrace/program.ts';
 import { pidNamespaceMismatch } from './bpftrace/pidns.ts';
 import { evaluatePreflight, gatherFacts, type PreflightIssue } from './preflight.ts';
 import type { Analysis, ModeContext, ModeSpec } from './modes/types.ts';
@@ -30,7 +30,7 @@ export async function trace(mode: ModeSpec, ctx: ModeContext, onStart?: () => vo
     const how = run.timedOut ? 'timed out' : run.signal !== null ? `killed by ${run.signal}` : `exited with status ${String(run.exitCode)}`;
     return { ok: false, stage: 'bpftrace', message: `bpftrace ${how}${run.output.attachedProbes === null ? ' before attaching its probes' : ''}`, stderr: [run.stderr, ...run.output.unparsed].filter((s) => s !== '').join('\n') };
   }
-  const mismatch = pidNamespaceMismatch(run.output.maps, run.pid, ctx.scope.pidNamespace);
+  const mismatch = pidNamespaceMismatch(run.output.printf, run.pid, ctx.scope.pidNamespace);
   const warnings = [run.stderr, ...run.output.unparsed].filter((s) => s !== '');
   if (mismatch !== null) {
     // Counts filtered by a namespace test that does not work would be silently empty: refuse them.
@@ -38,8 +38,8 @@ export async function trace(mode: ModeSpec, ctx: ModeContext, onStart?: () => vo
     warnings.push(`lab pids may be wrong: ${mismatch}`);
   }
   // Prefer the in-kernel window; fall back to wall-clock if END did not run (killed).
-  const tracedNs = run.output.maps.get(TRACED_NS_MAP);
-  const tracedSeconds = typeof tracedNs === 'number' ? tracedNs / 1e9 : run.tracedSeconds;
+  const tracedNs = tracedNsFrom(run.output.printf);
+  const tracedSeconds = tracedNs !== null ? tracedNs / 1e9 : run.tracedSeconds;
   return {
     ok: true,
     analysis: mode.analyze(run.output, tracedSeconds, ctx),

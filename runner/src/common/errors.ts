@@ -10,6 +10,8 @@ export const API_ERROR_STATUS = {
   'forbidden-origin': 403,
   'not-found': 404,
   'method-not-allowed': 405,
+  /** The request (its headers, its body) did not arrive within the server's time limit. */
+  'request-timeout': 408,
   conflict: 409,
   /** The workshop has ended or was closed. */
   gone: 410,

@@ -4,4 +4,5 @@
 // docs/.vitepress/theme/lab.css; test/browser-lab.test.ts measures it).
 export interface TerminalSize { cols: number; rows: number }
 
-export const DEFAULT_TERMINAL_SIZE: Readonly<TerminalSize> = { cols: 120, rows: 32 };
+/** Measured in Debian's Chromium at 1280×800 (test/browser-lab.test.ts prints it): 104 × 42. */
+export const DEFAULT_TERMINAL_SIZE: Readonly<TerminalSize> = { cols: 104, rows: 42 };

@@ -1,6 +1,7 @@
 // Shared pieces of generated bpftrace programs.
 import type { TraceScope } from '../scope.ts';
 import { LAB_TGID, inPidNamespace, scopeBeginStatements } from './pidns.ts';
+import { STATE_MAP, STATE_START_NS } from './state.ts';
 
 export interface TraceFilter {
   /** A process id as the lab sees it (ps, /run/*.pid), not the host's. */
@@ -8,8 +9,8 @@ export interface TraceFilter {
   readonly comm?: string;
 }
 
-/** Map holding the in-kernel tracing window, read back by trace.ts. */
-export const TRACED_NS_MAP = '@traced_ns';
+/** END's report of the in-kernel tracing window, read back by trace.ts. */
+const WINDOW_REPORT = /^ktrace-window-ns=(\d+)$/m;
 
 /**
  * Predicate text for a probe, e.g. `/comm != "bpftrace" && (…lab's pid namespace…)/`.
@@ -29,15 +30,21 @@ export function predicate(filter: TraceFilter, scope: TraceScope, extra: readonl
 
 /**
  * BEGIN/interval/END around a mode's probes. BEGIN fires once all probes are
- * attached, so @traced_ns is the real tracing window (attaching can take
- * seconds); it also records the lab's pid namespace level (pidns.ts). `scratch`
+ * attached, so END reports the real tracing window (attaching can take
+ * seconds); BEGIN also finds the lab's pid namespace (pidns.ts). `scratch`
  * maps (start timestamps etc.) are cleared so bpftrace does not print them at exit.
  */
 export function wrapProgram(probes: string, seconds: number, scratch: readonly string[]): string {
-  const clears = ['@trace_start_ns', ...scratch].map((m) => `clear(${m});`).join(' ');
-  return `BEGIN { @trace_start_ns = nsecs; ${scopeBeginStatements()} }
+  const clears = [STATE_MAP, ...scratch].map((m) => `clear(${m});`).join(' ');
+  return `BEGIN { ${STATE_START_NS} = nsecs; ${scopeBeginStatements()} }
 ${probes.trim()}
 interval:s:${seconds} { exit(); }
-END { ${TRACED_NS_MAP} = nsecs - @trace_start_ns; ${clears} }
+END { printf("ktrace-window-ns=%llu\\n", nsecs - ${STATE_START_NS}); ${clears} }
 `;
+}
+
+/** The tracing window END reported, in ns; null if END did not run (bpftrace killed). */
+export function tracedNsFrom(printed: readonly string[]): number | null {
+  const m = printed.map((l) => WINDOW_REPORT.exec(l)).find((x) => x !== null);
+  return m === undefined || m === null ? null : Number(m[1]);
 }

@@ -9,10 +9,13 @@ import type { Analysis, ModeContext, ModeSpec } from './types.ts';
 
 /**
  * Capacity of the pointer -> size map. bpftrace's default (4096) overflows
- * within a second on a busy box; 256Ki entries cost a few tens of MiB of
- * kernel memory while tracing and hold several seconds of live allocations.
+ * within a second on a busy box. bpftrace 0.17 gives every map of the program
+ * this size (~80 bytes a slot, preallocated, charged to the lab's memory
+ * limit): 128Ki slots make ~10 MiB a map, ~100 MiB for this program, which a
+ * 256 MiB lab can afford; they hold far more live allocations than one lab
+ * makes in a window.
  */
-export const LIVE_MAP_ENTRIES = 262_144;
+export const LIVE_MAP_ENTRIES = 131_072;
 
 /**
  * Processes are keyed by host pid and lab pid packed into one number, so no

@@ -95,7 +95,8 @@ test('programs use tracepoints only, apply filters, and exclude bpftrace itself'
     assert.doesNotMatch(prog, /kprobe|kretprobe|kfunc/);
     assert.match(firstPredicate(prog), /^\/comm != "bpftrace" && .*->nr == 42 && comm == "dd"\/$/);
     assert.match(prog, /interval:s:3 \{ exit\(\); \}/);
-    assert.match(prog, /@traced_ns = nsecs - @trace_start_ns/);
+    assert.match(prog, /^BEGIN \{ @ktrace\[0\] = nsecs;/m);
+    assert.match(prog, /^END \{ printf\("ktrace-window-ns=%llu\\n", nsecs - @ktrace\[0\]\);/m);
   }
 });
 
@@ -103,7 +104,7 @@ test("by default every mode counts only the lab's pid namespace; --all-host drop
   for (const p of PROGRAMS) {
     const lab = p(ctx);
     assert.match(firstPredicate(lab), NS_TEST, 'lab scope: namespace test on the counting probe');
-    assert.match(lab, /BEGIN \{[^}]*@ktrace_lab_level = curtask->thread_pid->level;/, 'the level is learned from bpftrace itself');
+    assert.match(lab, /^BEGIN \{.*\$level = \(uint64\)curtask->thread_pid->level;.*@ktrace\[1\] = /m, 'the level is learned from bpftrace itself');
     const host = p({ ...ctx, scope: { ...labScope, hostWide: true } });
     assert.doesNotMatch(firstPredicate(host), NS_TEST, 'host-wide: no namespace test');
     // A --pid is a lab pid: host-wide it still needs the task to be in the lab.
@@ -114,11 +115,17 @@ test("by default every mode counts only the lab's pid namespace; --all-host drop
 });
 
 test('pid namespace self-check: agreement, no BEGIN, and a mismatch that names both views', () => {
-  const maps = (pid: number, ns: number) => new Map<string, unknown>([['@ktrace_self_pid', pid], ['@ktrace_self_pidns', ns]]);
-  assert.equal(pidNamespaceMismatch(maps(13, LAB_NS), 13, LAB_NS), null);
-  assert.equal(pidNamespaceMismatch(new Map(), 13, LAB_NS), null);
-  assert.match(pidNamespaceMismatch(maps(0, 0), 13, LAB_NS) ?? '', /pid 0 in pid namespace 0, but it is pid 13 in namespace 4026532179/);
-  assert.notEqual(pidNamespaceMismatch(maps(99, LAB_NS), 13, LAB_NS), null);
+  const report = (pid: number, ns: number) => ['other output\n', `ktrace-self pid=${pid} pidns=${ns}\n`];
+  assert.equal(pidNamespaceMismatch(report(13, LAB_NS), 13, LAB_NS), null);
+  assert.equal(pidNamespaceMismatch([], 13, LAB_NS), null);
+  assert.match(pidNamespaceMismatch(report(0, 0), 13, LAB_NS) ?? '', /pid 0 in pid namespace 0, but it is pid 13 in namespace 4026532179/);
+  assert.notEqual(pidNamespaceMismatch(report(99, LAB_NS), 13, LAB_NS), null);
+});
+
+test('the lab filter costs memleak one map, not one per value (each map gets LIVE_MAP_ENTRIES slots there)', () => {
+  const maps = new Set(memleakProgram(ctx).match(/@[a-z_]+/g));
+  assert.deepEqual([...maps].filter((m) => m.startsWith('@ktrace')), ['@ktrace']);
+  assert.ok(![...maps].some((m) => /^@(trace_start_ns|traced_ns)$/.test(m)), 'the window is kept in @ktrace and printed, not in maps of its own');
 });
 
 test('memleak shows lab pids; host pids only host-wide, in their own column', () => {

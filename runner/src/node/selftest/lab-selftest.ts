@@ -26,9 +26,6 @@ const WRONG_ANSWER = 'definitely-not-the-answer-42';
 export interface SelfTestStep { name: string; ok: boolean; detail: string; ms: number }
 export interface SelfTestReport { labId: string; ok: boolean; steps: SelfTestStep[]; totalMs: number; params: ParamValues }
 
-/** Notes (wrapping output, an ENOENT about a path the command does not name) quoted in the walkthrough's report line. */
-const WALKTHROUGH_NOTES_SHOWN = 3;
-
 export const SELFTEST_STEPS = [
   'start', 'questions grade correctly', 'every check fails before the fix', 'fault present (symptom)',
   'walkthrough', 'solution', 'every check passes after the fix', 'stop, nothing left behind',
@@ -177,7 +174,8 @@ async function walkthrough(lab: ResolvedLab, session: Session, manager: SessionM
   const started = Date.now();
   try {
     const r = await runWalkthrough(plan, { url: server.url, sessionId: session.id, token: session.token, size: deps.terminalSize ?? DEFAULT_TERMINAL_SIZE }, deps.onProgress);
-    const notes = r.notes.length ? `; ${r.notes.length} note(s): ${r.notes.slice(0, WALKTHROUGH_NOTES_SHOWN).join(' | ')}${r.notes.length > WALKTHROUGH_NOTES_SHOWN ? ' | …' : ''}` : '';
+    // One line each, after the summary line: failures first, then notes (wide output and the like).
+    const notes = r.notes.map((n) => `\n    note: ${n}`).join('');
     const summary = `${r.typed} command(s) typed at ${r.size.replace(' ', '×')} (rows×cols), ${r.skipped} not typed, ${((Date.now() - started) / 1000).toFixed(0)} s`;
     if (!r.ok) throw new Error(`${r.failures.length} failure(s) of ${summary}:\n    ${r.failures.join('\n    ')}${notes}`);
     return `${summary}${notes}`;

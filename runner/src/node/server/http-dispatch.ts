@@ -19,7 +19,7 @@ export interface HttpHandlers {
 
 export function serveHttp(server: Server, h: HttpHandlers): void {
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    fireAndForget(answer(req, res, h), `answering ${req.method} ${req.url}`);
+    fireAndForget(answer(req, res, h), `answering ${req.method} ${req.url?.slice(0, 80)}`);
   });
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -45,6 +45,7 @@ export function serveHttp(server: Server, h: HttpHandlers): void {
   server.on('clientError', (err: Error & { code?: string; rawPacket?: Buffer }, socket: Duplex) => {
     if (err.code === 'ECONNRESET' || !socket.writable || responseInFlight(socket)) return void socket.destroy();
     if (err.code === 'HPE_HEADER_OVERFLOW') return refuseRaw(socket, 'headers-too-large', 'the request headers are larger than the runner accepts (16 KiB); send fewer or shorter headers');
+    if (err.code === 'ERR_HTTP_REQUEST_TIMEOUT') return refuseRaw(socket, 'request-timeout', 'the request did not arrive in time; send the whole request at once');
     if (err.code === 'HPE_INVALID_URL') {
       const target = err.rawPacket?.toString('latin1').split('\r\n', 1)[0]?.split(' ')[1];
       const verdict = parseRequestTarget(target);
@@ -85,7 +86,7 @@ function refuseRaw(socket: Duplex, code: ApiErrorCode, message: string): void {
   );
 }
 
-const REASON: Record<number, string> = { 400: 'Bad Request', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error' };
+const REASON: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large', 500: 'Internal Server Error' };
 
 /** Node's own clientError handler does not write over a response already being sent on this connection; nor does this. */
 function responseInFlight(socket: Duplex): boolean {

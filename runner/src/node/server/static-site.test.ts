@@ -84,6 +84,11 @@ test('a built site: clean URLs, folder indexes, asset caching, its 404 page', as
   const again = await fetch(`${base}/assets/app.abc123.js`, { headers: { 'if-none-match': etag } });
   assert.equal(again.status, 304);
 
+  // Ranges are not served (sirv's parser throws on a start past the end): the whole file, always.
+  const ranged = await fetch(`${base}/assets/app.abc123.js`, { headers: { range: 'bytes=9-2' } });
+  assert.equal(ranged.status, 200);
+  assert.equal(await ranged.text(), 'console.log(1)');
+
   const missing = await fetch(`${base}/no/such/page`);
   assert.equal(missing.status, 404);
   assert.equal(await missing.text(), '<h1>lost</h1>');

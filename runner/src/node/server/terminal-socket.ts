@@ -67,7 +67,11 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
       sendOutput: (chunk) => { if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true }); },
       sendMessage: (msg) => {
         send(msg);
-        if (msg.type === 'error' && msg.code === 'session-gone') ws.close(WS_CLOSE.sessionStopped, msg.message.slice(0, 120));
+        if (msg.type === 'error' && msg.code === 'session-gone') {
+          // A viewer we stopped reading must be read again, or its answer to our close frame never arrives.
+          ws.resume();
+          ws.close(WS_CLOSE.sessionStopped, msg.message.slice(0, 120));
+        }
       },
       bufferedAmount: () => ws.bufferedAmount,
       pauseInput: () => ws.pause(),

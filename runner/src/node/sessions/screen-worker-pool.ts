@@ -36,6 +36,8 @@ export class ScreenWorkerPool {
   snapshot(generation: number, id: number, deliver: (screen: string) => void): void {
     const req = this.nextRequest++;
     if (!this.send(generation, { op: 'snapshot', id, req })) { queueMicrotask(() => deliver('')); return; }
+    // An answer is awaited: the worker keeps the process alive until it comes.
+    if (this.waiting.size === 0) this.worker!.ref();
     this.waiting.set(req, deliver);
   }
 
@@ -54,11 +56,12 @@ export class ScreenWorkerPool {
     worker.on('message', (r: ScreenReply) => {
       const deliver = this.waiting.get(r.req);
       this.waiting.delete(r.req);
+      if (this.waiting.size === 0) worker.unref();
       deliver?.(r.screen);
     });
     worker.on('error', (e) => onUnexpectedError(e, 'the screen-copy worker thread'));
     worker.on('exit', () => this.ended(worker));
-    // Screen copies never keep the runner process alive (unref after the listeners, which ref it again).
+    // An idle worker never keeps the process alive (unref after the listeners, which ref it again).
     worker.unref();
   }
 

@@ -298,7 +298,7 @@ export class Session {
     try {
       this.stage('image', 'preparing the lab image');
       const pre = await this.deps.backend.preflight();
-      if (!pre.ok) return this.fail('backend-unavailable', pre.error.message + (pre.error.fix ? ` ${pre.error.fix}` : ''));
+      if (!pre.ok) return this.fail('backend-unavailable', withFix(pre.error));
       let image: string;
       try {
         image = await this.deps.resolveImage(this.lab, (m) => this.stage('image', m));
@@ -307,7 +307,7 @@ export class Session {
       }
       this.stage('environment', `starting the ${this.lab.backend}`);
       const started = await this.deps.backend.start(this.lab, { sessionId: this.id, image, onProgress: (m) => this.stage('environment', m) });
-      if (!started.ok) return this.fail(started.error.code === 'backend-unavailable' ? 'backend-unavailable' : 'start-failed', started.error.message);
+      if (!started.ok) return this.fail(started.error.code === 'backend-unavailable' ? 'backend-unavailable' : 'start-failed', withFix(started.error));
       this.handle = started.value;
       if (this.lab.setup) {
         this.stage('setup', 'starting the fault workload');
@@ -348,8 +348,7 @@ export class Session {
    */
   private degrade(cause: BackendError, resumable: boolean): void {
     const seconds = Math.round((this.deps.outageRetryMs ?? DEFAULT_OUTAGE_RETRY_MS) / 1000);
-    const message = `${cause.message}; the lab's ${this.envNoun} may still exist; the runner retries every ${seconds} s`
-      + (cause.fix ? `. ${cause.fix}` : '');
+    const message = withFix({ ...cause, message: `${cause.message}; the lab's ${this.envNoun} may still exist; the runner retries every ${seconds} s` });
     this.error = message;
     if (this.phase === 'degraded') {
       this.resumable &&= resumable;
@@ -386,8 +385,7 @@ export class Session {
       const removed = await this.deps.backend.stop(this.handle);
       if (!removed.ok) {
         const what = removed.error.code === 'backend-unavailable' ? `once ${this.backendName} answers again` : 'by the runner, which keeps trying';
-        this.error = `the lab is stopping, but its ${this.envNoun} could not be removed yet (${removed.error.message}); it will be removed ${what}`
-          + (removed.error.fix ? `. ${removed.error.fix}` : '');
+        this.error = withFix({ ...removed.error, message: `the lab is stopping, but its ${this.envNoun} could not be removed yet (${removed.error.message}); it will be removed ${what}` });
         return { ok: false, error: { code: 'backend-unavailable', message: this.error } };
       }
       this.handle = null;
@@ -492,6 +490,11 @@ function notFound<T>(message: string): Result<T, SessionError> {
 
 function gone<T>(message: string): Result<T, SessionError> {
   return { ok: false, error: { code: 'gone', message } };
+}
+
+/** A backend's message with the command that fixes it, when it names one. */
+function withFix(e: BackendError): string {
+  return e.fix ? `${e.message}. ${e.fix}` : e.message;
 }
 
 function lastLines(text: string): string {

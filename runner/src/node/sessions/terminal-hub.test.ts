@@ -212,6 +212,30 @@ test('a resize storm is coalesced: the last size per window, only when it change
   hub.dispose();
 });
 
+test('backend resizes go one at a time, so a slow one cannot land after a later one', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { hub, shells, attach } = setup();
+  const a = attach();
+  await settle();
+  const shell = shells[0]!;
+  const calls: Array<{ size: TermSize; done: () => void }> = [];
+  shell.resize = (size) => new Promise<void>((done) => { calls.push({ size, done }); });
+  a.handle.resize({ cols: 2, rows: 1 });
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  a.handle.resize({ cols: 1000, rows: 500 });
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  a.handle.resize({ cols: 80, rows: 24 });
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(calls.map((c) => c.size), [{ cols: 2, rows: 1 }], 'one call in flight');
+  calls[0]!.done();
+  await settle();
+  assert.deepEqual(calls.map((c) => c.size), [{ cols: 2, rows: 1 }, { cols: 80, rows: 24 }], 'then straight to the latest size');
+  calls[1]!.done();
+  await settle();
+  assert.equal(calls.length, 2);
+  hub.dispose();
+});
+
 test('viewers per session are capped; a detach frees a place', async () => {
   const { hub, attach } = setup();
   const handles = Array.from({ length: MAX_VIEWERS_PER_SESSION }, () => attach().handle);

@@ -87,6 +87,9 @@ export class TerminalHub {
   private size: TermSize = DEFAULT_TERM_SIZE;
   private wantedSize: TermSize | null = null;
   private resizeTimer: NodeJS.Timeout | null = null;
+  /** The size the shell was last given, and the shell a resize call is in flight for (one at a time, so they cannot land out of order). */
+  private shellSize: TermSize | null = null;
+  private resizingShell: ShellStream | null = null;
   private readonly mirror: ScreenCopy;
   /** The last screen message, shared by viewers attaching before the screen changes (encoded once by the socket layer). */
   private screenMessage: Extract<ServerMessage, { type: 'screen' }> | null = null;
@@ -210,8 +213,9 @@ export class TerminalHub {
     this.shell = shell;
     this.outputPaused = false;
     this.shellBlocked = false;
+    this.shellSize = openedAt;
     // A viewer may have resized while the shell was opening: give the shell the latest size.
-    if (this.size.cols !== openedAt.cols || this.size.rows !== openedAt.rows) fireAndForget(shell.resize(this.size), 'resizing a lab shell');
+    this.syncShellSize();
     shell.onData((chunk) => this.fanOut(chunk));
     shell.onDrain(() => { if (this.shell === shell) this.flushInput(); });
     shell.onExit(() => {
@@ -300,8 +304,23 @@ export class TerminalHub {
     if (this.disposed || !want || (want.cols === this.size.cols && want.rows === this.size.rows)) return;
     this.size = want;
     this.mirror.resize(want);
-    if (this.shell) fireAndForget(this.shell.resize(want), 'resizing a lab shell');
+    this.syncShellSize();
     this.resizeTimer = setTimeout(() => { this.resizeTimer = null; this.applyWantedSize(); }, RESIZE_COALESCE_MS);
+  }
+
+  /** Gives the shell the applied size, one backend call at a time: the last applied size is the one that stays. */
+  private syncShellSize(): void {
+    const shell = this.shell;
+    const want = this.size;
+    if (!shell || this.resizingShell === shell) return;
+    if (this.shellSize && this.shellSize.cols === want.cols && this.shellSize.rows === want.rows) return;
+    this.resizingShell = shell;
+    fireAndForget(shell.resize(want).finally(() => {
+      if (this.resizingShell === shell) this.resizingShell = null;
+      if (this.shell !== shell) return;
+      this.shellSize = want;
+      this.syncShellSize();
+    }), 'resizing a lab shell');
   }
 
   // ---- output ----
