@@ -4,6 +4,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
 
+/** Calls in a 2-s window that make a storm: relayd makes >100k/s on an idle host, fewer on a loaded one, still far above the lab's background. */
+const STORM_MIN_CALLS = 20_000;
+
 let r: TestRunner;
 let run: (cmd: string, timeoutMs?: number) => Promise<{ code: number; out: string; err: string }>;
 /** The system call this learner's relayd storms with (drawn per learner: write, writev or pwritev2). */
@@ -56,7 +59,7 @@ test("ktrace syscalls sees the storm of writes from relayd, counted in this lab'
   assert.equal(j.scope.pidNamespace, await labPidNamespace());
   const top = j.result.top[0];
   assert.equal(top.name, storming);
-  assert.ok(top.ratePerSec > 100_000, `write rate ${top.ratePerSec}/s`);
+  assert.ok(top.count > STORM_MIN_CALLS, `${top.name} calls ${top.count}`);
   assert.ok(top.hist.length > 0, 'latency histogram');
 });
 
@@ -65,7 +68,7 @@ test('ktrace --pid takes the pid the lab sees (not the host pid bpftrace knows)'
   assert.equal(x.code, 0, x.err);
   const j = JSON.parse(x.out);
   assert.equal(j.result.top[0]?.name, storming, x.out);
-  assert.ok(j.result.top[0].count > 100_000, `calls ${j.result.top[0].count}`);
+  assert.ok(j.result.top[0].count > STORM_MIN_CALLS, `calls ${j.result.top[0].count}`);
 });
 
 test('ktrace memleak shows lab pids: the relay processes under the pids ps shows in the lab', async () => {

@@ -34,12 +34,13 @@ export interface SoakRunner {
   stop(): Promise<number | null>;
 }
 
-export async function startRunner(opts: { name: string; dataDir: string; env: Record<string, string> }): Promise<SoakRunner> {
+/** `nodeArgs`: flags for the runner's node (e.g. --cpu-prof to see where a phase spends the runner's time). */
+export async function startRunner(opts: { name: string; dataDir: string; env: Record<string, string>; nodeArgs?: string[] }): Promise<SoakRunner> {
   const info = join(opts.dataDir, 'runner.json');
   rmSync(info, { force: true }); // a killed runner leaves its advert behind
   const logFile = join(opts.dataDir, `runner-${Date.now()}.log`);
   const fd = openSync(logFile, 'a');
-  const child: ChildProcess = spawn(process.execPath, [LABS_CLI, 'serve', '--port', '0', '--name', opts.name], {
+  const child: ChildProcess = spawn(process.execPath, [...(opts.nodeArgs ?? []), LABS_CLI, 'serve', '--port', '0', '--name', opts.name], {
     env: { ...process.env, KDLABS_DATA_DIR: opts.dataDir, ...opts.env }, stdio: ['ignore', fd, fd],
   });
   closeSync(fd);

@@ -113,15 +113,29 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     observer: recorder,
     paramsFor: paramChooser(secret, (id) => workshops.seed(id)),
   });
-  await manager.init();
+  // Start-up can still fail (Docker listing, a taken port): give back what was opened so far.
+  const abandon = async (e: unknown): Promise<never> => {
+    await manager.shutdown().catch((err: unknown) => log(`shutdown after a failed start: ${(err as Error).message}`));
+    recorder.close();
+    db.close();
+    setUnexpectedErrorListener(previousErrorSink);
+    throw e;
+  };
+  await manager.init().catch(abandon);
   const clock = new WorkshopClock(progress, manager, opts.workshopTickMs, Date.now, log);
   const ownerToken = loadOrCreateOwnerToken(dataDir);
   const metrics = new RunnerMetrics();
 
   const server: Server = createServer();
+  const wantedPort = opts.port ?? DEFAULT_PORT;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.port ?? DEFAULT_PORT, host, () => { server.off('error', reject); resolve(); });
+    server.listen(wantedPort, host, () => { server.off('error', reject); resolve(); });
+  }).catch((e: unknown) => {
+    clock.close();
+    metrics.close();
+    const taken = (e as NodeJS.ErrnoException).code === 'EADDRINUSE';
+    return abandon(taken ? new Error(`port ${wantedPort} on ${host} is already in use (another runner, or another program): start with --port <a free port>, or --port 0 for any free one`) : e);
   });
   const port = (server.address() as AddressInfo).port;
   const policy = buildAccessPolicy(host, port, opts.allowedOrigins ?? []);

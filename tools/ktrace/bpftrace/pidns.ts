@@ -8,8 +8,8 @@
 // `struct pid.numbers[]`. bpftrace 0.17 (Debian 12) cannot index it with a
 // variable (nor a flexible array at all: "array of size 0"), so the entry is
 // reached by address. Where the array starts depends on the kernel: a flexible
-// array at sizeof(struct pid) since Linux 6.5, `numbers[1]` (one entry inside
-// the struct) before. BEGIN, which runs in bpftrace itself (a lab process),
+// array at sizeof(struct pid) on recent ones, `numbers[1]` (one entry inside
+// the struct) on older ones such as Debian 12's 6.1. BEGIN, which runs in bpftrace itself (a lab process),
 // tries both against facts it knows: numbers[0].nr is its host tid, and the
 // entry at its own level points to its own namespace. It then prints what the
 // expressions make of bpftrace itself, and trace.ts compares that with what it

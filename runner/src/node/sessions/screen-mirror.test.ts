@@ -22,7 +22,7 @@ test('a snapshot replays to the same text, colours included', async () => {
   const m = new ScreenMirror({ cols: 40, rows: 6 });
   m.write(enc('root@lab:~# echo hi\r\nhi\r\n\x1b[31mred\x1b[0m text\r\nroot@lab:~# '));
   const screen = await snap(m);
-  assert.match(screen, /\x1b\[31m/);
+  assert.ok(screen.includes('\x1b[31m'), 'the colour is kept');
   assert.deepEqual(await replay(screen), ['root@lab:~# echo hi', 'hi', 'red text', 'root@lab:~# ']);
   m.dispose();
 });

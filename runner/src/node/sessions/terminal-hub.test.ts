@@ -9,9 +9,9 @@ import {
 } from './terminal-hub.ts';
 import { FLOW_HIGH_WATERMARK } from '../../common/protocol.ts';
 
-/** Lets queued promise callbacks run. */
+/** Lets queued promise callbacks and immediates (screens go out one per turn) run. */
 async function settle(rounds = 20): Promise<void> {
-  for (let i = 0; i < rounds; i++) await Promise.resolve();
+  for (let i = 0; i < rounds; i++) await new Promise((r) => setImmediate(r));
 }
 
 /** A shell whose reading the test controls: `reading = false` makes write() report a full pipe. */
@@ -59,8 +59,10 @@ class FakeViewer implements TerminalViewer {
   output = '';
   buffered = 0;
   reading = true;
-  sendOutput(chunk: Buffer): void { this.output += chunk.toString(); }
-  sendMessage(message: ServerMessage): void { this.messages.push(message); }
+  /** Message types and 'output', in the order they were sent. */
+  readonly log: string[] = [];
+  sendOutput(chunk: Buffer): void { this.output += chunk.toString(); this.log.push('output'); }
+  sendMessage(message: ServerMessage): void { this.messages.push(message); this.log.push(message.type); }
   bufferedAmount(): number { return this.buffered; }
   pauseInput(): void { this.reading = false; }
   resumeInput(): void { this.reading = true; }
@@ -249,17 +251,23 @@ test('viewers per session are capped; a detach frees a place', async () => {
   assert.equal(hub.viewerCount, MAX_VIEWERS_PER_SESSION);
 });
 
-test('viewers attaching together get one shared screen message, sent before live output and after the greeting', async () => {
+test('viewers attaching together get one shared screen message, one per turn, before their live output', async () => {
+  await settle(MAX_VIEWERS_PER_SESSION * 3); // screens queued by earlier tests (the queue is the runner's) go first
   const { hub, shells, screen, attach } = setup();
   screen.text = 'the screen';
   const viewers = Array.from({ length: MAX_VIEWERS_PER_SESSION }, () => attach().viewer);
   assert.ok(viewers.every((v) => v.messages.length === 0), 'attach sends nothing before it returns');
-  await settle();
+  await Promise.resolve();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(viewers.filter((v) => v.types().includes('screen')).length, 1, 'one screen per event-loop turn');
+  shells[0]!.emit('early');
+  await settle(MAX_VIEWERS_PER_SESSION + 5);
+  assert.ok(viewers.every((v) => v.output === 'early' && v.log.indexOf('screen') < v.log.indexOf('output')), 'output that came meanwhile follows each screen');
   const screens = viewers.map((v) => v.messages.find((m) => m.type === 'screen'));
   assert.ok(screens[0]);
   assert.ok(screens.every((m) => m === screens[0]), 'one message object: the socket layer encodes it once');
   shells[0]!.emit('live');
-  assert.ok(viewers.every((v) => v.output === 'live'));
+  assert.ok(viewers.every((v) => v.output === 'earlylive'));
   assert.equal(hub.viewerCount, MAX_VIEWERS_PER_SESSION);
 });
 

@@ -16,7 +16,7 @@ import {
   FLOW_HIGH_WATERMARK, FLOW_LOW_WATERMARK, MAX_COLS, MAX_ROWS, MIN_COLS, MIN_ROWS, type ServerMessage,
 } from '../../common/protocol.ts';
 import type { BackendError, Result, ShellStream, TermSize } from '../backends/lab-backend.ts';
-import { fireAndForget } from '../util/unexpected-error.ts';
+import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
 import type { ScreenCopy } from './screen-mirror.ts';
 import { screenWorkers } from './screen-worker-pool.ts';
 
@@ -123,14 +123,14 @@ export class TerminalHub {
     }
     const state: ViewerState = { viewer, unacked: 0, pending: [], notReading: false };
     this.viewers.add(state);
-    this.mirror.snapshot((screen) => {
+    this.mirror.snapshot((screen) => deliverInTurn(() => {
       if (!this.viewers.has(state)) return;
       viewer.sendMessage(this.screenFor(screen));
       if (this.inputPaused) viewer.sendMessage({ type: 'input-paused' });
       const held = state.pending ?? [];
       state.pending = null;
       for (const chunk of held) viewer.sendOutput(chunk);
-    });
+    }));
     fireAndForget(this.ensureShell(), 'opening a lab shell');
     this.updateFlow();
     return {
@@ -375,6 +375,22 @@ export class TerminalHub {
   private broadcast(message: ServerMessage): void {
     for (const s of this.viewers) s.viewer.sendMessage(message);
   }
+}
+
+/**
+ * Screens go out one per event-loop turn, across all sessions: a storm of viewers each
+ * sent a megabyte-sized screen in one go would hold every other learner's keystrokes
+ * for the whole batch. A viewer's live output waits behind its screen (ViewerState.pending).
+ */
+const screenDeliveries: Array<() => void> = [];
+function deliverInTurn(deliver: () => void): void {
+  screenDeliveries.push(deliver);
+  if (screenDeliveries.length === 1) setImmediate(deliverNext);
+}
+function deliverNext(): void {
+  const deliver = screenDeliveries.shift();
+  try { deliver?.(); } catch (e) { onUnexpectedError(e, 'sending a terminal its screen'); }
+  if (screenDeliveries.length) setImmediate(deliverNext);
 }
 
 export interface ViewerHandle {

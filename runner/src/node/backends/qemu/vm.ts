@@ -143,6 +143,8 @@ export class Vm implements ConsoleHost {
       this.sm.set('ready');
       return { ok: true, value: undefined };
     } catch (e) {
+      // A control socket that failed is most often QEMU exiting: wait for that, so its own last words make the message.
+      if (e instanceof ChannelError) await this.waitExit(STOP_GRACE_MS);
       if (this.exited) return this.startFailed(`QEMU exited: ${this.lastConsole(8)}`);
       // Files the runner could not write, sockets that never answered: expected on a broken host.
       if (e instanceof ChannelError || isSystemError(e)) return this.startFailed((e as Error).message);
