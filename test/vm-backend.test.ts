@@ -163,6 +163,7 @@ test('a VM starts, runs guest commands and has a console; a guest reboot is surv
   assert.ok(env.ok && env.value.stdout === 'y\n');
   const slow = await b.exec(h, ['sleep', '30'], { timeoutMs: 2000 });
   assert.ok(slow.ok && slow.value.timedOut, 'a command past its timeout is reported as timed out');
+  assert.match(slow.value.stderr, /stopped: it did not finish within 2 s/, 'and says so');
 
   // The console: a logged-in root shell that takes input and reports its size.
   const shell = await b.openShell(h, { cols: 111, rows: 33 });

@@ -5,7 +5,8 @@
 // An image whose tag exists is never rebuilt. Progress goes to `onProgress`.
 import type Docker from 'dockerode';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { recipeHash, listFiles } from './recipe-hash.ts';
@@ -22,11 +23,13 @@ export type Progress = (line: string) => void;
 
 interface RootfsRecipe { suite: string; variant: string; include: string[]; components: string[] }
 
+interface SharedRecipes { rootfsRef: string; toolsDist: string; baseRef: string }
 interface PlannedImage { ref: string; label: string; exists: boolean; build: (p: Progress) => Promise<void> }
 
 export class ImageBuilder {
   /** One build per image at a time, shared by every caller that asks for it. */
   private readonly inFlight = new Map<string, Promise<string>>();
+  private shared: { fingerprint: string; value: Promise<SharedRecipes> } | null = null;
 
   constructor(private readonly docker: Docker) {}
 
@@ -63,12 +66,30 @@ export class ImageBuilder {
     return plan[plan.length - 1]!.ref;
   }
 
+  /**
+   * The rootfs and base tags, which every lab shares. Bundling the tools and hashing
+   * the recipes takes seconds, so it is done again only when a source file changed
+   * (path, size or mtime), never on every start — and never blocking the event loop.
+   */
+  private sharedRecipes(): Promise<SharedRecipes> {
+    const fingerprint = sourceFingerprint([ROOTFS_DIR, BASE_DIR, TOOLS_DIR]);
+    if (this.shared?.fingerprint !== fingerprint) {
+      const value = (async (): Promise<SharedRecipes> => {
+        const rootfsRef = `${IMAGE_REPO}/rootfs:${recipeHash([ROOTFS_DIR], [MIRROR])}`;
+        const toolsDist = await bundleTools();
+        const baseRef = `${IMAGE_REPO}/base:${recipeHash([BASE_DIR, toolsDist], [rootfsRef, MIRROR, SECURITY_MIRROR])}`;
+        return { rootfsRef, toolsDist, baseRef };
+      })();
+      this.shared = { fingerprint, value };
+      value.catch(() => { if (this.shared?.value === value) this.shared = null; }); // a failed bundle is tried again next time
+    }
+    return this.shared!.value;
+  }
+
   private async plan(lab: ResolvedLab): Promise<PlannedImage[]> {
     if (lab.image.base !== 'base') throw new Error(`lab ${lab.id}: unknown base image "${lab.image.base}" (known: base)`);
     const recipe = JSON.parse(readFileSync(join(ROOTFS_DIR, 'recipe.json'), 'utf8')) as RootfsRecipe;
-    const rootfsRef = `${IMAGE_REPO}/rootfs:${recipeHash([ROOTFS_DIR], [MIRROR])}`;
-    const toolsDist = bundleTools();
-    const baseRef = `${IMAGE_REPO}/base:${recipeHash([BASE_DIR, toolsDist], [rootfsRef, MIRROR, SECURITY_MIRROR])}`;
+    const { rootfsRef, toolsDist, baseRef } = await this.sharedRecipes();
     const plan: PlannedImage[] = [
       {
         ref: rootfsRef, label: `debootstrap ${recipe.suite} ${recipe.variant}`, exists: await this.exists(rootfsRef),
@@ -163,20 +184,45 @@ export class ImageBuilder {
  * base image. Without the tools source the folder holds only a note, so an
  * image can still be built.
  */
-export function bundleTools(): string {
+export async function bundleTools(): Promise<string> {
+  const out = toolsDist();
+  if (existsSync(TOOLS_BUILD)) {
+    await run(process.execPath, [TOOLS_BUILD], () => {}).catch((e: unknown) => {
+      throw new Error(`bundling kdiag/ktrace failed: ${(e as Error).message}`);
+    });
+  }
+  return out;
+}
+
+/** The same, blocking: only for one-shot commands (the VM recipe hash), never on a runner's request path. */
+export function bundleToolsSync(): string {
+  const out = toolsDist();
+  if (existsSync(TOOLS_BUILD)) {
+    const r = spawnSync(process.execPath, [TOOLS_BUILD], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`bundling kdiag/ktrace failed: ${`${r.stderr || r.stdout || `exit ${r.status}`}`.trim()}`);
+  }
+  return out;
+}
+
+const TOOLS_BUILD = join(TOOLS_DIR, 'build.mjs');
+
+function toolsDist(): string {
   const out = join(TOOLS_DIR, 'dist');
   mkdirSync(out, { recursive: true });
-  if (existsSync(join(TOOLS_DIR, 'build.mjs'))) {
-    const r = spawnSyncChecked(process.execPath, [join(TOOLS_DIR, 'build.mjs')]);
-    if (r) throw new Error(`bundling kdiag/ktrace failed: ${r}`);
-  }
   writeFileSync(join(out, 'README'), 'kdlabs tools bundled into lab images (built by tools/build.mjs).\n');
   return out;
 }
 
-function spawnSyncChecked(cmd: string, args: string[]): string | null {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  return r.status === 0 ? null : `${r.stderr || r.stdout || `exit ${r.status}`}`.trim();
+/** Cheap change detector for recipe sources: every file's path, size and mtime (the bundle output excluded). */
+function sourceFingerprint(dirs: string[]): string {
+  const h = createHash('sha256');
+  for (const dir of dirs) {
+    for (const file of listFiles(dir, (p) => p === join(TOOLS_DIR, 'dist') || p.endsWith('/node_modules'))) {
+      const st = statSync(file);
+      h.update(`${file}:${st.size}:${st.mtimeMs}\0`);
+    }
+  }
+  return h.digest('hex');
 }
 
 function run(cmd: string, args: string[], onLine: (line: string) => void): Promise<void> {

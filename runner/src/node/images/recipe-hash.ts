@@ -7,13 +7,14 @@ import { join, relative } from 'node:path';
 /** Tag length: 12 hex characters (48 bits) is plenty to tell recipes apart. */
 const TAG_LENGTH = 12;
 
-export function listFiles(dir: string): string[] {
+/** Every file under `dir`, sorted; `skipDir` leaves out whole folders. */
+export function listFiles(dir: string, skipDir: (path: string) => boolean = () => false): string[] {
   const out: string[] = [];
   const walk = (d: string): void => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       const st = statSync(p);
-      if (st.isDirectory()) walk(p);
+      if (st.isDirectory()) { if (!skipDir(p)) walk(p); }
       else if (st.isFile()) out.push(p);
     }
   };

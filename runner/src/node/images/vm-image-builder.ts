@@ -10,7 +10,7 @@ import {
 import { join, resolve } from 'node:path';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
 import { REPO_ROOT, VM_IMAGES_DIR } from '../util/paths.ts';
-import { bundleTools } from './image-builder.ts';
+import { bundleToolsSync } from './image-builder.ts';
 import { recipeHash } from './recipe-hash.ts';
 
 export const VM_RECIPE_DIR = join(VM_IMAGES_DIR, 'vm');
@@ -79,7 +79,7 @@ export class VmImageBuilder {
 
   /** Recipe hash: the recipe folder, the bundled tools and the mirrors. */
   hash(): string {
-    return recipeHash([VM_RECIPE_DIR, bundleTools()], [MIRROR, SECURITY_MIRROR]);
+    return recipeHash([VM_RECIPE_DIR, bundleToolsSync()], [MIRROR, SECURITY_MIRROR]);
   }
 
   private async build(hash: string, onProgress: Progress): Promise<void> {
@@ -117,7 +117,7 @@ export class VmImageBuilder {
       cpSync(join(VM_RECIPE_DIR, 'files'), files, { recursive: true });
       mkdirSync(join(files, 'opt', 'kdlabs', 'bin'), { recursive: true });
       for (const tool of ['kdiag', 'ktrace']) {
-        const src = join(bundleTools(), tool);
+        const src = join(bundleToolsSync(), tool);
         if (existsSync(src)) cpSync(src, join(files, 'opt', 'kdlabs', 'bin', tool));
       }
       cpSync(join(VM_RECIPE_DIR, 'configure.sh'), join(root, 'tmp', 'kdlabs-configure.sh'));

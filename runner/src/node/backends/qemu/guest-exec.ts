@@ -23,6 +23,8 @@ const GUEST_KILL_AFTER_S = 2;
 const EXEC_GRACE_MS = 5000;
 /** Output kept from a check or setup script; learners read a message, not a log. */
 const MAX_EXEC_OUTPUT = 64 * 1024;
+/** Added to the error output of a command the guest stopped at its time limit. */
+export const EXEC_TIMEOUT_NOTE = '[kdlabs] stopped: it did not finish within';
 /** guest-file-write takes base64 in one JSON message; keep each well under the agent's limits. */
 const FILE_CHUNK_BYTES = 48 * 1024;
 
@@ -78,10 +80,11 @@ export async function guestExec(
     }
     if (st.exited) {
       const exitCode = st.exitcode ?? (st.signal !== undefined ? 128 + st.signal : 1);
-      return {
-        exitCode, stdout: decode(st['out-data']), stderr: decode(st['err-data']),
-        timedOut: exitCode === 124 || exitCode === 137, durationMs: Date.now() - started,
-      };
+      const durationMs = Date.now() - started;
+      const timedOut = exitCode === 124 || exitCode === 137;
+      // The guest's `timeout` ends a command silently: say so, or a caller shows an empty error.
+      const note = timedOut && durationMs >= timeoutMs ? `${EXEC_TIMEOUT_NOTE} ${seconds} s\n` : '';
+      return { exitCode, stdout: decode(st['out-data']), stderr: decode(st['err-data']) + note, timedOut, durationMs };
     }
     if (Date.now() > deadline) {
       return { exitCode: 137, stdout: '', stderr: `no result within ${Math.round(timeoutMs / 1000)} s`, timedOut: true, durationMs: Date.now() - started };

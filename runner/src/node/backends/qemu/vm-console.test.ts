@@ -45,3 +45,13 @@ test('boot failures are recognised, a panic trailer is not a new panic', () => {
   assert.ok(hit('[    2.1] Kernel panic - not syncing: VFS: Unable to mount root fs on unknown-block(0,0)'));
   assert.ok(!hit('[   36.9] ---[ end Kernel panic - not syncing: Fatal exception ]---'));
 });
+
+test('console lines are UTF-8 even when a character is split across chunks; reverse-index escapes are dropped', () => {
+  const lines: string[] = [];
+  const s = new LineSplitter((l) => lines.push(l));
+  const text = Buffer.from('[  OK  ] Finished kmod-static-nodes.service \u2026reate List\r\n\x1bM[ ***  ] Job opt-lab.mount/start running\r\n');
+  const cut = text.indexOf(0xe2) + 1; // inside the three bytes of "…"
+  s.push(text.subarray(0, cut));
+  s.push(text.subarray(cut));
+  assert.deepEqual(lines, ['[  OK  ] Finished kmod-static-nodes.service \u2026reate List', '[ ***  ] Job opt-lab.mount/start running']);
+});

@@ -1,10 +1,11 @@
 // The serial console of a lab VM, seen from the runner: a bounded ring of raw
 // output, line-by-line pattern watching for boot stages and failures, and the
 // kdump-style crash record made from its tail after a panic.
+import { StringDecoder } from 'node:string_decoder';
 
 /** ANSI escape sequences (colours of systemd's status lines) and carriage returns. */
 // eslint-disable-next-line no-control-regex -- escape sequences are what is being removed
-const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78c]|\r/g;
+const ANSI = /\x1b\[[0-9;?]*[ -\/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>78cDEHM]|\r/g;
 
 export function stripAnsi(text: string): string {
   return text.replace(ANSI, '');
@@ -34,10 +35,12 @@ export class ByteRing {
 /** Splits console output into lines (ANSI stripped) and hands each complete line to `onLine`. */
 export class LineSplitter {
   private partial = '';
+  /** UTF-8 across chunk boundaries: systemd's "…" must not become "â¦" in progress and errors. */
+  private readonly decoder = new StringDecoder('utf8');
   constructor(private readonly onLine: (line: string) => void, private readonly maxLine = 4096) {}
 
   push(chunk: Buffer): void {
-    const text = this.partial + chunk.toString('latin1');
+    const text = this.partial + this.decoder.write(chunk);
     const lines = text.split('\n');
     this.partial = (lines.pop() ?? '').slice(-this.maxLine);
     for (const line of lines) this.onLine(stripAnsi(line));
