@@ -1,3 +1,4 @@
+// test-budget: 25m
 // A learner's whole path in a real browser (Debian's Chromium), against a real
 // runner serving the built site and real lab containers: roadmap → syscall-storm
 // page → Start → type in the terminal → Run button → answers → checks → every

@@ -1,3 +1,4 @@
+// test-budget: 30m
 // The QEMU backend against real QEMU (no mocks): the accelerator probe on the
 // real lab kernel, boot, guest commands, the console, a guest reboot, a kernel
 // panic caught and turned into a crash record after the reboot, a boot that

@@ -12,8 +12,8 @@ import type { SessionManager } from '../sessions/session-manager.ts';
 
 /** Sampling period of the lag monitor: fine enough to see a 20 ms stall, and only a libuv timer. */
 export const LAG_RESOLUTION_MS = 10;
-/** How often the busy monitor reads the main thread's CPU time: a read costs tens of microseconds. */
-export const BUSY_SAMPLE_MS = 20;
+/** How often the lag split reads the main thread's scheduler statistics: a read costs tens of microseconds. */
+export const SPLIT_SAMPLE_MS = 20;
 
 export interface RunnerMetricsView {
   eventLoop: {
@@ -22,11 +22,11 @@ export interface RunnerMetricsView {
     p99LagMs: number;
     meanLagMs: number;
     /**
-     * The most CPU time the main thread spent between two looks (BUSY_SAMPLE_MS apart): the
-     * part of the lag the runner caused itself. The rest is the host not scheduling it.
-     * Null where /proc/thread-self/schedstat is missing.
+     * The worst lag the runner caused itself: how late the loop was, less the time its thread
+     * waited for a CPU meanwhile (a loaded host). What is left is the runner's own code or a
+     * blocking call (spawnSync, a synchronous write). Null where /proc/thread-self/schedstat is missing.
      */
-    maxBusyMs: number | null;
+    maxOwnLagMs: number | null;
     /** Time the main thread waited for a CPU in this window (a loaded host). */
     runQueueWaitMs: number | null;
     windowMs: number;
@@ -42,7 +42,7 @@ export interface RunnerMetricsView {
 
 export class RunnerMetrics {
   private readonly delay = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
-  private readonly busy = new BusyMonitor();
+  private readonly split = new LagSplit();
   private windowStart = Date.now();
 
   constructor() { this.delay.enable(); }
@@ -55,7 +55,7 @@ export class RunnerMetrics {
     const view: RunnerMetricsView = {
       eventLoop: {
         maxLagMs: lag(this.delay.max), p99LagMs: lag(this.delay.percentile(99)), meanLagMs: lag(this.delay.mean),
-        ...this.busy.read(), windowMs: Date.now() - this.windowStart,
+        ...this.split.read(), windowMs: Date.now() - this.windowStart,
       },
       rssBytes: process.memoryUsage.rss(),
       heapUsedBytes: process.memoryUsage().heapUsed,
@@ -64,59 +64,11 @@ export class RunnerMetrics {
       liveSessions: manager.live().length,
       viewers: sessions.reduce((n, s) => n + s.terminal.viewerCount, 0),
     };
-    if (reset) { this.delay.reset(); this.busy.reset(); this.windowStart = Date.now(); }
+    if (reset) { this.delay.reset(); this.split.reset(); this.windowStart = Date.now(); }
     return view;
   }
 
-  close(): void { this.delay.disable(); this.busy.close(); }
-}
-
-/**
- * Splits lag into its causes with the main thread's scheduler statistics (Linux
- * /proc/thread-self/schedstat: nanoseconds on a CPU, nanoseconds waiting for one):
- * a loop that is late because it ran our code shows the time as CPU time.
- */
-class BusyMonitor {
-  private readonly fd: number | null;
-  private readonly buf = Buffer.alloc(128);
-  private last: { cpu: number; wait: number } | null = null;
-  private maxBusyMs = 0;
-  private waitMs = 0;
-  private readonly timer: NodeJS.Timeout | null = null;
-
-  constructor() {
-    // Opened here, on the main thread: thread-self names the thread that opens it.
-    let fd: number | null = null;
-    try { fd = openSync('/proc/thread-self/schedstat', 'r'); } catch { /* not Linux: no busy figure */ }
-    this.fd = fd;
-    if (fd !== null) {
-      this.timer = setInterval(() => this.sample(), BUSY_SAMPLE_MS);
-      this.timer.unref();
-    }
-  }
-
-  read(): { maxBusyMs: number | null; runQueueWaitMs: number | null } {
-    if (this.fd === null) return { maxBusyMs: null, runQueueWaitMs: null };
-    return { maxBusyMs: round(this.maxBusyMs), runQueueWaitMs: round(this.waitMs) };
-  }
-
-  reset(): void { this.maxBusyMs = 0; this.waitMs = 0; }
-
-  close(): void {
-    if (this.timer) clearInterval(this.timer);
-    if (this.fd !== null) closeSync(this.fd);
-  }
-
-  private sample(): void {
-    const n = readSync(this.fd!, this.buf, 0, this.buf.length, 0);
-    const [cpuNs, waitNs] = this.buf.toString('latin1', 0, n).split(' ').map(Number);
-    const now = { cpu: (cpuNs ?? 0) / 1e6, wait: (waitNs ?? 0) / 1e6 };
-    if (this.last) {
-      this.maxBusyMs = Math.max(this.maxBusyMs, now.cpu - this.last.cpu);
-      this.waitMs += now.wait - this.last.wait;
-    }
-    this.last = now;
-  }
+  close(): void { this.delay.disable(); this.split.close(); }
 }
 
 export function metricsRoutes(ctx: { ownerToken: string; manager: SessionManager; metrics: RunnerMetrics }): Route[] {
@@ -126,6 +78,57 @@ export function metricsRoutes(ctx: { ownerToken: string; manager: SessionManager
       sendJson(res, 200, ctx.metrics.read(ctx.manager, url.searchParams.get('reset') === '1'));
     }],
   ];
+}
+
+/**
+ * Splits lag into its causes with the main thread's scheduler statistics (Linux
+ * /proc/thread-self/schedstat: nanoseconds on a CPU, nanoseconds waiting for one).
+ * A timer SPLIT_SAMPLE_MS apart comes late by some amount; the part spent waiting
+ * for a CPU is the host's, the rest is the runner's own.
+ */
+class LagSplit {
+  private readonly fd: number | null;
+  private readonly buf = Buffer.alloc(128);
+  private last: { at: number; wait: number } | null = null;
+  private maxOwnMs = 0;
+  private waitMs = 0;
+  private readonly timer: NodeJS.Timeout | null = null;
+
+  constructor() {
+    // Opened here, on the main thread: thread-self names the thread that opens it.
+    let fd: number | null = null;
+    try { fd = openSync('/proc/thread-self/schedstat', 'r'); } catch { /* not Linux: no split */ }
+    this.fd = fd;
+    if (fd !== null) {
+      this.timer = setInterval(() => this.sample(), SPLIT_SAMPLE_MS);
+      this.timer.unref();
+    }
+  }
+
+  read(): { maxOwnLagMs: number | null; runQueueWaitMs: number | null } {
+    if (this.fd === null) return { maxOwnLagMs: null, runQueueWaitMs: null };
+    return { maxOwnLagMs: round(this.maxOwnMs), runQueueWaitMs: round(this.waitMs) };
+  }
+
+  reset(): void { this.maxOwnMs = 0; this.waitMs = 0; }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.fd !== null) closeSync(this.fd);
+  }
+
+  private sample(): void {
+    const n = readSync(this.fd!, this.buf, 0, this.buf.length, 0);
+    const waitNs = Number(this.buf.toString('latin1', 0, n).split(' ')[1] ?? 0);
+    const now = { at: performance.now(), wait: waitNs / 1e6 };
+    if (this.last) {
+      const waited = now.wait - this.last.wait;
+      const late = now.at - this.last.at - SPLIT_SAMPLE_MS;
+      this.maxOwnMs = Math.max(this.maxOwnMs, late - waited);
+      this.waitMs += waited;
+    }
+    this.last = now;
+  }
 }
 
 function openFds(): number | null {
