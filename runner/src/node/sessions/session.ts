@@ -20,6 +20,11 @@ import { onUnexpectedError } from '../util/unexpected-error.ts';
 
 /** How long the lab's setup script may take to bring the fault up. */
 const SETUP_TIMEOUT_MS = 120_000;
+/**
+ * A VM lab's setup builds its kernel module inside the guest: 25 s on a quiet TCG host,
+ * 75 s and more on a loaded 2-core one (emulated CPU), so it gets longer.
+ */
+const VM_SETUP_TIMEOUT_MS = 360_000;
 /** A check's message is for a person: keep its last lines. */
 const MAX_MESSAGE_LINES = 20;
 /** What a degraded session tells learners about retries when its owner does not say (the manager's sweep period). */
@@ -311,7 +316,7 @@ export class Session {
       this.handle = started.value;
       if (this.lab.setup) {
         this.stage('setup', 'starting the fault workload');
-        const r = await this.execScript(this.lab.setup, SETUP_TIMEOUT_MS);
+        const r = await this.execScript(this.lab.setup, this.lab.backend === 'vm' ? VM_SETUP_TIMEOUT_MS : SETUP_TIMEOUT_MS);
         if (!r.ok && r.error.code === 'backend-unavailable') return this.abandonStart(r.error, `the lab's setup was cut off: ${r.error.message}`);
         if (!r.ok || r.value.exitCode !== 0) {
           const detail = r.ok ? lastLines(`${r.value.stdout}\n${r.value.stderr}`.trim()) : r.error.message;
