@@ -110,7 +110,7 @@ async function typeItem(shell: MarkedShell, item: WalkthroughItem, cols: number)
           end = await shell.sendAndWait('\x03', from, Math.min(CTRL_C_AGAIN_MS, until - Date.now()));
         }
         if (end.kind === 'timeout') failures.push(`${where}: did not give the prompt back after Ctrl-C, pressed ${presses} times: ${tail(end.output)}`);
-        else if (presses > 1) notes.push(`${item.source}: stopped at the ${presses}${presses === 2 ? 'nd' : 'th'} Ctrl-C`);
+        else if (presses > 1) notes.push(`${item.source}: stopped after ${presses} Ctrl-C presses`);
       } else if (mode.kind === 'interactive') {
         stopped = true;
         end = await shell.sendAndWait(mode.keys, from, STOP_GRACE_MS);
@@ -119,10 +119,13 @@ async function typeItem(shell: MarkedShell, item: WalkthroughItem, cols: number)
           end = await shell.sendAndWait('\x03', from, STOP_GRACE_MS);
         }
       } else {
+        stopped = true; // its exit status after Ctrl-C says nothing more
         failures.push(`${where}: still running after ${RUN_LIMIT_MS / 1000} s (a command that runs until stopped needs walkthrough=ctrl-c:<seconds>): ${tail(end.output)}`);
         end = await shell.sendAndWait('\x03', from, STOP_GRACE_MS);
       }
-      if (end.kind === 'timeout') throw new ShellGone(`${where}: the shell no longer answers, even to Ctrl-C; the walkthrough stops here: ${tail(end.output)}`);
+      if (end.kind === 'timeout') {
+        throw new ShellGone(`${where}: the shell no longer answers, even to Ctrl-C (a command that panics or reboots a VM needs walkthrough=reboots); the walkthrough stops here: ${tail(end.output)}`);
+      }
     }
     if (end.kind === 'more') continue;
     if (end.kind === 'panic') {

@@ -17,6 +17,7 @@ import {
 } from '../../common/protocol.ts';
 import type { BackendError, Result, ShellStream, TermSize } from '../backends/lab-backend.ts';
 import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
+import { DEFAULT_TERMINAL_SIZE } from '../../common/terminal-size.ts';
 import type { ScreenCopy } from './screen-mirror.ts';
 import { screenWorkers } from './screen-worker-pool.ts';
 
@@ -44,7 +45,8 @@ export const RESIZE_COALESCE_MS = 100;
 /** Terminals one session serves at once: a learner's tabs, the CLI and an instructor looking in fit; each costs a copy of the output. */
 export const MAX_VIEWERS_PER_SESSION = 16;
 
-export const DEFAULT_TERM_SIZE: TermSize = { cols: 120, rows: 32 };
+/** The page's terminal size at 1280×800 (common/terminal-size.ts), until a viewer says its own. */
+export const DEFAULT_TERM_SIZE: TermSize = { ...DEFAULT_TERMINAL_SIZE };
 
 export interface TerminalViewer {
   sendOutput(chunk: Buffer): void;
