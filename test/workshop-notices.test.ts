@@ -47,7 +47,8 @@ test('an idle lab warns its terminal, a key keeps it, then it stops as idle', { 
     assert.equal(notices.list.filter((n) => n.code === 'idle-warning').length, 2);
     const closed = await t.closed;
     assert.equal(closed.code, WS_CLOSE.sessionStopped);
-    assert.equal(r.manager.get(s.session.id), undefined);
+    // The terminal closes as the stop begins; the session goes once its container is removed.
+    await until(() => r.manager.get(s.session.id) === undefined, 'the idle session is dropped after its container is removed');
     const p = (await r.call('GET', '/api/progress')).json as ProgressResponse;
     const storm = p.labs.find((l) => l.labId === LAB)!;
     assert.equal(storm.lastSession?.endReason, 'idle');
@@ -77,7 +78,7 @@ test('a workshop that ends warns its learners, then stops their labs and keeps t
     assert.match(ending.message, /the workshop ends in about \d+ min/);
     await notices.next('workshop-ended', 20_000);
     assert.equal((await t.closed).code, WS_CLOSE.sessionStopped);
-    assert.equal(r.manager.live().length, 0);
+    await until(() => r.manager.live().length === 0, 'the ended workshop\'s lab is dropped after its container is removed');
 
     const progress = await r.call('GET', '/api/progress', { headers: { authorization: `Bearer ${token}` } });
     assert.equal(progress.status, 200);
@@ -96,3 +97,12 @@ test('a workshop that ends warns its learners, then stops their labs and keeps t
     await r.dispose();
   }
 });
+
+/** Removing a container takes a moment after the terminal closed: wait for it, within a bound. */
+async function until(done: () => boolean, what: string, timeoutMs = 30_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > end) assert.fail(`not within ${timeoutMs / 1000} s: ${what}`);
+    await new Promise((res) => setTimeout(res, 100));
+  }
+}
