@@ -5,15 +5,8 @@ import { runButtons } from './run-buttons-plugin.ts'
 /** The runner the dev server forwards /api (HTTP and WebSocket) to; `npm run dev` starts one here. */
 const RUNNER_URL = process.env.KDLABS_RUNNER_URL ?? 'http://127.0.0.1:7171'
 
-// ---------------------------------------------------------------------------
-// LAB PAGES HOOK
-// Lab pages (docs/labs/<id>.md) are generated from labs/<id>/lab.yaml.
-// The generator should fill this array (or replace it with an import from a
-// generated module), one entry per lab, e.g.
-//   { text: 'Syscall storm', link: '/labs/syscall-storm' }
-// It is rendered in the sidebar of every page under /labs/ and as the
-// "Labs" group in the roadmap sidebar. Filled from labs/ by lab-pages.ts.
-// ---------------------------------------------------------------------------
+// The labs, generated from labs/*/lab.yaml in the order learners take them
+// (level, then the roadmap's order): the sidebar, and so the Previous/Next links.
 export const labSidebar: DefaultTheme.SidebarItem[] = [
   { text: 'All labs', link: '/labs/' },
   ...allLabs().map((lab) => ({ text: lab.title.split(' — ')[0], link: `/labs/${lab.id}` })),
@@ -42,8 +35,14 @@ const caseStudies: DefaultTheme.SidebarItem = {
   text: 'Case studies',
   items: [
     { text: 'Overview', link: '/case-studies/' },
-    { text: 'GC stall meets memory reclaim', link: '/case-studies/gc-stall' },
+    // In the roadmap's order, like the labs they go with.
     { text: 'Syscall storm', link: '/case-studies/syscall-storm' },
+    { text: 'CPU hot spot', link: '/case-studies/cpu-hotspot' },
+    { text: 'CPU throttling', link: '/case-studies/cpu-throttling' },
+    { text: 'Memory leak and the OOM killer', link: '/case-studies/memory-leak' },
+    { text: 'Lock contention', link: '/case-studies/lock-contention' },
+    { text: 'GC stall meets memory reclaim', link: '/case-studies/gc-stall' },
+    { text: 'TCP latency', link: '/case-studies/tcp-latency' },
     { text: 'Driver panic', link: '/case-studies/driver-panic' },
   ],
 }
@@ -113,8 +112,6 @@ export default defineConfig({
       { text: 'Case studies', link: '/case-studies/' },
       { text: 'Methodology', link: '/methodology/' },
       { text: 'Tools', link: '/tools/' },
-      // Points at the only lab that exists today; switch to a labs index
-      // page once the generator produces one.
       { text: 'Labs', link: '/labs/' },
       { text: 'Workshops', link: '/workshops' },
       { text: 'Authoring', link: '/authoring' },

@@ -13,6 +13,8 @@ import { parseHint } from './walkthrough-markers.ts';
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 export type Level = (typeof LEVELS)[number];
+/** A lab without `order` goes after the ordered ones of its level (then by id). */
+export const DEFAULT_LAB_ORDER = 100;
 
 export const BACKENDS = ['container', 'vm'] as const;
 export type BackendKind = (typeof BACKENDS)[number];
@@ -119,6 +121,8 @@ export const labFileSchema = z
     id: slug,
     title: z.string().min(1),
     level: z.enum(LEVELS),
+    /** Where the lab sits among the labs of its level, as the roadmap teaches them: lower first. */
+    order: z.number().int().min(0).max(10_000).default(DEFAULT_LAB_ORDER),
     summary: z.string().min(1),
     minutes: z.number().int().min(1).max(600),
     backend: z.enum(BACKENDS).default('container'),
@@ -218,6 +222,8 @@ export interface ResolvedLab {
   id: string;
   title: string;
   level: Level;
+  /** Position among the labs of its level (lab.yaml `order`); see compareLabs. */
+  order: number;
   summary: string;
   minutes: number;
   backend: BackendKind;
@@ -237,6 +243,11 @@ export interface ResolvedLab {
   tasks: ResolvedTask[];
   solution: { script: string; notes: string | null };
   selftest: { symptom: string; timeoutSeconds: number };
+}
+
+/** The order learners take labs in: by level, then `order` (the roadmap's), then id — never the alphabet alone. */
+export function compareLabs(a: Pick<ResolvedLab, 'id' | 'level' | 'order'>, b: Pick<ResolvedLab, 'id' | 'level' | 'order'>): number {
+  return LEVELS.indexOf(a.level) - LEVELS.indexOf(b.level) || a.order - b.order || a.id.localeCompare(b.id);
 }
 
 // ---- What the browser and CLI may see: no answers, no scripts, no solution. ----

@@ -57,3 +57,22 @@ test('the real labs folder loads without problems', async () => {
   assert.deepEqual(problems, []);
   assert.ok(labs.has('syscall-storm'));
 });
+
+test('labs come in the order learners take them: level, then order, then id; never the alphabet alone', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kdlabs-labs-'));
+  const lab = (id: string, level: string, order?: number): string =>
+    GOOD.replace('id: good-lab', `id: ${id}`).replace('level: beginner', `level: ${level}${order === undefined ? '' : `\norder: ${order}`}`);
+  try {
+    makeLab(root, 'a-advanced', lab('a-advanced', 'advanced', 1));
+    makeLab(root, 'b-beginner-late', lab('b-beginner-late', 'beginner', 20));
+    makeLab(root, 'c-beginner-first', lab('c-beginner-first', 'beginner', 10));
+    makeLab(root, 'd-intermediate', lab('d-intermediate', 'intermediate'));
+    makeLab(root, 'e-beginner-unordered', lab('e-beginner-unordered', 'beginner'));
+    makeLab(root, 'f-bad-order', lab('f-bad-order', 'beginner', -1));
+    const { labs, problems } = loadLabs(root);
+    assert.deepEqual([...labs.keys()], ['c-beginner-first', 'b-beginner-late', 'e-beginner-unordered', 'd-intermediate', 'a-advanced']);
+    assert.match(problems.join('\n'), /f-bad-order\/lab\.yaml: order: /);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});

@@ -68,6 +68,7 @@ export function loadLab(dir: string): LoadResult {
       id: spec.id,
       title: spec.title,
       level: spec.level,
+      order: spec.order,
       summary: spec.summary,
       minutes: spec.minutes,
       backend: spec.backend,

@@ -170,7 +170,7 @@ export class FakeViewer implements TerminalViewer {
 /** A small lab: one checked task, one question with a hint. */
 export function fakeLab(id = 'fake-lab'): ResolvedLab {
   return {
-    id, title: 'Fake lab', level: 'beginner', summary: 'A lab for unit tests.', minutes: 5, backend: 'container',
+    id, title: 'Fake lab', level: 'beginner', order: 100, summary: 'A lab for unit tests.', minutes: 5, backend: 'container',
     image: { base: 'base', labLayerDir: null },
     resources: { memoryBytes: 64 * 1024 * 1024, pids: 64, cpus: 1 },
     capabilities: [], vm: null, params: [], dir: '/nonexistent', setup: 'echo setup',
