@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { UsageError } from '../common/args.ts';
 import { parseKtraceArgs } from './cli.ts';
+import { parseFlameArgs } from './flame/cli.ts';
 
 test('defaults and filters', () => {
   const o = parseKtraceArgs(['syscalls', '--pid', '42', '--comm', 'dd']);
@@ -22,4 +23,12 @@ test("this lab's processes by default; --all-host widens to the whole host", () 
   assert.equal(parseKtraceArgs(['syscalls']).hostWide, false);
   assert.equal(parseKtraceArgs(['syscalls', '--all-host']).hostWide, true);
   assert.throws(() => parseKtraceArgs(['syscalls', '--all-host=yes']), /takes no value/);
+});
+
+test('flame: options, conflicts and the hint for a missing pid', () => {
+  const o = parseFlameArgs(['--pid', '7', '--duration', '3', '--output', 'f.svg']);
+  assert.deepEqual([o.pid, o.durationSeconds, o.frequency, o.output, o.svg], [7, 3, 99, 'f.svg', false]);
+  assert.throws(() => parseFlameArgs(['--svg', '--folded']), /not both/);
+  assert.throws(() => parseFlameArgs(['--duration', '3']), /need --pid/);
+  assert.throws(() => parseFlameArgs(['perf.data']), /pipe perf script/);
 });

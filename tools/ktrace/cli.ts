@@ -13,6 +13,8 @@ const MAX_TOP = 1000;
 /** The kernel truncates comm to 15 characters (TASK_COMM_LEN - 1). */
 const COMM_MAX = 15;
 const PID_MAX = 4_194_304; // PID_MAX_LIMIT on 64-bit
+/** The subcommand that draws perf's stacks (tools/ktrace/flame), apart from the bpftrace modes. */
+export const FLAME_COMMAND = 'flame';
 
 export const FLAGS: FlagSpecs = {
   duration: { kind: 'integer', metavar: 'SECONDS', help: `how long to trace (default ${DEFAULT_DURATION_S})` },
@@ -46,6 +48,7 @@ export function helpText(): string {
     '',
     'modes:',
     ...MODES.map((m) => `  ${m.name.padEnd(width)}  ${m.summary}`),
+    `  ${FLAME_COMMAND.padEnd(width)}  flame graph of perf call stacks, SVG or text (see ktrace flame --help)`,
     '',
     'options:',
     formatFlagHelp(FLAGS),

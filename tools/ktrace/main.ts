@@ -1,8 +1,9 @@
 // ktrace entry point.
 import { UsageError } from '../common/args.ts';
 import { styleFor } from '../common/style.ts';
-import { helpText, parseKtraceArgs, type KtraceOptions } from './cli.ts';
+import { FLAME_COMMAND, helpText, parseKtraceArgs, type KtraceOptions } from './cli.ts';
 import { trace, type TraceOutcome } from './trace.ts';
+import { runFlame } from './flame/run.ts';
 import { describeScope, readOwnPidNamespace, scopeJson, type TraceScope } from './scope.ts';
 
 const EXIT_OK = 0;
@@ -45,6 +46,8 @@ function scopeLine(scope: TraceScope | null, st: ReturnType<typeof styleFor>): s
 }
 
 async function main(argv: readonly string[]): Promise<number> {
+  // flame reads perf's stacks rather than running bpftrace: its own options and help.
+  if (argv[0] === FLAME_COMMAND) return runFlame(argv.slice(1));
   let opts: KtraceOptions;
   try {
     opts = parseKtraceArgs(argv);

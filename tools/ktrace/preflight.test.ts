@@ -13,6 +13,8 @@ const good: PreflightFacts = {
   tracepoints: new Map([
     ['lock:contention_begin', true],
     ['lock:contention_end', true],
+    ['syscalls:sys_enter_futex', true],
+    ['syscalls:sys_exit_futex', true],
   ]),
 };
 

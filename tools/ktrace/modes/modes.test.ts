@@ -7,7 +7,7 @@ import { parseOutput } from '../bpftrace/output.ts';
 import { syscallNamer } from '../syscall-names.ts';
 import { interpretSyscalls, renderSyscalls, syscallsProgram } from './syscalls.ts';
 import { PID_BITS, interpretMemleak, memleakProgram, renderMemleak, unpackProcessKey } from './memleak.ts';
-import { interpretLocks, locksProgram, renderLocks } from './locks.ts';
+import { FUTEX_WAIT_OPS, interpretLocks, locksProgram, renderLocks } from './locks.ts';
 import { biolatencyProgram, interpretBiolatency, renderBiolatency } from './biolatency.ts';
 import { decodeLockFlags, lockKind } from '../lockflags.ts';
 import { splitDevT } from '../blockdev.ts';
@@ -64,6 +64,57 @@ test('locks: the 4-thread mkdir/rmdir workload shows rwsem write contention by n
   assert.equal(r.byComm[0]?.label, 'node');
   assert.ok(r.overallHist.length > 0);
   assert.match(renderLocks(r, plainStyle).join('\n'), /wait time, node:/);
+});
+
+test('locks: pthread mutex waits of tallyd show up per thread and per futex address, in hex', () => {
+  const r = interpretLocks(fixture('locks-futex.jsonl'), 1.3, ctx);
+  assert.equal(r.totalContentions, 0);
+  assert.ok(r.futex.totalWaits > 500);
+  const [top] = r.futex.byAddress;
+  assert.equal(top?.comm, 'tallyd');
+  assert.equal(top?.pid, 23166);
+  assert.equal(top?.address, '0x556bddbf53a0'); // 93921770165152 in the recording
+  assert.equal(r.futex.totalWaitNs, top?.totalNs);
+  assert.equal(r.futex.byComm.length, 5, 'top 5 of the 8 worker threads');
+  assert.ok(r.futex.byComm.every((c) => c.label.startsWith('tally-w')));
+  const text = renderLocks(r, plainStyle).join('\n');
+  assert.match(text, /no kernel lock contention observed/);
+  assert.match(text, /^ +23166 +tallyd +0x556bddbf53a0 +862 +7\.66s/m);
+  assert.match(text, /wait time, futex 0x556bddbf53a0 of tallyd:/);
+  assert.match(text, /gdb -p 23166 -batch -ex 'info symbol 0x556bddbf53a0'/);
+  const json = JSON.parse(JSON.stringify(r)) as typeof r;
+  assert.equal(json.futex.byAddress[0]?.address, '0x556bddbf53a0');
+});
+
+test('locks: futex rows keep lab and host pids apart; an outside process has no lab pid and no gdb hint', () => {
+  const out = parseOutput(
+    [
+      '{"type": "map", "data": {"@faddr_count": {"31337,12,4096": 3, "4242,0,8192": 9}}}',
+      '{"type": "map", "data": {"@faddr_total_ns": {"31337,12,4096": 3000, "4242,0,8192": 90000}}}',
+      '{"type": "map", "data": {"@fproc_comm": {"31337,12": "tallyd", "4242,0": "containerd"}}}',
+    ].join('\n'),
+  );
+  const host = interpretLocks(out, 1, { ...ctx, scope: { ...labScope, hostWide: true } });
+  assert.deepEqual(host.futex.byAddress.map((a) => [a.pid, a.hostPid, a.comm, a.address]), [[null, 4242, 'containerd', '0x2000'], [12, 31337, 'tallyd', '0x1000']]);
+  const text = renderLocks(host, plainStyle).join('\n');
+  assert.match(text, /lab pid +host pid +process +futex address/);
+  assert.match(text, /^ +- +4242 +containerd +0x2000/m);
+  assert.doesNotMatch(text, /gdb -p/);
+  const lab = renderLocks(interpretLocks(parseOutput(''), 1, ctx), plainStyle).join('\n');
+  assert.match(lab, /no futex waits observed/);
+});
+
+test('locks: the futex probe is scoped like the rest and counts only waiting ops, private or not', () => {
+  const prog = locksProgram({ ...ctx, filter: { pid: 42 } });
+  const futex = /^tracepoint:syscalls:sys_enter_futex (\/[^\n]*\/) \{\n(.*?)\n\}/ms.exec(prog);
+  assert.ok(futex, prog);
+  assert.match(futex[1] ?? '', NS_TEST);
+  assert.match(futex[1] ?? '', /->nr == 42\b/);
+  assert.match(futex[2] ?? '', /\$op = args->op & 127;/, 'FUTEX_PRIVATE_FLAG and FUTEX_CLOCK_REALTIME masked off');
+  for (const op of FUTEX_WAIT_OPS) assert.match(futex[2] ?? '', new RegExp(`\\$op == ${op}\\b`));
+  assert.doesNotMatch(futex[2] ?? '', /\$op == 1\b/, 'FUTEX_WAKE is not a wait');
+  assert.match(prog, /^tracepoint:syscalls:sys_exit_futex \/@fstart\[tid\]\/ \{$/m);
+  assert.match(prog, /clear\(@fstart\); clear\(@faddr\);/);
 });
 
 test('lock flags decode', () => {

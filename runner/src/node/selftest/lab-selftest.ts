@@ -42,6 +42,11 @@ export interface SelfTestDeps {
   onProgress?: (message: string) => void;
   /** The lab's parameter values for this run (see paramSweep); a lab with params needs every one. */
   params?: ParamValues;
+  /**
+   * Why this run does not type the walkthrough (it is typed in another run of the same lab,
+   * e.g. the first choice of a parameter sweep); undefined: type it.
+   */
+  skipWalkthrough?: string;
   /** The terminal the walkthrough types into; the page's size at 1280×800 by default. */
   terminalSize?: TerminalSize;
 }
@@ -130,7 +135,7 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
         throw new Error(`symptom not measured: ${last}`);
       });
       // Before the solution, so it sees what a learner sees; its result does not hold the solution back.
-      if (ran) await step('walkthrough', () => walkthrough(lab, s, manager, deps));
+      if (ran) await step('walkthrough', () => deps.skipWalkthrough !== undefined ? Promise.resolve(`not typed in this run: ${deps.skipWalkthrough}`) : walkthrough(lab, s, manager, deps));
       const solved = ran && await step('solution', async () => {
         const r = await s.execScript(lab.solution.script, SOLUTION_TIMEOUT_MS);
         if (!r.ok) throw new Error(r.error.message);

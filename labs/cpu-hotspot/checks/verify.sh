@@ -1,0 +1,51 @@
+#!/bin/bash
+# Passes when ingestd does at least 3× the records per CPU-second that the
+# lab's original config does, with records of unchanged size. Both numbers come
+# from the kernel: records = write calls (/proc/<pid>/io syscw, one per record),
+# CPU = time on CPU (/proc/<pid>/schedstat). The original config's rate is
+# measured in the same 4 s by a reference ingestd run beside the service, so a
+# busy host slows both alike.
+RECORD_BYTES=512
+TRAILER_BYTES=8
+NEED_TIMES=3
+WINDOW=4
+table=${KDLABS_PARAM_TABLE:-checksum}
+pid=$(cat /run/ingestd.pid 2>/dev/null)
+if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "ingestd is not running (ingestctl start; its log: /var/log/lab/ingestd.log)"; exit 1; fi
+conf_bytes=$(sed -nE 's/^\s*record_bytes\s*=\s*([0-9]+).*/\1/p' /etc/ingestd.conf | tail -n 1)
+if [ "${conf_bytes:-$RECORD_BYTES}" != "$RECORD_BYTES" ]; then
+  echo "record_bytes in /etc/ingestd.conf is $conf_bytes, not $RECORD_BYTES: upstream's records do not get smaller."
+  exit 1
+fi
+
+ref_dir=$(mktemp -d)
+trap 'kill "$ref" 2>/dev/null; rm -rf "$ref_dir"' EXIT
+sed -E "s/^(checksum|escape|route)_table *=.*/\1_table = cached/; s/^${table}_table *=.*/${table}_table = per_call/" \
+  /opt/lab/ingestd.conf.orig > "$ref_dir/ingestd.conf"
+ingestd "$ref_dir/ingestd.conf" "$ref_dir/stats" >/dev/null 2>&1 &
+ref=$!
+sleep 0.5
+
+# records, bytes written, ns on CPU
+sample() { echo "$(awk '/^syscw/{c=$2} /^wchar/{w=$2} END{print c, w}' "/proc/$1/io") $(cut -d' ' -f1 "/proc/$1/schedstat")"; }
+read -r c1 w1 t1 < <(sample "$pid"); read -r rc1 _ rt1 < <(sample "$ref")
+sleep "$WINDOW"
+kill -0 "$pid" 2>/dev/null || { echo "ingestd exited during the measurement"; exit 1; }
+read -r c2 w2 t2 < <(sample "$pid"); read -r rc2 _ rt2 < <(sample "$ref")
+
+records=$((c2 - c1)); bytes=$((w2 - w1))
+if [ "$records" -le 0 ] || [ $((t2 - t1)) -le 0 ] || [ $((rt2 - rt1)) -le 0 ]; then echo "ingestd wrote no records in $WINDOW s: is it stuck? See /var/log/lab/ingestd.log"; exit 1; fi
+# The stats file's once-a-second write is counted too: a hair under 520 bytes per write.
+if [ $((bytes / records)) -lt "$RECORD_BYTES" ]; then
+  echo "ingestd writes $((bytes / records)) bytes per record; a $RECORD_BYTES-byte record and its trailer are $((RECORD_BYTES + TRAILER_BYTES))."
+  exit 1
+fi
+read -r rate ref_rate times per_s < <(awk -v c="$records" -v t="$((t2 - t1))" -v rc="$((rc2 - rc1))" -v rt="$((rt2 - rt1))" -v w="$WINDOW" \
+  'BEGIN { r = c / (t / 1e9); rr = rc / (rt / 1e9); printf "%d %d %.1f %d\n", r, rr, r / rr, c / w }')
+msg="ingestd: $rate records per CPU-second ($per_s records/s); the original config, measured alongside: $ref_rate per CPU-second"
+if awk -v x="$times" -v n="$NEED_TIMES" 'BEGIN { exit !(x >= n) }'; then
+  echo "$msg — ${times}× (need ≥ ${NEED_TIMES}×)."
+else
+  echo "$msg — only ${times}× (need ≥ ${NEED_TIMES}×)."
+  exit 1
+fi
