@@ -8,7 +8,7 @@ import { createMarkdownRenderer } from 'vitepress';
 import { loadLabs } from '../runner/src/node/labs/registry.ts';
 import { LABS_DIR, REPO_ROOT } from '../runner/src/node/util/paths.ts';
 import { labPageMarkdown } from '../docs/.vitepress/lab-pages.ts';
-import { runButtons } from '../docs/.vitepress/run-buttons-plugin.ts';
+import { runButtons, runLabel } from '../docs/.vitepress/run-buttons-plugin.ts';
 import { markdownFences, planWalkthrough } from '../runner/src/common/walkthrough-plan.ts';
 import { parseFenceInfo } from '../runner/src/common/walkthrough-markers.ts';
 import { join } from 'node:path';
@@ -39,4 +39,12 @@ test('a block with a marker that does not parse fails the site build, naming the
   const ok = md.render('```bash walkthrough=ctrl-c:5\ntop\n```\n', { relativePath: 'labs/x.md' });
   assert.match(ok, /class="lab-run"/);
   assert.match(ok, /class="language-bash/);
+});
+
+test('a Run button is named by its command, so a list of them tells them apart', async () => {
+  const md = await createMarkdownRenderer(join(REPO_ROOT, 'docs'), { config: (m) => runButtons(m) });
+  const html = md.render('```bash\nvmstat 1 5\necho "<done>"\n```\n', { relativePath: 'labs/x.md' });
+  assert.match(html, /<button class="lab-run" type="button" aria-label="Run: vmstat 1 5; echo &quot;&lt;done&gt;&quot;"/);
+  assert.match(html, /<span aria-hidden="true">▶ <\/span>Run<\/button>/);
+  assert.equal(runLabel(`${'x'.repeat(200)}`).length, 'Run: '.length + 121, 'long commands are cut, with an ellipsis');
 });

@@ -2,8 +2,13 @@
 // copied by hand. Used by the sidebar (config.ts) and the dynamic route
 // docs/labs/[id].paths.ts.
 import { loadLabs } from '../../runner/src/node/labs/registry.ts'
-import { LABS_DIR } from '../../runner/src/node/util/paths.ts'
+import { LABS_DIR, REPO_ROOT } from '../../runner/src/node/util/paths.ts'
 import type { ResolvedLab } from '../../runner/src/common/lab-schema.ts'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** The site's source folder, where the case studies live. */
+const DOCS_DIR = join(REPO_ROOT, 'docs')
 
 export function allLabs(): ResolvedLab[] {
   const { labs, problems } = loadLabs(LABS_DIR)
@@ -34,10 +39,32 @@ export function labPageMarkdown(lab: ResolvedLab): string {
       for (const t of tasks) out.push(`<LabTask task="${t.id}" />`, '')
     }
   })
+  out.push(completionCard(lab), '')
   if (lab.solution.notes) {
     out.push('## Solution', '', '<LabSolution>', '', demoteHeadings(lab.solution.notes.replace(/^#\s+.+\n/, '')).trim(), '', '</LabSolution>', '')
   }
   return out.join('\n')
+}
+
+/**
+ * The completion card (shown once every task passes): the next lab in roadmap
+ * order (allLabs is sorted by level, then `order`) and, for the reading list
+ * when lab.yaml has no `next.read`, the lab's case study if the site has one.
+ */
+function completionCard(lab: ResolvedLab): string {
+  const labs = allLabs()
+  const next = labs[labs.findIndex((l) => l.id === lab.id) + 1]
+  const caseStudy = existsSync(join(DOCS_DIR, 'case-studies', `${lab.id}.md`)) ? `/case-studies/${lab.id}` : ''
+  const attrs = [
+    next ? `next-id="${attr(next.id)}" next-title="${attr(next.title.split(' — ')[0]!)}"` : '',
+    caseStudy ? `case-study="${attr(caseStudy)}"` : '',
+  ].filter(Boolean).join(' ')
+  return `<LabComplete ${attrs} />`
+}
+
+/** A value for a double-quoted attribute of a component in markdown. */
+function attr(value: string): string {
+  return value.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')
 }
 
 /** Moves headings one level down (the step itself is an h2), leaving code blocks alone. */

@@ -20,7 +20,18 @@ export function runButtons(md: MarkdownRenderer): void {
     const html = fence(tokens, idx, options, env, self)
     const onLabPage = /^labs\/(?!index\.md$)/.test(relativePath)
     if (!onLabPage || !info.runnable) return html
-    // After the block's opening <div>, next to VitePress's copy button.
-    return html.replace(/^(<div[^>]*>)/, '$1<button class="lab-run" type="button" title="Type this command into the lab terminal">▶ Run</button>')
+    // After the block's opening <div>, next to VitePress's copy button. Named by its command, so
+    // a screen reader's list of a dozen buttons says which is which, not "Run" twelve times.
+    const label = md.utils.escapeHtml(runLabel(token?.content ?? ''))
+    return html.replace(/^(<div[^>]*>)/, (_whole, open: string) => `${open}<button class="lab-run" type="button" aria-label="${label}" title="Type this command into the lab terminal"><span aria-hidden="true">▶ </span>Run</button>`)
   }
+}
+
+/** Longest command quoted in a Run button's name; the rest is summarised (a long heredoc is not read out whole). */
+const RUN_LABEL_MAX_CHARS = 120
+
+/** "Run: <command>" for a block's accessible name; several lines are joined with "; ". */
+export function runLabel(content: string): string {
+  const command = content.split('\n').map((l) => l.trim()).filter(Boolean).join('; ')
+  return `Run: ${command.length > RUN_LABEL_MAX_CHARS ? `${command.slice(0, RUN_LABEL_MAX_CHARS)}…` : command}`
 }

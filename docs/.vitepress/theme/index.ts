@@ -10,6 +10,7 @@ import LabStatus from './LabStatus.vue'
 import LabJoin from './LabJoin.vue'
 import LabInstructor from './LabInstructor.vue'
 import LabHost from './LabHost.vue'
+import LabComplete from './LabComplete.vue'
 import { installRunButtons } from './lab/run-buttons.ts'
 import './lab.css'
 
@@ -24,6 +25,7 @@ export default {
     app.component('LabJoin', LabJoin)
     app.component('LabInstructor', LabInstructor)
     app.component('LabHost', LabHost)
+    app.component('LabComplete', LabComplete)
     if (typeof window !== 'undefined') installRunButtons()
   },
 } satisfies Theme

@@ -5,7 +5,7 @@
 // adapters around it.
 import { apiErrorOf, type ApiErrorCode } from './errors.ts';
 import type { PublicLab } from './lab-schema.ts';
-import type { CheckResult, HintResponse, LabListResponse, SessionView, StartSessionResponse } from './protocol.ts';
+import type { CheckResult, ForegroundResponse, HintResponse, LabListResponse, SessionView, StartSessionResponse } from './protocol.ts';
 import type {
   CreateWorkshopRequest, JoinWorkshopResponse, ProgressResponse, RosterResponse, TimelineResponse, WorkshopInfo,
 } from './workshop.ts';
@@ -177,6 +177,8 @@ export function sessionApi(c: Caller) {
     answer: (id: string, task: string, answer: string) => c.json<CheckResult>('POST', apiPaths.task(id, task, 'answer'), { answer }),
     hint: (id: string, task: string) => c.json<HintResponse>('POST', apiPaths.task(id, task, 'hint')),
     solution: (id: string) => c.json<{ notes: string }>('POST', `${s(id)}/solution`),
+    /** What runs in the foreground of the lab's shell (Run asks before typing into it). */
+    foreground: (id: string) => c.json<ForegroundResponse>('GET', `${s(id)}/foreground`),
     progress: () => c.json<ProgressResponse>('GET', apiPaths.progress),
   };
 }

@@ -91,11 +91,33 @@ const paramSchema = z
   })
   .strict();
 
+/**
+ * A wrong answer learners give, with what to tell them ("that is the vmstat
+ * column for user time"). Matched by canonical form (`answers`, see answers.ts)
+ * or by a case-insensitive `pattern` (with an `example` the self-test submits).
+ */
+const wrongAnswerSchema = z
+  .object({
+    answers: z.array(z.string().min(1)).min(1).optional().describe('wrong answers, compared in canonical form (case, quotes, %, (), (2), sys_ do not matter)'),
+    pattern: z.string().min(1).refine(isRegExp, 'expected a valid regular expression').optional(),
+    example: z.string().min(1).optional().describe('an answer the pattern matches; the self-test checks it is refused with this message'),
+    message: z.string().min(1).max(500).describe('what the learner is told: what their answer actually is, and where to look instead'),
+  })
+  .strict()
+  .superRefine((w, ctx) => {
+    if (w.answers === undefined && w.pattern === undefined) ctx.addIssue({ code: 'custom', message: 'a wrong answer needs "answers" (a list) or a "pattern"' });
+    if (w.pattern !== undefined && w.example === undefined) ctx.addIssue({ code: 'custom', path: ['example'], message: 'a wrong-answer pattern needs an "example" the self-test can submit' });
+  });
+
 const questionSchema = z
   .object({
     prompt: z.string().min(1),
     placeholder: z.string().optional(),
     answer: answerSchema,
+    /** Known wrong answers, each with its own message; the first that matches speaks. */
+    wrong: z.array(wrongAnswerSchema).default([]),
+    /** Why the right answer is right: shown when the learner passes. */
+    why: z.string().min(1).max(500).optional(),
   })
   .strict();
 
@@ -145,6 +167,16 @@ export const labFileSchema = z
     solution: z
       .object({ script: relPath, notes: relPath.optional() })
       .strict(),
+    /** The completion card's reading list; without it the card links the lab's case study, when there is one. */
+    next: z
+      .object({
+        read: z.array(z.object({
+          title: z.string().min(1).max(120),
+          link: z.string().min(1).refine((l) => /^(\/|https?:\/\/)/.test(l), 'expected a site path ("/case-studies/…") or an http(s) URL'),
+        }).strict()).max(8).default([]),
+      })
+      .strict()
+      .optional(),
     selftest: z
       .object({
         symptom: relPath.describe('exits 0 while the fault is present; the self-test requires it before the solution'),
@@ -194,6 +226,30 @@ export interface ResolvedAnswer {
   param?: string;
 }
 
+/** A declared wrong answer (lab.yaml `wrong:`). */
+export interface ResolvedWrongAnswer {
+  /** Compared in canonical form (answers.ts canonicalAnswer). */
+  answers: string[];
+  /** Case-insensitive, tried on the answer as typed and in canonical form; null when only `answers` are given. */
+  pattern: string | null;
+  /** Submitted by the self-test, which expects `message` back: the `answers`, plus this for a pattern. */
+  example: string | null;
+  message: string;
+}
+
+export interface ResolvedQuestion {
+  prompt: string;
+  placeholder: string;
+  answer: ResolvedAnswer;
+  /** Known wrong answers with their messages; absent means none. */
+  wrong?: ResolvedWrongAnswer[];
+  /** Why the right answer is right, shown on a pass; absent: a plain "Correct." */
+  why?: string | null;
+}
+
+/** A link on the completion card's "read next". */
+export interface ReadNext { title: string; link: string }
+
 export interface ResolvedTask {
   id: string;
   title: string;
@@ -202,7 +258,7 @@ export interface ResolvedTask {
   /** As written in lab.yaml: may carry `{walkthrough=…}` markers, which parseHint removes before a learner sees one. */
   hints: string[];
   check: { script: string; timeoutSeconds: number } | null;
-  question: { prompt: string; placeholder: string; answer: ResolvedAnswer } | null;
+  question: ResolvedQuestion | null;
 }
 
 export interface ResolvedStep {
@@ -243,6 +299,8 @@ export interface ResolvedLab {
   tasks: ResolvedTask[];
   solution: { script: string; notes: string | null };
   selftest: { symptom: string; timeoutSeconds: number };
+  /** What to read after the lab (lab.yaml `next.read`); absent or empty: the site links its case study, if any. */
+  next?: { read: ReadNext[] };
 }
 
 /** The order learners take labs in: by level, then `order` (the roadmap's), then id — never the alphabet alone. */
@@ -271,6 +329,8 @@ export interface PublicLab {
   steps: ResolvedStep[];
   tasks: PublicTask[];
   hasSolutionNotes: boolean;
+  /** The author's reading list for the completion card (may be empty). */
+  readNext?: ReadNext[];
 }
 
 export function toPublicLab(lab: ResolvedLab): PublicLab {
@@ -291,6 +351,8 @@ export function toPublicLab(lab: ResolvedLab): PublicLab {
       hintCount: t.hints.length,
     })),
     hasSolutionNotes: lab.solution.notes !== null,
+    // Answers, wrong answers and their messages stay on the runner: only the reading list goes out.
+    readNext: lab.next?.read ?? [],
   };
 }
 

@@ -40,6 +40,12 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   /** Bytes of output the client has finished processing since its last ack. */
   z.object({ type: z.literal('ack'), bytes: z.number().int().min(0).max(64 * 1024 * 1024) }).strict(),
   z.object({ type: z.literal('ping'), id: z.number().int() }).strict(),
+  /**
+   * The learner is using this viewer now (its tab or terminal gained focus): the shell
+   * takes this viewer's size, as tmux follows its most recently active client. Input and
+   * a resize make a viewer active too.
+   */
+  z.object({ type: z.literal('focus') }).strict(),
 ]);
 export type ClientMessage = z.infer<typeof clientMessageSchema>;
 
@@ -139,6 +145,19 @@ export interface SessionView {
   /** Whose lab it is: the local learner ("local", the owner) or a workshop learner. */
   learnerId?: string;
   workshopId?: string | null;
+}
+
+/** A program in the foreground of the lab shell's terminal (top, less, a running strace): typing goes to it, not to the shell. */
+export interface ForegroundProgram {
+  /** Its process id, as the lab (container or VM) numbers it. */
+  pid: number;
+  /** Its command name (the kernel's comm, at most 15 characters), e.g. "top". */
+  name: string;
+}
+
+/** GET /api/sessions/:id/foreground — null when the shell is at its prompt. */
+export interface ForegroundResponse {
+  program: ForegroundProgram | null;
 }
 
 export interface StartSessionResponse {

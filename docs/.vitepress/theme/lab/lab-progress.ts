@@ -1,18 +1,26 @@
 // Which labs this learner has finished or started, for the roadmap and the labs
-// index. The runner's progress store is the record (it survives restarts and
-// knows work done from the CLI); the page asks it once per visit and again
-// whenever a lab page sees every task pass.
+// index, and each lab's record (tasks passed, hints, time) for its page. The
+// runner's progress store is the record (it survives Stop, restarts and knows
+// work done from the CLI); the page asks it once per visit and again whenever a
+// lab page starts a lab or sees a task pass.
 import { reactive } from 'vue'
-import type { LabProgressStatus } from '../../../../runner/src/common/workshop.ts'
+import type { LabProgress as LabProgressRecord, LabProgressStatus } from '../../../../runner/src/common/workshop.ts'
 import { runnerApi } from './runner-api.ts'
 
 export type LabProgress = LabProgressStatus
+export type { LabProgressRecord }
 
 const known = reactive(new Map<string, LabProgress>())
+const records = reactive(new Map<string, LabProgressRecord>())
 let loading: Promise<void> | null = null
 
 export function labProgress(labId: string): LabProgress {
   return known.get(labId) ?? 'not-started'
+}
+
+/** The store's record of one lab for this learner (undefined until loaded, or when the runner is not there). */
+export function labRecord(labId: string): LabProgressRecord | undefined {
+  return records.get(labId)
 }
 
 /** Asks the runner for this learner's progress; quiet when the runner is not there. */
@@ -21,7 +29,11 @@ export function loadRunnerProgress(force = false): Promise<void> {
   loading = (async () => {
     try {
       const { labs } = await runnerApi.progress()
-      for (const l of labs) known.set(l.labId, l.status)
+      for (const l of labs) {
+        // A lab this page already saw finished stays done while the store's answer is on its way.
+        known.set(l.labId, known.get(l.labId) === 'done' ? 'done' : l.status)
+        records.set(l.labId, l)
+      }
     } catch {
       loading = null
     }

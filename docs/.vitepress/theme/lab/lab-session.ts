@@ -4,15 +4,31 @@
 //
 // The record outlives the page (a lab page visited again finds it), but its
 // polling does not: it polls only while a component that uses it is mounted.
+//
+// Passed tasks come from two places: the running session, and the runner's
+// progress store (every pass of this learner, in any session, from the page or
+// the CLI, before a Stop or a runner restart). A task either says passed stays
+// passed here: `state.session.tasks` is the session's view with the stored
+// passes merged in, and after a Stop (or with no session at all) the last view
+// stays as a `stopped` one, so the chips and task cards keep their green.
 import { getCurrentScope, onScopeDispose, reactive } from 'vue'
-import type { CheckResult, SessionView, TaskState } from '../../../../runner/src/common/protocol.ts'
+import type { CheckResult, ForegroundProgram, SessionView, TaskState, TaskStatus } from '../../../../runner/src/common/protocol.ts'
 import { RunnerError, runnerApi } from './runner-api.ts'
-import { markLabDone } from './lab-progress.ts'
+import { labRecord, loadRunnerProgress, markLabDone } from './lab-progress.ts'
 
 /** How often the page looks at a starting or resetting lab: progress should feel live. */
 const POLL_BUSY_MS = 700
 /** How often it looks at a running lab: catches checks run from the CLI and a lab stopped elsewhere. */
 const POLL_RUNNING_MS = 4000
+/** After Ctrl-C, how long Run waits for the program to give the prompt back: a program that ignores it gets no typing. */
+const CTRL_C_WAIT_MS = 3000
+/** How often it looks in that time: each look is one short exec in the lab. */
+const CTRL_C_POLL_MS = 300
+/** Ctrl-C as the terminal sends it. */
+const CTRL_C = '\x03'
+
+/** Asks the learner a yes/no question; window.confirm in the browser, a fake in unit tests. */
+export type Confirm = (question: string) => boolean
 
 export type Busy = '' | 'starting' | 'resetting' | 'stopping'
 
@@ -49,6 +65,12 @@ class LabSession {
   /** state.error holds the session's own message (degraded, removal pending), not an action's. */
   private showsRunnerError = false
   private readonly commandListeners = new Set<CommandListener>()
+  /** Tasks this learner passed, in this page's sessions or (from the progress store) any earlier one. */
+  private readonly knownPassed = new Set<string>()
+  /** Replaced in unit tests. */
+  confirm: Confirm = (q) => typeof window !== 'undefined' && window.confirm(q)
+  /** What the last Run that could not type said, so a Run that works can take it back. */
+  private runError = ''
 
   constructor(labId: string) {
     this.state = reactive<LabSessionState>({
@@ -66,6 +88,21 @@ class LabSession {
     return this.state.session?.tasks.find((t) => t.id === id)
   }
 
+  /** A task's status for chips and cards: passed once passed in any session, whether or not the lab runs now. */
+  taskStatus(id: string): TaskStatus {
+    return this.taskState(id)?.status ?? (this.knownPassed.has(id) ? 'passed' : 'pending')
+  }
+
+  /** How many of these tasks are passed (see taskStatus). */
+  passedCount(taskIds: readonly string[]): number {
+    return taskIds.filter((id) => this.taskStatus(id) === 'passed').length
+  }
+
+  /** True when every one of these tasks is passed: the lab is finished. */
+  allPassed(taskIds: readonly string[]): boolean {
+    return taskIds.length > 0 && this.passedCount(taskIds) === taskIds.length
+  }
+
   /** Finds a session of this lab that already runs (started before a reload, or from the CLI). */
   async lookUp(): Promise<void> {
     try {
@@ -73,9 +110,13 @@ class LabSession {
       const mine = sessions
         .filter((s) => s.labId === this.state.labId && !['stopped', 'failed'].includes(s.phase))
         .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0]
+      // The store's passes first, so the session (or the stopped view) shows them as it appears.
+      await this.loadStoredPasses()
       if (mine) {
         this.state.sessionToken = tokens?.[mine.id] ?? null
         this.adopt(mine)
+      } else {
+        this.showStored()
       }
       this.state.error = ''
     } catch (e) {
@@ -107,8 +148,7 @@ class LabSession {
     if (!id) return
     await this.act('stopping', async () => {
       await runnerApi.stopSession(id)
-      this.state.session = null
-      this.state.terminalKey = ''
+      this.keepAsStopped()
     })
   }
 
@@ -142,14 +182,55 @@ class LabSession {
     this.state.solutionRevealed = true
   }
 
-  /** Types a command into the lab's terminal and presses Enter. */
-  runCommand(text: string): void {
-    if (!this.running) {
+  /**
+   * Types a command into the lab's terminal and presses Enter — at the shell's
+   * prompt. When a program runs in the foreground (top, less, a strace left
+   * running) the runner names it and the learner is asked first: Ctrl-C, then
+   * run, or nothing. Returns once typed (or refused).
+   */
+  async runCommand(text: string): Promise<void> {
+    const id = this.state.session?.id
+    if (!id || !this.running) {
       this.state.error = 'Start the lab first: the command runs in the lab\'s terminal.'
       return
     }
     const typed = text.replace(/\r?\n/g, '\r').replace(/\r+$/, '') + '\r'
-    for (const l of this.commandListeners) l(typed)
+    const program = await this.foreground(id)
+    if (program) {
+      if (!this.confirm(`${program.name} is running in the terminal. Press Ctrl-C to stop it, then run the command?`)) return
+      this.type(CTRL_C)
+      if (!await this.promptBack(id)) {
+        this.state.error = this.runError = `${program.name} is still running after Ctrl-C; leave it in the terminal (q quits top and less), then press Run again.`
+        return
+      }
+    }
+    // A Run that works takes back what the last one said (never the runner's own message).
+    if (this.runError && this.state.error === this.runError) this.state.error = ''
+    this.runError = ''
+    this.type(typed)
+  }
+
+  /** What runs in the foreground of the lab's shell; null at the prompt, or when the runner cannot tell (then Run types as before). */
+  private async foreground(id: string): Promise<ForegroundProgram | null> {
+    try {
+      return (await runnerApi.foreground(id)).program
+    } catch {
+      return null
+    }
+  }
+
+  /** Waits (up to CTRL_C_WAIT_MS) for the shell's prompt to come back; true once it has. */
+  private async promptBack(id: string): Promise<boolean> {
+    for (let waited = 0; waited < CTRL_C_WAIT_MS; waited += CTRL_C_POLL_MS) {
+      await new Promise((r) => setTimeout(r, CTRL_C_POLL_MS))
+      if (!this.running || this.state.session?.id !== id) return false
+      if (await this.foreground(id) === null) return true
+    }
+    return false
+  }
+
+  private type(text: string): void {
+    for (const l of this.commandListeners) l(text)
   }
 
   onCommand(listener: CommandListener): () => void {
@@ -174,7 +255,10 @@ class LabSession {
     try {
       const r = await call(id)
       ui.result = { passed: r.passed, text: r.message }
+      if (r.passed) this.knownPassed.add(taskId)
       await this.refresh()
+      // The store now holds the pass: the completion card's counts (hints, time) follow it.
+      if (r.passed) void loadRunnerProgress(true)
     } catch (e) {
       ui.result = { passed: false, text: message(e) }
     } finally {
@@ -193,14 +277,44 @@ class LabSession {
   }
 
   private adopt(view: SessionView): void {
-    this.state.session = view
+    this.state.session = this.withKnownPasses(view)
     if (view.phase === 'running' && this.state.terminalKey !== view.id) this.state.terminalKey = view.id
     if (view.phase === 'failed') this.state.error = view.error ?? 'the lab failed to start'
     // Degraded (its backend is unreachable) or stopping with a removal pending: the runner says
     // what it waits for; the message goes once the lab runs again.
     else if (view.error) { this.state.error = view.error; this.showsRunnerError = true }
     else if (this.showsRunnerError) { this.state.error = ''; this.showsRunnerError = false }
-    if (view.tasks.length > 0 && view.tasks.every((t) => t.status === 'passed')) markLabDone(view.labId)
+    const merged = this.state.session
+    if (merged.tasks.length > 0 && merged.tasks.every((t) => t.status === 'passed')) markLabDone(view.labId)
+  }
+
+  /** Reads this learner's passes of this lab from the runner's progress store. */
+  private async loadStoredPasses(): Promise<void> {
+    await loadRunnerProgress(true)
+    for (const id of labRecord(this.state.labId)?.tasksPassed ?? []) this.knownPassed.add(id)
+  }
+
+  /** The session's view with every known pass in it (a new session starts all pending). */
+  private withKnownPasses(view: SessionView): SessionView {
+    for (const t of view.tasks) if (t.status === 'passed') this.knownPassed.add(t.id)
+    const tasks = view.tasks.map((t) => (t.status !== 'passed' && this.knownPassed.has(t.id) ? { ...t, status: 'passed' as const } : t))
+    return { ...view, tasks }
+  }
+
+  /** The session ended: its last view stays, stopped, so its passed tasks stay green; the terminal goes. */
+  private keepAsStopped(): void {
+    const last = this.state.session
+    this.state.session = last ? { ...this.withKnownPasses(last), phase: 'stopped', error: null } : null
+    this.state.terminalKey = ''
+  }
+
+  /** No session of this lab runs: show the store's passes on a stopped view (no id: nothing to act on). */
+  private showStored(): void {
+    if (this.state.session || this.knownPassed.size === 0) return
+    this.state.session = {
+      id: '', labId: this.state.labId, phase: 'stopped', progress: [], createdAt: '', error: null,
+      tasks: [...this.knownPassed].map((id) => ({ id, status: 'passed', message: '', attempts: 0, passedAt: null })),
+    }
   }
 
   /**
@@ -213,8 +327,7 @@ class LabSession {
     try {
       const view = (await runnerApi.listSessions()).sessions.find((s) => s.id === id)
       if (view && view.phase !== 'stopped') return this.adopt(view)
-      this.state.session = null
-      this.state.terminalKey = ''
+      this.keepAsStopped()
       this.state.error = 'This lab session has ended (stopped elsewhere, idle for too long, or its workshop ended). Start it again.'
     } catch (e) {
       if (e instanceof RunnerError && e.status === 410) this.state.error = e.message
@@ -224,7 +337,7 @@ class LabSession {
   /** A component shows this lab: polling runs (again), starting with a fresh look. */
   acquire(): void {
     if (++this.users > 1 || !this.state.looked) return
-    if (this.state.session) void this.refresh().finally(() => this.schedulePoll())
+    if (this.state.session?.id && this.state.session.phase !== 'stopped') void this.refresh().finally(() => this.schedulePoll())
     else void this.lookUp()
   }
 

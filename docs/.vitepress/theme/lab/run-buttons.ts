@@ -14,6 +14,6 @@ export function installRunButtons(): void {
     // Each line of the block is a line typed at the prompt; VitePress renders a line per span.line.
     const lines = [...code.querySelectorAll('.line')].map((l) => l.textContent ?? '')
     const text = (lines.length ? lines.join('\n') : code.textContent ?? '').trim()
-    if (text) labSession(labId).runCommand(text)
+    if (text) void labSession(labId).runCommand(text)
   })
 }

@@ -116,6 +116,7 @@ export const runnerApi = {
   answer: (id: string, task: string, answer: string) => asLearner.answer(id, task, answer),
   hint: (id: string, task: string) => asLearner.hint(id, task),
   solution: (id: string) => asLearner.solution(id),
+  foreground: (id: string) => asLearner.foreground(id),
 }
 
 /** The instructor's calls: owner token only. */

@@ -68,3 +68,12 @@ test('a terminal refused because the lab has too many does not retry', async () 
   assert.match(states.at(-1) ?? '', /^closed:/)
   conn.dispose()
 })
+
+test('focus tells the runner this terminal is the one in use; a resize sends the size', async () => {
+  const { conn, ws } = await connected()
+  conn.resize(150, 40)
+  conn.focus()
+  const frames = ws.sent.map((s) => JSON.parse(s) as { type: string })
+  assert.deepEqual(frames.slice(-2), [{ type: 'resize', cols: 150, rows: 40 }, { type: 'focus' }])
+  conn.dispose()
+})

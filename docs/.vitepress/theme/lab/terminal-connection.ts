@@ -74,6 +74,14 @@ export class TerminalConnection {
     this.send({ type: 'resize', cols, rows })
   }
 
+  /**
+   * The learner is using this terminal (it or its tab gained focus): the runner gives the
+   * shell this terminal's size, so a smaller viewer elsewhere does not keep it small.
+   */
+  focus(): void {
+    this.send({ type: 'focus' })
+  }
+
   /** Drops the socket now and connects again (used after a lab reset, and by tests). */
   reconnect(): void {
     this.ws?.close(1000)

@@ -93,6 +93,7 @@ export function loadLab(dir: string): LoadResult {
       tasks,
       solution: { script: solutionScript, notes: solutionNotes },
       selftest: { symptom, timeoutSeconds: spec.selftest.timeout ?? DEFAULT_SELFTEST_TIMEOUT_SECONDS },
+      ...(spec.next ? { next: { read: spec.next.read } } : {}),
     },
   };
 }
@@ -110,7 +111,11 @@ function resolveTask(
     hints: t.hints,
     check: script === null ? null : { script, timeoutSeconds: t.timeout ?? DEFAULT_CHECK_TIMEOUT_SECONDS },
     question: t.question
-      ? { prompt: t.question.prompt, placeholder: t.question.placeholder ?? '', answer: resolveAnswer(t.question.answer) }
+      ? {
+        prompt: t.question.prompt, placeholder: t.question.placeholder ?? '', answer: resolveAnswer(t.question.answer),
+        wrong: t.question.wrong.map((w) => ({ answers: w.answers ?? [], pattern: w.pattern ?? null, example: w.example ?? null, message: w.message })),
+        why: t.question.why ?? null,
+      }
       : null,
   };
 }

@@ -100,6 +100,15 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
           const graded = s.answer(t.id, example);
           if (!graded.ok || !graded.value.passed) throw new Error(`task ${t.id}: its example answer "${example}" is not accepted`);
           if (isCorrectAnswer(answer, WRONG_ANSWER, params)) throw new Error(`task ${t.id}: accepts any answer`);
+          // Each declared wrong answer is refused, through the session, with its own message.
+          for (const w of t.question!.wrong ?? []) {
+            for (const submitted of [...w.answers, ...(w.example === null ? [] : [w.example])]) {
+              const r = s.answer(t.id, submitted);
+              if (!r.ok) throw new Error(`task ${t.id}: the wrong answer "${submitted}" was not graded: ${r.error.message}`);
+              if (r.value.passed) throw new Error(`task ${t.id}: the declared wrong answer "${submitted}" is accepted`);
+              if (r.value.message !== w.message) throw new Error(`task ${t.id}: the wrong answer "${submitted}" says "${r.value.message}", not its declared message "${w.message}"`);
+            }
+          }
           if (answer.param !== undefined) {
             // A neighbour with another value of the parameter must not be able to lend their answer.
             const others = lab.params.find((p) => p.name === answer.param)!.choices.filter((c) => c !== params[answer.param!]);

@@ -5,7 +5,7 @@ import { isSessionId, isSlug } from '../../common/ids.ts';
 import { toPublicLab } from '../../common/lab-schema.ts';
 import {
   answerRequestSchema, startSessionRequestSchema,
-  type LabListResponse, type StartSessionResponse,
+  type ForegroundResponse, type LabListResponse, type StartSessionResponse,
 } from '../../common/protocol.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session, SessionError } from '../sessions/session.ts';
@@ -15,6 +15,7 @@ import { identify, requirePerson, type Identity, type LearnerAuthenticator } fro
 import type { LearnerIdentity } from '../workshops/workshop-service.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import { fireAndForget } from '../util/unexpected-error.ts';
+import { queryForeground } from '../sessions/foreground.ts';
 
 /** Labs one workshop learner may run at once: one to work in, one more to compare or restart without waiting; more only takes seats' resources. */
 export const MAX_LIVE_SESSIONS_PER_LEARNER = 2;
@@ -104,6 +105,15 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/hint$/, async (req, res, url, [id, task]) => {
       const s = sessionFor(req, url, id);
       sendJson(res, 200, unwrap(s.nextHint(slug(task, 'task id'))));
+    }],
+    ['GET', /^\/api\/sessions\/([^/]+)\/foreground$/, async (req, res, url, [id]) => {
+      // Read-only and quick: not queued behind a running check, so Run can ask at once.
+      const s = sessionFor(req, url, id);
+      if (s.phase !== 'running') throw new HttpError('conflict', `the lab is ${s.phase}, not running: nothing runs in its terminal`);
+      const r = await queryForeground(s);
+      if (!r.ok) throw new HttpError('conflict', r.message);
+      const body: ForegroundResponse = { program: r.program };
+      sendJson(res, 200, body);
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/solution$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);

@@ -111,6 +111,7 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
         case 'resize': viewer.resize({ cols: msg.cols, rows: msg.rows }); break;
         case 'ack': viewer.ack(msg.bytes); break;
         case 'ping': send({ type: 'pong', id: msg.id }); break;
+        case 'focus': viewer.focus(); break;
       }
     });
     const gone = (): void => { beat.untrack(); viewer.detach(); };

@@ -5,7 +5,7 @@
 // outage never makes the runner forget one.
 import { randomBytes } from 'node:crypto';
 import type { ResolvedLab, ResolvedTask } from '../../common/lab-schema.ts';
-import { isCorrectAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/answers.ts';
+import { gradeAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/answers.ts';
 import { parseHint } from '../../common/walkthrough-markers.ts';
 import { paramsToEnv, type ParamValues } from '../../common/params.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
@@ -252,8 +252,8 @@ export class Session {
     if (!open.ok) return open;
     if (normalizeAnswer(raw).length === 0) return { ok: false, error: { code: 'bad-request', message: 'the answer is empty' } };
     if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return { ok: false, error: { code: 'bad-request', message: `the answer is longer than ${MAX_ANSWER_LENGTH} characters` } };
-    const passed = isCorrectAnswer(task.question.answer, raw, this.params);
-    return this.record(task, passed, passed ? 'correct' : 'not quite — look again', 0, 'answer', normalizeAnswer(raw));
+    const graded = gradeAnswer(task.question, raw, this.params, task.hints.length > 0);
+    return this.record(task, graded.passed, graded.message, 0, 'answer', normalizeAnswer(raw));
   }
 
   /** Reveals the next hint of a task (or the last one again when all are shown). */

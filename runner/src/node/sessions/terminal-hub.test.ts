@@ -289,3 +289,76 @@ test('a stopped hub refuses viewers; a shell that opens after a stop or reset is
   assert.equal(!late.ok && late.error.code, 'gone');
   assert.equal(hub.viewerCount, 0);
 });
+
+test('the shell follows the most recently active viewer; a small one leaving or going idle does not shrink the rest for good', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { hub, shells, attach } = setup();
+  const desktop = attach();
+  await settle();
+  const shell = shells[0]!;
+  const DESKTOP = { cols: 150, rows: 40 };
+  const PHONE = { cols: 45, rows: 12 };
+  desktop.handle.resize(DESKTOP);
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, DESKTOP);
+
+  // A phone opens the lab: its own resize makes it active, so the shell fits the phone.
+  const phone = attach();
+  phone.handle.resize(PHONE);
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, PHONE);
+
+  // The desktop tab regains focus: back to its size, without it having to resize.
+  desktop.handle.focus();
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, DESKTOP);
+
+  // Typing on the phone makes it active again; typing again there changes nothing more.
+  phone.handle.input('l');
+  phone.handle.input('s');
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, PHONE);
+
+  // The phone closes while active: the desktop (most recent remaining) sets the size.
+  phone.handle.detach();
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, DESKTOP);
+  await settle();
+  assert.deepEqual(shell.resizes.at(-1), DESKTOP, 'the shell itself got the desktop size back');
+
+  // A viewer that never reports a size (a CLI without a TTY) types: the size stays.
+  const pipe = attach();
+  pipe.handle.input('x');
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, DESKTOP);
+  // An idle viewer leaving does not change the size either.
+  const idle = attach();
+  idle.handle.resize({ cols: 80, rows: 24 });
+  desktop.handle.focus();
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  idle.handle.detach();
+  pipe.handle.detach();
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, DESKTOP);
+  hub.dispose();
+});
+
+test('with three viewers, the active one leaving hands the size to the next most recent, not the first attached', async (t) => {
+  t.mock.timers.enable({ apis: ['setTimeout'] });
+  const { hub, attach } = setup();
+  const a = attach(); const b = attach(); const c = attach();
+  await settle();
+  a.handle.resize({ cols: 100, rows: 30 });
+  b.handle.resize({ cols: 120, rows: 35 });
+  c.handle.resize({ cols: 60, rows: 20 });
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, { cols: 60, rows: 20 });
+  a.handle.focus();
+  b.handle.focus();
+  c.handle.focus();
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  c.handle.detach();
+  t.mock.timers.tick(RESIZE_COALESCE_MS);
+  assert.deepEqual(hub.termSize, { cols: 120, rows: 35 }, 'b was used after a');
+  hub.dispose();
+});

@@ -8,6 +8,10 @@
 //  - input: what the lab does not read waits in a bounded queue; past a bound
 //    viewers are told to hold their input, and a viewer that keeps sending is not
 //    read any more (its socket is paused, so TCP pushes back on it).
+// Sizes follow the most recently active viewer, as tmux does: each viewer's own
+// size is kept, a viewer becomes active when it types, resizes or says it has
+// focus, and the shell takes the active viewer's size (the next most recent one's
+// when it leaves), so a phone looking in never shrinks a desktop's shell for good.
 // Resizes are coalesced (the last size per window), so a resize storm costs a
 // few reflows, not one per frame. A headless copy of the screen (ScreenMirror,
 // kept in a worker thread) lets a re-attaching viewer start from the screen as
@@ -74,6 +78,10 @@ interface ViewerState {
   pending: Buffer[] | null;
   /** Its socket is paused (it sent past INPUT_STOP_READING_BYTES): its acks cannot arrive either. */
   notReading: boolean;
+  /** The size this viewer's terminal last reported; null until it does (a CLI without a TTY never does). */
+  size: TermSize | null;
+  /** When it was last used (the hub's activity clock): the shell follows the most recent viewer with a size. */
+  activeAt: number;
 }
 
 export class TerminalHub {
@@ -102,6 +110,9 @@ export class TerminalHub {
   private shellBlocked = false;
   /** Viewers were told to hold their input. */
   private inputPaused = false;
+  /** The viewer whose size the shell has; a counter orders viewers by when they were last used. */
+  private active: ViewerState | null = null;
+  private activityClock = 0;
 
   constructor(private readonly openShell: OpenShell, opts: TerminalHubOptions = {}) {
     this.mirror = (opts.createScreen ?? ((size) => screenWorkers.create(size)))(DEFAULT_TERM_SIZE);
@@ -123,7 +134,7 @@ export class TerminalHub {
     if (this.viewers.size >= MAX_VIEWERS_PER_SESSION) {
       return { ok: false, error: { code: 'too-many-viewers', message: `this lab already has ${MAX_VIEWERS_PER_SESSION} terminals open; close one` } };
     }
-    const state: ViewerState = { viewer, unacked: 0, pending: [], notReading: false };
+    const state: ViewerState = { viewer, unacked: 0, pending: [], notReading: false, size: null, activeAt: 0 };
     this.viewers.add(state);
     this.mirror.snapshot((screen) => deliverInTurn(() => {
       if (!this.viewers.has(state)) return;
@@ -139,9 +150,14 @@ export class TerminalHub {
       ok: true,
       value: {
         input: (data) => this.input(state, data),
-        resize: (size) => this.requestResize(size),
+        resize: (size) => { state.size = clampSize(size); this.activate(state); },
+        focus: () => this.activate(state),
         ack: (bytes) => { state.unacked = Math.max(0, state.unacked - bytes); this.updateFlow(); },
-        detach: () => { if (this.viewers.delete(state)) this.updateFlow(); },
+        detach: () => {
+          if (!this.viewers.delete(state)) return;
+          if (this.active === state) this.followMostRecent();
+          this.updateFlow();
+        },
       },
     };
   }
@@ -177,6 +193,7 @@ export class TerminalHub {
     this.epoch++;
     if (finalMessage) this.broadcast(finalMessage);
     this.viewers.clear();
+    this.active = null;
     if (this.resizeTimer) { clearTimeout(this.resizeTimer); this.resizeTimer = null; }
     this.closeShell();
     this.mirror.dispose();
@@ -237,6 +254,7 @@ export class TerminalHub {
 
   private input(from: ViewerState, data: string): void {
     if (this.disposed || this.suspended || data.length === 0) return;
+    if (this.active !== from) this.activate(from);
     if (this.shell && !this.shellBlocked && this.inputQueue.length === 0) {
       if (!this.shell.write(data)) this.shellBlocked = true;
       return;
@@ -293,6 +311,25 @@ export class TerminalHub {
   }
 
   // ---- resize ----
+
+  /** The viewer is being used: the shell takes its size (a viewer without one leaves the size as it is). */
+  private activate(state: ViewerState): void {
+    if (!this.viewers.has(state)) return;
+    state.activeAt = ++this.activityClock;
+    if (!state.size) return;
+    this.active = state;
+    this.requestResize(state.size);
+  }
+
+  /** The active viewer left: the most recently used one still here (with a size) sets the size. */
+  private followMostRecent(): void {
+    this.active = null;
+    let next: ViewerState | null = null;
+    for (const s of this.viewers) if (s.size && (!next || s.activeAt > next.activeAt)) next = s;
+    if (!next?.size) return;
+    this.active = next;
+    this.requestResize(next.size);
+  }
 
   /** Applies a size now if none was applied within the window, else the last one asked for at the window's end. */
   private requestResize(size: TermSize): void {
@@ -397,7 +434,10 @@ function deliverNext(): void {
 
 export interface ViewerHandle {
   input(data: string): void;
+  /** This viewer's terminal size; it makes the viewer the active one. */
   resize(size: TermSize): void;
+  /** The learner is using this viewer (focus, a visible tab): the shell takes its size. */
+  focus(): void;
   ack(bytes: number): void;
   detach(): void;
 }
