@@ -256,7 +256,8 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
       const c = findRunner(flagValue(args, 'url'));
       const s = await resolveSession(c, ref);
       const r = await c.sessions.answer(s.id, task, words.join(' '));
-      if (json(args)) print(r); else console.log(`${r.passed ? '✔ correct' : '✘ not quite'}${r.alreadyPassed ? ' (this task had already passed)' : ''}`);
+      // The grader's own words: why a pass is right, or what a known wrong answer mixes up.
+      if (json(args)) print(r); else console.log(`${r.passed ? '✔' : '✘'} ${r.message}${r.alreadyPassed ? ' (this task had already passed)' : ''}`);
       return r.passed ? EXIT.ok : EXIT.failed;
     },
   },
