@@ -3,7 +3,8 @@
 // finishes it: open its page from /labs, Start, answer each question in its
 // card, apply the fix in the lab's own terminal, press each Check, and see
 // every task turn green. (syscall-storm's whole path, Reset and reload
-// included, is browser-lab.test.ts; VM labs boot too slowly to repeat here.)
+// included, is browser-lab.test.ts; gc-stall's JVM needs minutes per window and
+// its page is made of the same parts; VM labs boot too slowly to repeat here.)
 // The fix is the lab's reference solution pasted into the terminal, with this
 // learner's parameters spelled out, since a learner's shell never has them.
 import { after, before, test } from 'node:test';
@@ -22,8 +23,8 @@ import { exampleAnswer } from '../runner/src/common/answers.ts';
 import { paramEnvName } from '../runner/src/common/params.ts';
 import type { ResolvedLab } from '../runner/src/common/lab-schema.ts';
 
-/** Covered end to end, with more, by browser-lab.test.ts. */
-const COVERED_ELSEWHERE = new Set(['syscall-storm']);
+/** syscall-storm: covered end to end, with more, by browser-lab.test.ts; gc-stall: see above. */
+const COVERED_ELSEWHERE = new Set(['syscall-storm', 'gc-stall']);
 const labs = [...loadLabs(LABS_DIR).labs.values()].filter((l) => l.backend === 'container' && !COVERED_ELSEWHERE.has(l.id));
 
 let siteDir: string;
