@@ -3,7 +3,7 @@
 // every check passes, nothing left behind. Two small labs made here prove the
 // self-test itself: the walkthrough fails on what it must catch, and the leak
 // check fails when a container is left.
-// test-budget: 80m
+// test-budget: 60m
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
