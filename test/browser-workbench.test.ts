@@ -309,6 +309,8 @@ test('phone: the panel folds, chips fold into a badge, 60+ columns maximised, ro
   t.diagnostic(`phone maximised: ${max.cols}×${max.rows}`);
   await screenshot(phone, 'workbench-11-phone-maximised');
   await phone.click('[data-testid="maximise"]');
+  // The refit after a restore is debounced: fold only once the panel's size is back.
+  await waitForGrid(phone, (g) => g.cols === grid.cols && g.rows === grid.rows, 'restored from maximised');
 
   await phone.click('[data-testid="fold"]');
   assert.ok(!(await phone.isVisible('[data-testid="terminal"]')), 'folded away');
