@@ -32,3 +32,21 @@ test('flame: options, conflicts and the hint for a missing pid', () => {
   assert.throws(() => parseFlameArgs(['--duration', '3']), /need --pid/);
   assert.throws(() => parseFlameArgs(['perf.data']), /pipe perf script/);
 });
+
+test('--json saves charts unless --no-save; --save saves with the text view', () => {
+  const pick = (argv: string[]) => { const o = parseKtraceArgs(argv); return [o.json, o.save, o.saveAsked]; };
+  assert.deepEqual(pick(['syscalls']), [false, false, false]);
+  assert.deepEqual(pick(['syscalls', '--json']), [true, true, false]);
+  assert.deepEqual(pick(['syscalls', '--json', '--no-save']), [true, false, false]);
+  assert.deepEqual(pick(['syscalls', '--save']), [false, true, true]);
+  assert.throws(() => parseKtraceArgs(['syscalls', '--save', '--no-save']), /not both/);
+});
+
+test('flame: --lab records the lab, alone; --save and --title', () => {
+  const o = parseFlameArgs(['--lab', '--duration', '3', '--save', '--title', 'mine']);
+  assert.deepEqual([o.lab, o.pid, o.durationSeconds, o.save, o.title], [true, undefined, 3, true, 'mine']);
+  assert.throws(() => parseFlameArgs(['--lab', '--pid', '7']), (e: unknown) => e instanceof UsageError && /--pid and --lab/.test(e.message));
+  assert.throws(() => parseFlameArgs(['--lab', '--input', 'perf.data']), /not --lab and --input/);
+  assert.throws(() => parseFlameArgs(['--pid', '1', '--input', 'f']), /one of --pid, --lab and --input/);
+  assert.equal(parseFlameArgs(['--input', 'perf.data']).save, false);
+});

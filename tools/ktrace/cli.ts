@@ -22,7 +22,9 @@ export const FLAGS: FlagSpecs = {
   comm: { kind: 'string', metavar: 'NAME', help: `only trace tasks with this name (max ${COMM_MAX} chars, as in /proc/PID/comm)` },
   'all-host': { kind: 'boolean', help: "count every process on the host, other labs included (default: only this lab's)" },
   top: { kind: 'integer', metavar: 'N', help: `rows in top-N tables (default ${DEFAULT_TOP})` },
-  json: { kind: 'boolean', help: 'print the result as JSON' },
+  json: { kind: 'boolean', help: 'print the result as JSON (and save it as charts for the lab page)' },
+  save: { kind: 'boolean', help: 'save the result as charts for the lab page (the default with --json)' },
+  'no-save': { kind: 'boolean', help: 'with --json: do not save charts' },
   'print-program': { kind: 'boolean', help: 'print the generated bpftrace program and exit (no root needed)' },
   help: { kind: 'boolean', help: 'show this help' },
 };
@@ -35,6 +37,10 @@ export interface KtraceOptions {
   readonly hostWide: boolean;
   readonly top: number;
   readonly json: boolean;
+  /** Save the result as a charts picture: --save, or --json without --no-save. */
+  readonly save: boolean;
+  /** --save was asked for by name: failing to save is then a failure. */
+  readonly saveAsked: boolean;
   readonly printProgram: boolean;
   readonly help: boolean;
 }
@@ -44,7 +50,7 @@ export function helpText(): string {
   return [
     'ktrace - kernel tracing with bpftrace on stable tracepoints (no kprobes needed)',
     '',
-    'usage: ktrace MODE [--duration SECONDS] [--pid PID] [--comm NAME] [--all-host] [--top N] [--json]',
+    'usage: ktrace MODE [--duration SECONDS] [--pid PID] [--comm NAME] [--all-host] [--top N] [--json] [--save | --no-save]',
     '',
     'modes:',
     ...MODES.map((m) => `  ${m.name.padEnd(width)}  ${m.summary}`),
@@ -56,7 +62,13 @@ export function helpText(): string {
     "Counts only this lab's processes (those in ktrace's own pid namespace): tracepoints fire",
     'for the whole host, and other labs may run on it. --all-host counts everything, and says so.',
     'Needs root, bpftrace, and tracefs mounted at /sys/kernel/tracing.',
-    'Exit status: 0 traced, 1 could not trace (missing prerequisite or bpftrace error), 2 bad usage.',
+    '',
+    'With --json (or --save) a successful trace is also saved as charts in the lab\'s picture spool',
+    '(/var/lib/kdlabs/pictures, or $KDLABS_PICTURE_SPOOL), which the lab page draws; stderr says',
+    '"ktrace: picture saved: PATH". The file stays on this machine: the runner reads it from here',
+    'for your page only. --no-save leaves it out.',
+    'Exit status: 0 traced, 1 could not trace (missing prerequisite or bpftrace error) or save (--save),',
+    '2 bad usage.',
     '',
   ].join('\n');
 }
@@ -76,13 +88,19 @@ export function parseKtraceArgs(argv: readonly string[]): KtraceOptions {
     throw new UsageError(`option '--comm' must be at most ${COMM_MAX} characters without quotes or backslashes, got '${comm}'`);
   }
   const pid = flags.has('pid') ? numberInRange(flags, 'pid', 0, 1, PID_MAX) : undefined;
+  const json = flagSet(flags, 'json');
+  const saveAsked = flagSet(flags, 'save');
+  const noSave = flagSet(flags, 'no-save');
+  if (saveAsked && noSave) throw new UsageError('give --save or --no-save, not both');
   return {
     mode,
     durationSeconds: numberInRange(flags, 'duration', DEFAULT_DURATION_S, 1, MAX_DURATION_S),
     filter: { ...(pid !== undefined ? { pid } : {}), ...(comm !== undefined ? { comm } : {}) },
     hostWide: flagSet(flags, 'all-host'),
     top: numberInRange(flags, 'top', DEFAULT_TOP, 1, MAX_TOP),
-    json: flagSet(flags, 'json'),
+    json,
+    save: saveAsked || (json && !noSave),
+    saveAsked,
     printProgram: flagSet(flags, 'print-program'),
     help,
   };

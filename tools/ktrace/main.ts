@@ -5,6 +5,7 @@ import { FLAME_COMMAND, helpText, parseKtraceArgs, type KtraceOptions } from './
 import { trace, type TraceOutcome } from './trace.ts';
 import { runFlame } from './flame/run.ts';
 import { describeScope, readOwnPidNamespace, scopeJson, type TraceScope } from './scope.ts';
+import { saveCharts } from './pictures/save-charts.ts';
 
 const EXIT_OK = 0;
 const EXIT_CANNOT_TRACE = 1;
@@ -83,7 +84,16 @@ async function main(argv: readonly string[]): Promise<number> {
   });
   printOutcome(opts, opts.mode.name, scope, outcome);
   if (outcome.ok && !opts.json) process.stdout.write(styleFor(process.stdout).dim(`  note: ${opts.mode.caveat}`) + '\n');
-  return outcome.ok ? EXIT_OK : EXIT_CANNOT_TRACE;
+  if (!outcome.ok) return EXIT_CANNOT_TRACE;
+  if (opts.save) {
+    const error = saveCharts({ mode: name, result: outcome.analysis.data, tracedSeconds: outcome.tracedSeconds, filter: opts.filter, hostWide: scope.hostWide, argv });
+    if (error !== null) {
+      process.stderr.write(`ktrace: ${opts.saveAsked ? '' : 'warning: '}could not save the picture: ${error}\n`);
+      // Only an explicit --save fails the run: with --json the JSON on stdout is the result.
+      if (opts.saveAsked) return EXIT_CANNOT_TRACE;
+    }
+  }
+  return EXIT_OK;
 }
 
 main(process.argv.slice(2)).then(

@@ -5,7 +5,7 @@
 pid=$(cat /run/tallyd.pid 2>/dev/null)
 [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || { echo "tallyd is not running"; exit 1; }
 rps=$(awk '$1 == "requests_per_s" { print $2 }' /run/tallyd/stats 2>/dev/null)
-ms=$(ktrace locks --pid "$pid" --duration 2 --json 2>/dev/null | python3 -c '
+ms=$(ktrace locks --pid "$pid" --duration 2 --json --no-save 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin); r = d["result"]
 print(round(r["futex"]["totalWaitNs"] / r["tracedSeconds"] / 1e6))')

@@ -19,7 +19,7 @@ fi
 total() { awk '$1 == "requests_total" { print $2 }' /run/tallyd/stats 2>/dev/null; }
 vcs() { cat /proc/"$pid"/task/*/status 2>/dev/null | awk '/^voluntary_ctxt_switches/ { s += $2 } END { print s + 0 }'; }
 r1=$(total); v1=$(vcs); t1=$(date +%s%N)
-read -r wait_ns waits traced_ns < <(ktrace locks --pid "$pid" --duration 3 --json 2>/dev/null | python3 -c '
+read -r wait_ns waits traced_ns < <(ktrace locks --pid "$pid" --duration 3 --json --no-save 2>/dev/null | python3 -c '
 import json, sys
 d = json.load(sys.stdin)
 if not d.get("ok"): sys.exit(1)

@@ -10,6 +10,9 @@ import type {
   CreateWorkshopRequest, JoinWorkshopResponse, ProgressResponse, RosterResponse, TimelineResponse, WorkshopInfo,
 } from './workshop.ts';
 import type { GradeReport } from './grades.ts';
+import type {
+  Picture, PictureListResponse, PictureMadeResponse, TimelineResponse as LatencyTimelineResponse,
+} from './pictures.ts';
 
 // ---- Transport ----
 
@@ -141,6 +144,10 @@ export const apiPaths = {
   workshop: (id: string) => `/api/workshops/${enc(id)}`,
   rosterStream: (id: string) => `/api/workshops/${enc(id)}/roster/stream`,
   grades: (id: string, format: 'json' | 'csv') => `/api/workshops/${enc(id)}/grades?format=${format}`,
+  pictures: (id: string) => `/api/sessions/${enc(id)}/pictures`,
+  picture: (id: string, name: string) => `/api/sessions/${enc(id)}/pictures/${enc(name)}`,
+  /** The lab's latency log per second; `since` (Unix ms) answers only points from then on. */
+  timeline: (id: string, since?: number) => `/api/sessions/${enc(id)}/timeline${since !== undefined ? `?since=${Math.max(0, Math.floor(since))}` : ''}`,
 } as const;
 
 // ---- Calls ----
@@ -180,6 +187,15 @@ export function sessionApi(c: Caller) {
     /** What runs in the foreground of the lab's shell (Run asks before typing into it). */
     foreground: (id: string) => c.json<ForegroundResponse>('GET', `${s(id)}/foreground`),
     progress: () => c.json<ProgressResponse>('GET', apiPaths.progress),
+    /** Pictures ktrace saved in the lab, newest first. */
+    pictures: (id: string) => c.json<PictureListResponse>('GET', apiPaths.pictures(id)),
+    picture: (id: string, name: string) => c.json<Picture>('GET', apiPaths.picture(id, name)),
+    /** Profiles every process of the lab with perf for `seconds` (default 10) and answers with the flame picture. */
+    profile: (id: string, seconds?: number) => c.json<PictureMadeResponse>('POST', `${apiPaths.pictures(id)}/profile`, seconds === undefined ? {} : { seconds }),
+    /** Draws the perf.data the learner recorded (in their shell's directory, else /root). */
+    drawPerfData: (id: string) => c.json<PictureMadeResponse>('POST', `${apiPaths.pictures(id)}/perf-data`),
+    /** The lab's latency per second; points with t >= since (a poll passes the last point's t: that second is answered again, complete). */
+    timeline: (id: string, since?: number) => c.json<LatencyTimelineResponse>('GET', apiPaths.timeline(id, since)),
   };
 }
 

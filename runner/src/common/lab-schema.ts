@@ -138,6 +138,26 @@ const taskSchema = z
     message: 'a task needs a "check" script, a "question", or both',
   });
 
+/** Longest lab-declared timeline title: it is a plot's heading. */
+const MAX_TIMELINE_TITLE = 120;
+
+/**
+ * A lab's latency log: one line per request, `<unix ms> <latency ms> [status]`.
+ * The runner reads its tail inside the lab and draws it per second.
+ */
+export const timelineSchema = z
+  .object({
+    title: z.string().min(1).max(MAX_TIMELINE_TITLE),
+    /** Absolute path inside the lab. */
+    log: z.string().regex(/^\/[A-Za-z0-9._\/-]{1,200}$/, 'expected an absolute path inside the lab (letters, digits, ".", "_", "-", "/")'),
+    /** The status field that means success; other statuses count as errors. Without it every line counts as a success. */
+    ok: z.string().regex(/^[A-Za-z0-9_-]{1,20}$/).optional(),
+    /** Latency (ms) above which the lab's own checks call a request slow; drawn as a line. */
+    slowAbove: z.number().positive().max(3_600_000).optional(),
+  })
+  .strict();
+export type TimelineDeclaration = z.infer<typeof timelineSchema>;
+
 export const labFileSchema = z
   .object({
     id: slug,
@@ -177,6 +197,8 @@ export const labFileSchema = z
       })
       .strict()
       .optional(),
+    /** A latency log the lab writes, drawn as a live latency-over-time plot beside the terminal. */
+    timeline: timelineSchema.optional(),
     selftest: z
       .object({
         symptom: relPath.describe('exits 0 while the fault is present; the self-test requires it before the solution'),
@@ -301,6 +323,8 @@ export interface ResolvedLab {
   selftest: { symptom: string; timeoutSeconds: number };
   /** What to read after the lab (lab.yaml `next.read`); absent or empty: the site links its case study, if any. */
   next?: { read: ReadNext[] };
+  /** The lab's latency log for the latency-over-time plot (lab.yaml `timeline`); absent: no plot. */
+  timeline?: TimelineDeclaration;
 }
 
 /** The order learners take labs in: by level, then `order` (the roadmap's), then id — never the alphabet alone. */
@@ -331,6 +355,8 @@ export interface PublicLab {
   hasSolutionNotes: boolean;
   /** The author's reading list for the completion card (may be empty). */
   readNext?: ReadNext[];
+  /** Present exactly when the lab declares a latency log: the page shows a latency-over-time plot. */
+  timeline?: { title: string; slowAbove: number | null };
 }
 
 export function toPublicLab(lab: ResolvedLab): PublicLab {
@@ -353,6 +379,8 @@ export function toPublicLab(lab: ResolvedLab): PublicLab {
     hasSolutionNotes: lab.solution.notes !== null,
     // Answers, wrong answers and their messages stay on the runner: only the reading list goes out.
     readNext: lab.next?.read ?? [],
+    // The log's path stays on the runner: the page only needs to know there is a plot.
+    ...(lab.timeline ? { timeline: { title: lab.timeline.title, slowAbove: lab.timeline.slowAbove ?? null } } : {}),
   };
 }
 

@@ -117,6 +117,12 @@ export const runnerApi = {
   hint: (id: string, task: string) => asLearner.hint(id, task),
   solution: (id: string) => asLearner.solution(id),
   foreground: (id: string) => asLearner.foreground(id),
+  /** The Pictures pane: pictures read out of the lab, made on request, and the lab's latency timeline. */
+  pictures: (id: string) => asLearner.pictures(id),
+  picture: (id: string, name: string) => asLearner.picture(id, name),
+  profile: (id: string, seconds?: number) => asLearner.profile(id, seconds),
+  drawPerfData: (id: string) => asLearner.drawPerfData(id),
+  timeline: (id: string, since?: number) => asLearner.timeline(id, since),
 }
 
 /** The instructor's calls: owner token only. */

@@ -94,6 +94,7 @@ export function loadLab(dir: string): LoadResult {
       solution: { script: solutionScript, notes: solutionNotes },
       selftest: { symptom, timeoutSeconds: spec.selftest.timeout ?? DEFAULT_SELFTEST_TIMEOUT_SECONDS },
       ...(spec.next ? { next: { read: spec.next.read } } : {}),
+      ...(spec.timeline ? { timeline: spec.timeline } : {}),
     },
   };
 }

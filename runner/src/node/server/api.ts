@@ -16,6 +16,11 @@ import type { LearnerIdentity } from '../workshops/workshop-service.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import { fireAndForget } from '../util/unexpected-error.ts';
 import { queryForeground } from '../sessions/foreground.ts';
+import { profileRequestSchema, type PictureListResponse, type PictureMadeResponse } from '../../common/pictures.ts';
+import { PictureSpool } from '../pictures/spool.ts';
+import { PictureMaker } from '../pictures/make.ts';
+import { LatencyTimeline } from '../pictures/timeline.ts';
+import type { PictureResult } from '../pictures/lab-exec.ts';
 
 /** Labs one workshop learner may run at once: one to work in, one more to compare or restart without waiting; more only takes seats' resources. */
 export const MAX_LIVE_SESSIONS_PER_LEARNER = 2;
@@ -41,6 +46,9 @@ export type Handler = (req: IncomingMessage, res: ServerResponse, url: URL, para
 export type Route = [method: string, pattern: RegExp, handler: Handler];
 
 export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<boolean> {
+  const spool = new PictureSpool();
+  const maker = new PictureMaker(spool);
+  const timeline = new LatencyTimeline();
   const routes: Route[] = [
     ['GET', /^\/api\/health$/, async (_q, res) => {
       sendJson(res, 200, { ok: true, backends: await ctx.backendStatus(), labs: ctx.manager.labs.size, sessions: ctx.manager.list().length });
@@ -115,6 +123,35 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
       const body: ForegroundResponse = { program: r.program };
       sendJson(res, 200, body);
     }],
+    // Pictures of the learner's own data: files ktrace leaves in the lab's spool, read and validated here.
+    ['GET', /^\/api\/sessions\/([^/]+)\/pictures$/, async (req, res, url, [id]) => {
+      const s = runningSession(req, url, id, 'no pictures can be read');
+      const body: PictureListResponse = { pictures: picture(await spool.list(s.id, s.execScript.bind(s))) };
+      sendJson(res, 200, body);
+    }],
+    ['POST', /^\/api\/sessions\/([^/]+)\/pictures\/profile$/, async (req, res, url, [id]) => {
+      const s = runningSession(req, url, id, 'there is nothing to profile');
+      const body = await readJson(req, profileRequestSchema);
+      const made: PictureMadeResponse = { picture: picture(await maker.profile(s.id, s.execScript.bind(s), body.seconds)) };
+      sendJson(res, 201, made);
+    }],
+    ['POST', /^\/api\/sessions\/([^/]+)\/pictures\/perf-data$/, async (req, res, url, [id]) => {
+      const s = runningSession(req, url, id, 'no perf.data can be read');
+      const made: PictureMadeResponse = { picture: picture(await maker.drawPerfData(s.id, s.execScript.bind(s))) };
+      sendJson(res, 201, made);
+    }],
+    ['GET', /^\/api\/sessions\/([^/]+)\/pictures\/([^/]+)$/, async (req, res, url, [id, name]) => {
+      const s = runningSession(req, url, id, 'no pictures can be read');
+      sendJson(res, 200, picture(await spool.read(s.execScript.bind(s), name ?? '')));
+    }],
+    ['GET', /^\/api\/sessions\/([^/]+)\/timeline$/, async (req, res, url, [id]) => {
+      const s = runningSession(req, url, id, 'its latency log cannot be read');
+      if (!s.lab.timeline) throw new HttpError('not-found', `lab ${s.lab.id} declares no latency timeline (lab.yaml "timeline")`);
+      const raw = url.searchParams.get('since');
+      const since = raw === null || raw === '' ? 0 : Number(raw);
+      if (!Number.isSafeInteger(since) || since < 0) throw new HttpError('bad-request', `since "${raw}" is not a time (expected Unix milliseconds)`);
+      sendJson(res, 200, picture(await timeline.get(s.id, s.execScript.bind(s), s.lab.timeline, since)));
+    }],
     ['POST', /^\/api\/sessions\/([^/]+)\/solution$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
       sendJson(res, 200, { notes: unwrap(s.revealSolution()) });
@@ -149,6 +186,13 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     return s;
   }
 
+  /** A session whose lab runs now: pictures are read from inside it. */
+  function runningSession(req: IncomingMessage, url: URL, id: string | undefined, why: string): Session {
+    const s = sessionFor(req, url, id);
+    if (s.phase !== 'running') throw new HttpError('conflict', `the lab is ${s.phase}, not running: ${why}`);
+    return s;
+  }
+
   routes.push(...(ctx.extraRoutes ?? []));
 
   return async (req, res, url) => {
@@ -174,6 +218,11 @@ function slug(value: string | undefined, what: string): string {
 }
 
 function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: SessionError }): T {
+  if (!r.ok) throw new HttpError(r.error.code, r.error.message);
+  return r.value;
+}
+
+function picture<T>(r: PictureResult<T>): T {
   if (!r.ok) throw new HttpError(r.error.code, r.error.message);
   return r.value;
 }

@@ -1,0 +1,139 @@
+// Pictures of the learner's own data: flame graphs of their profiles, charts of
+// what ktrace measured, and a lab's latency over time. Shared by the tools that
+// write them inside a lab (ktrace), the runner that reads them out, and the
+// page that draws them. A picture file is written inside the lab, where the
+// learner is root: the runner treats it as untrusted input and validates it
+// with these schemas before it reaches a browser.
+import { z } from 'zod';
+
+/** Where lab tools leave pictures for the page: inside the lab, never sent anywhere else. */
+export const PICTURE_SPOOL_DIR = '/var/lib/kdlabs/pictures';
+/** Pictures kept in the spool; a tool that adds one removes the oldest beyond this. */
+export const MAX_SPOOL_PICTURES = 20;
+/** Largest picture file the runner reads: a flame graph of a busy minute folds to well under this. */
+export const MAX_PICTURE_BYTES = 4 * 1024 * 1024;
+/** Distinct stacks kept in a flame picture; the rest (the rarest) are summed into their parents' self time by the writer. */
+export const MAX_FLAME_STACKS = 20_000;
+/** Frames per stack kept; deeper stacks are cut at the root end. */
+export const MAX_FLAME_DEPTH = 256;
+/** Bars in a bar chart, buckets in a histogram. */
+export const MAX_CHART_ROWS = 200;
+/** Charts in one picture. */
+export const MAX_CHARTS = 12;
+/** Points in one timeline answer: one per second for an hour. */
+export const MAX_TIMELINE_POINTS = 3600;
+/**
+ * OSC sequence number a tool writes to the lab's terminal after saving a picture
+ * (`ESC ] 7717 ; picture=<name> BEL`): xterm.js ignores unknown OSCs, the page's
+ * handler refreshes its list. A private number, unlikely to meet a real one.
+ */
+export const PICTURE_OSC = 7717;
+
+/** A picture's file name in the spool: `<kind>-<unix ms>-<what>.json`. */
+export const PICTURE_NAME_PATTERN = /^(flame|charts)-\d{13}-[a-z0-9-]{1,40}\.json$/;
+
+const label = z.string().min(1).max(300);
+const count = z.number().finite().min(0);
+
+/** A log2 histogram bucket as ktrace reports it: [min, max] inclusive, null for an open end. */
+export const histBucketSchema = z.object({
+  min: z.number().finite().nullable(),
+  max: z.number().finite().nullable(),
+  count,
+}).strict();
+
+export const chartSchema = z.discriminatedUnion('kind', [
+  /** A latency (or size) distribution in log2 buckets. */
+  z.object({
+    kind: z.literal('histogram'),
+    title: label,
+    /** Unit of the bucket bounds. */
+    unit: z.enum(['ns', 'bytes']),
+    buckets: z.array(histBucketSchema).max(MAX_CHART_ROWS),
+  }).strict(),
+  /** Named values, largest first: syscalls per second, wait time per lock, bytes per process. */
+  z.object({
+    kind: z.literal('bars'),
+    title: label,
+    unit: z.enum(['count', 'per-second', 'ns', 'bytes']),
+    rows: z.array(z.object({ label, value: count }).strict()).max(MAX_CHART_ROWS),
+  }).strict(),
+]);
+export type Chart = z.infer<typeof chartSchema>;
+
+const pictureBase = {
+  /** What the learner sees as the picture's name, e.g. "ktrace syscalls, 5 s". */
+  title: label,
+  /** When it was made, Unix ms (the lab's clock). */
+  createdAt: z.number().int().min(0),
+  /** The command that made it, as typed or as the runner ran it. */
+  command: z.string().max(1000),
+};
+
+export const flamePictureSchema = z.object({
+  kind: z.literal('flame'),
+  ...pictureBase,
+  /** Folded stacks, root first, as flamegraph.pl reads them: ["comm;main;work", samples]. */
+  stacks: z.array(z.tuple([z.string().min(1).max(64 * 1024), z.number().int().min(1)])).max(MAX_FLAME_STACKS),
+}).strict();
+
+export const chartsPictureSchema = z.object({
+  kind: z.literal('charts'),
+  ...pictureBase,
+  /** The ktrace mode that measured it, e.g. "syscalls". */
+  mode: z.string().regex(/^[a-z][a-z0-9-]{0,30}$/),
+  charts: z.array(chartSchema).min(1).max(MAX_CHARTS),
+}).strict();
+
+export const pictureSchema = z.discriminatedUnion('kind', [flamePictureSchema, chartsPictureSchema]);
+export type FlamePicture = z.infer<typeof flamePictureSchema>;
+export type ChartsPicture = z.infer<typeof chartsPictureSchema>;
+export type Picture = z.infer<typeof pictureSchema>;
+
+/** A picture in a list: enough to show and to fetch it. */
+export interface PictureSummary {
+  /** Its spool file name (matches PICTURE_NAME_PATTERN). */
+  name: string;
+  kind: Picture['kind'];
+  title: string;
+  createdAt: number;
+}
+
+/** GET /api/sessions/:id/pictures — newest first. */
+export interface PictureListResponse {
+  pictures: PictureSummary[];
+}
+
+/** POST /api/sessions/:id/pictures/profile — record the lab's processes with perf for this long. */
+export const MIN_PROFILE_SECONDS = 1;
+export const MAX_PROFILE_SECONDS = 60;
+export const DEFAULT_PROFILE_SECONDS = 10;
+export const profileRequestSchema = z.object({
+  seconds: z.number().int().min(MIN_PROFILE_SECONDS).max(MAX_PROFILE_SECONDS).default(DEFAULT_PROFILE_SECONDS),
+}).strict();
+export type ProfileRequest = z.input<typeof profileRequestSchema>;
+
+/** POST .../pictures/profile and .../pictures/perf-data answer with the picture they made. */
+export interface PictureMadeResponse {
+  picture: PictureSummary;
+}
+
+/** One second of a lab's latency log: its time (Unix ms, start of the second) and the requests in it. */
+export interface TimelinePoint {
+  t: number;
+  /** Requests that second. */
+  n: number;
+  p50: number;
+  max: number;
+  /** Requests that failed (status other than OK) that second. */
+  errors: number;
+}
+
+/** GET /api/sessions/:id/timeline?since=<unix ms> — the lab's declared latency log, per second. */
+export interface TimelineResponse {
+  title: string;
+  unit: 'ms';
+  /** Above this the lab's own checks call a request slow (drawn as a line). */
+  slowAbove: number | null;
+  points: TimelinePoint[];
+}
