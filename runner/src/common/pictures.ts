@@ -5,34 +5,11 @@
 // learner is root: the runner treats it as untrusted input and validates it
 // with these schemas before it reaches a browser.
 import { z } from 'zod';
+import { MAX_CHART_ROWS, MAX_CHARTS, MAX_COMMAND_CHARS, MAX_FLAME_STACKS, MAX_LABEL_CHARS, MAX_STACK_CHARS } from './picture-limits.ts';
 
-/** Where lab tools leave pictures for the page: inside the lab, never sent anywhere else. */
-export const PICTURE_SPOOL_DIR = '/var/lib/kdlabs/pictures';
-/** Pictures kept in the spool; a tool that adds one removes the oldest beyond this. */
-export const MAX_SPOOL_PICTURES = 20;
-/** Largest picture file the runner reads: a flame graph of a busy minute folds to well under this. */
-export const MAX_PICTURE_BYTES = 4 * 1024 * 1024;
-/** Distinct stacks kept in a flame picture; the rest (the rarest) are summed into their parents' self time by the writer. */
-export const MAX_FLAME_STACKS = 20_000;
-/** Frames per stack kept; deeper stacks are cut at the root end. */
-export const MAX_FLAME_DEPTH = 256;
-/** Bars in a bar chart, buckets in a histogram. */
-export const MAX_CHART_ROWS = 200;
-/** Charts in one picture. */
-export const MAX_CHARTS = 12;
-/** Points in one timeline answer: one per second for an hour. */
-export const MAX_TIMELINE_POINTS = 3600;
-/**
- * OSC sequence number a tool writes to the lab's terminal after saving a picture
- * (`ESC ] 7717 ; picture=<name> BEL`): xterm.js ignores unknown OSCs, the page's
- * handler refreshes its list. A private number, unlikely to meet a real one.
- */
-export const PICTURE_OSC = 7717;
+export * from './picture-limits.ts';
 
-/** A picture's file name in the spool: `<kind>-<unix ms>-<what>.json`. */
-export const PICTURE_NAME_PATTERN = /^(flame|charts)-\d{13}-[a-z0-9-]{1,40}\.json$/;
-
-const label = z.string().min(1).max(300);
+const label = z.string().min(1).max(MAX_LABEL_CHARS);
 const count = z.number().finite().min(0);
 
 /** A log2 histogram bucket as ktrace reports it: [min, max] inclusive, null for an open end. */
@@ -67,14 +44,14 @@ const pictureBase = {
   /** When it was made, Unix ms (the lab's clock). */
   createdAt: z.number().int().min(0),
   /** The command that made it, as typed or as the runner ran it. */
-  command: z.string().max(1000),
+  command: z.string().max(MAX_COMMAND_CHARS),
 };
 
 export const flamePictureSchema = z.object({
   kind: z.literal('flame'),
   ...pictureBase,
   /** Folded stacks, root first, as flamegraph.pl reads them: ["comm;main;work", samples]. */
-  stacks: z.array(z.tuple([z.string().min(1).max(64 * 1024), z.number().int().min(1)])).max(MAX_FLAME_STACKS),
+  stacks: z.array(z.tuple([z.string().min(1).max(MAX_STACK_CHARS), z.number().int().min(1)])).max(MAX_FLAME_STACKS),
 }).strict();
 
 export const chartsPictureSchema = z.object({
