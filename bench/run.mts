@@ -9,6 +9,7 @@
 //  - with --density (opt-in, minutes): idle labs one runner holds under 200 MB
 //    RSS, and start-to-prompt at 10 concurrent starts (bench/density.mts)
 //  - VM labs: start-to-prompt of a QEMU lab VM, KVM or TCG (bench/vm-boot.mts; BENCH_VM=0 skips)
+//  - VM labs: cold boot against restore from a saved state, side by side (bench/vm-restore.mts; BENCH_VM_RESTORE=0 skips)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,7 @@ import { REPO_ROOT } from '../runner/src/node/util/paths.ts';
 import { median, percentile } from './stats.ts';
 import { densityBench } from './density.mts';
 import { vmBootBench } from './vm-boot.mts';
+import { vmRestoreBench } from './vm-restore.mts';
 
 const LAB = process.env.BENCH_LAB ?? 'syscall-storm';
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 7);
@@ -118,6 +120,7 @@ async function main(): Promise<void> {
   }
   // 5. VM labs (after the container runner is gone, so the two do not share the CPU)
   rows.push(...(await vmBootBench(log)));
+  rows.push(...(await vmRestoreBench(log)));
   const result = { date: new Date().toISOString(), lab: LAB, node: process.version, rows };
   writeFileSync(join(REPO_ROOT, 'bench', 'results', 'latest.json'), `${JSON.stringify(result, null, 2)}\n`);
   printTable(rows);

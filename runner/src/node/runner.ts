@@ -95,7 +95,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const docker = opts.docker ?? createDocker();
   const images = new ImageBuilder(docker);
   const vmImages = new VmImageBuilder();
-  const backends = { container: new ContainerBackend(docker, runnerName), vm: new QemuBackend({ runnerName, dataDir, log }) };
+  const backends = { container: new ContainerBackend(docker, runnerName), vm: new QemuBackend({ runnerName, dataDir, log, saveStates: true }) };
   // Progress: one SQLite file; sessions a killed runner left open are closed first.
   const db = openProgressDb(progressDbPath(dataDir));
   const progress = new ProgressStore(db);
@@ -205,6 +205,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
         metrics.close();
         await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });
         await manager.shutdown();
+        await backends.vm.stopSaves();
         recorder.close();
         db.close();
         if (opts.advertise) rmSync(infoFile, { force: true });

@@ -56,3 +56,21 @@ test('the accelerator probe: the lab kernel, no disks, every kernel message on t
   assert.deepEqual(values(noInitrd, '-cpu'), ['max']);
   assert.ok(kernelProbeArgs({ accel: 'tcg', kernel: '/k', frozen: true }).includes('-S'), 'a frozen probe never runs its CPUs');
 });
+
+test('saving: RAM in a shared file; restoring: a private view of it, waiting for the migration stream', () => {
+  const save = qemuArgs({ ...vm, ramFile: { path: '/s/ram.bin', shared: true }, consoleLog: '/s/console.log' });
+  assert.deepEqual(values(save, '-machine'), ['q35,memory-backend=ram'], 'one -machine: the RAM is the backend object');
+  assert.deepEqual(values(save, '-object'), ['memory-backend-file,id=ram,mem-path=/s/ram.bin,share=on,size=1024M']);
+  assert.ok(values(save, '-chardev').includes('file,id=console,path=/s/console.log'));
+  assert.deepEqual(values(save, '-incoming'), []);
+  const restore = qemuArgs({ ...vm, ramFile: { path: '/s/ram.bin', shared: false }, incoming: true });
+  assert.deepEqual(values(restore, '-object'), ['memory-backend-file,id=ram,mem-path=/s/ram.bin,share=off,size=1024M'], 'MAP_PRIVATE: the saved RAM is never written');
+  assert.deepEqual(values(restore, '-incoming'), ['defer'], 'the runner sets x-ignore-shared before it names the socket');
+  assert.ok(values(restore, '-chardev').includes('stdio,id=console,signal=off'), 'a restored VM\'s console is the lab terminal');
+  // The device set must be the same on both sides of a migration: only the RAM sharing, console backend and -incoming differ.
+  const strip = (a: string[]) => a.join('\n').replace(/share=(on|off)/, '').replace(/\n-chardev\n(file|stdio)[^\n]*/, '').replace(/\n-incoming\ndefer/, '');
+  assert.equal(strip(save), strip(restore));
+  const plain = qemuArgs(vm);
+  assert.deepEqual(values(plain, '-machine'), ['q35']);
+  assert.deepEqual(values(plain, '-object'), []);
+});

@@ -35,7 +35,20 @@ export interface VmArgsInput {
   labDisk: string;
   /** Folder of the QMP and guest agent sockets. */
   socketDir: string;
+  /**
+   * Guest RAM in a file instead of anonymous memory (saved states, saved-state.ts):
+   * `shared` when saving (the file becomes the saved RAM), not shared when
+   * restoring (each session gets a private copy-on-write view of it).
+   */
+  ramFile?: { path: string; shared: boolean };
+  /** The serial console into this file instead of QEMU's stdio (a VM nobody types into: the one a state is saved from). */
+  consoleLog?: string;
+  /** Wait for a migration stream instead of booting (`-incoming defer`; the runner names the socket over QMP). */
+  incoming?: boolean;
 }
+
+/** Id of the RAM memory backend object; `-machine memory-backend=` names it. */
+const RAM_BACKEND_ID = 'ram';
 
 export const qmpSocket = (socketDir: string): string => join(socketDir, 'qmp.sock');
 export const agentSocket = (socketDir: string): string => join(socketDir, 'qga.sock');
@@ -45,16 +58,17 @@ export function qemuArgs(c: VmArgsInput): string[] {
   return [
     '-name', c.name,
     '-accel', c.accel,
-    '-machine', 'q35',
+    '-machine', c.ramFile ? `q35,memory-backend=${RAM_BACKEND_ID}` : 'q35',
     '-cpu', cpuModel(c.accel),
     '-smp', String(c.cpus), '-m', String(c.memoryMb),
+    ...(c.ramFile ? ramFileArgs(c.ramFile.path, c.memoryMb, c.ramFile.shared) : []),
     '-nodefaults', '-no-user-config', '-display', 'none', '-nic', 'none',
     '-kernel', c.kernel, '-initrd', c.initrd, '-append', c.cmdline.join(' '),
     // The overlay is thrown away with the session: no need to flush it to the host's disk.
     '-drive', `file=${c.overlay},if=virtio,format=qcow2,cache=unsafe,discard=unmap`,
     '-drive', `file=${c.labDisk},if=virtio,format=raw,readonly=on`,
     // The serial console on QEMU's stdio (the pty); signal=off: Ctrl-C goes to the guest, not QEMU.
-    '-chardev', 'stdio,id=console,signal=off', '-serial', 'chardev:console',
+    '-chardev', c.consoleLog ? `file,id=console,path=${c.consoleLog}` : 'stdio,id=console,signal=off', '-serial', 'chardev:console',
     '-chardev', `socket,id=qmp,path=${qmpSocket(c.socketDir)},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control',
     '-chardev', `socket,id=qga,path=${agentSocket(c.socketDir)},server=on,wait=off`,
     '-device', 'virtio-serial-pci', '-device', 'virtserialport,chardev=qga,name=org.qemu.guest_agent.0',
@@ -62,7 +76,18 @@ export function qemuArgs(c: VmArgsInput): string[] {
     // A guest panic pauses the VM and raises GUEST_PANICKED on QMP; the runner takes it from there.
     '-device', 'pvpanic', '-action', 'panic=pause',
     '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
+    ...(c.incoming ? ['-incoming', 'defer'] : []),
   ];
+}
+
+/**
+ * Guest RAM backed by `path`. share=on maps it MAP_SHARED: the guest's writes
+ * land in the file, which is then the saved RAM. share=off maps it MAP_PRIVATE:
+ * the guest reads the saved pages and its writes stay in this process, so any
+ * number of sessions restore from one file without copying or changing it.
+ */
+export function ramFileArgs(path: string, memoryMb: number, shared: boolean): string[] {
+  return ['-object', `memory-backend-file,id=${RAM_BACKEND_ID},mem-path=${path},share=${shared ? 'on' : 'off'},size=${memoryMb}M`];
 }
 
 /**

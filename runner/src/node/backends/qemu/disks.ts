@@ -10,9 +10,12 @@ import { QEMU_IMG } from './host-probe.ts';
 /** Smallest lab files disk; ext4 wants a few MiB for itself. */
 const LAB_DISK_MIN_MB = 8;
 
-/** The session's copy-on-write disk over `rootfs`. Returns an error message or null. */
-export async function createOverlay(rootfs: string, overlay: string): Promise<string | null> {
-  const err = await runTool(QEMU_IMG, ['create', '-q', '-f', 'qcow2', '-b', rootfs, '-F', 'raw', overlay]);
+/**
+ * The session's copy-on-write disk over `backing`: the image's raw rootfs on a
+ * cold boot, a saved state's qcow2 disk on a restore. Returns an error message or null.
+ */
+export async function createOverlay(backing: string, overlay: string, backingFormat: 'raw' | 'qcow2' = 'raw'): Promise<string | null> {
+  const err = await runTool(QEMU_IMG, ['create', '-q', '-f', 'qcow2', '-b', backing, '-F', backingFormat, overlay]);
   return err ? `qemu-img could not create the disk overlay: ${err}` : null;
 }
 

@@ -92,6 +92,23 @@ export async function guestExec(
   }
 }
 
+/**
+ * One guest program run straight by the agent: no `timeout` wrapper, no shell,
+ * so one exec instead of two (right after a restore on TCG each exec costs
+ * hundreds of ms: the translation cache starts empty). Resolves with its exit
+ * code; throws ChannelError when the agent fails or `timeoutMs` passes.
+ */
+export async function guestRunDirect(agent: GuestAgent, path: string, args: string[], timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  const { pid } = await agent.execute<{ pid: number }>('guest-exec', { path, arg: args, 'capture-output': false }, AGENT_REQUEST_TIMEOUT_MS);
+  for (let delay = 5; ; delay = Math.min(EXEC_POLL_MAX_MS, delay * 2)) {
+    await sleep(delay);
+    const st = await agent.execute<GuestExecStatus>('guest-exec-status', { pid }, AGENT_REQUEST_TIMEOUT_MS);
+    if (st.exited) return st.exitcode ?? (st.signal !== undefined ? 128 + st.signal : 1);
+    if (Date.now() > deadline) throw new ChannelError(`${path} did not finish within ${timeoutMs} ms`, 'timeout');
+  }
+}
+
 /** guest-file-open/write/close: the agent writes the file itself, no shell involved. */
 export async function writeGuestFile(agent: GuestAgent, path: string, data: Buffer): Promise<void> {
   const handle = await agent.execute<number>('guest-file-open', { path, mode: 'w' }, AGENT_REQUEST_TIMEOUT_MS);

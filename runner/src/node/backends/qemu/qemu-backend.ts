@@ -9,6 +9,9 @@
 //  - On a panic the runner keeps the console's last words, resets the VM and writes
 //    them into it as /var/crash/<time>/dmesg.<time>, like kdump would (crash-record.ts).
 //  - KVM only when the lab kernel really boots under it here, else TCG (accel-probe.ts).
+//  - A lab's VM saved once (save.ts, saved-state.ts) is restored instead of booted:
+//    about a second on TCG instead of a minute; a restore that fails is logged and
+//    the start boots as before.
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,8 +23,10 @@ import type {
   BackendError, ExecOptions, ExecResult, LabBackend, LabHandle, Result, ShellStream, StartOptions, TermSize,
 } from '../lab-backend.ts';
 import { decideAccel, SIMULATE_ENV, type AccelDecision } from './accel-probe.ts';
-import { MAX_SOCKET_PATH, qmpSocket, type Accel } from './args.ts';
+import { labCmdline, MAX_SOCKET_PATH, qmpSocket, type Accel } from './args.ts';
 import { qemuVersion, type QemuVersion } from './host-probe.ts';
+import { saveVmState } from './save.ts';
+import { labFilesHash, readSavedState, stateKey, type SavedState } from './saved-state.ts';
 import { killAndRemove, runnerDir, vmName } from './session-files.ts';
 import { Vm } from './vm.ts';
 
@@ -43,6 +48,12 @@ export interface QemuBackendOptions {
   dataDir?: string;
   /** auto (default): KVM when the lab kernel really boots under it, else TCG. Env KDLABS_QEMU_ACCEL overrides. */
   accel?: 'auto' | Accel;
+  /**
+   * After a cold boot of a lab with no saved state, save one in the background
+   * (a second QEMU boots the lab once), so its next start restores in about a
+   * second. Off by default: tests and tools that start a VM once do not want it.
+   */
+  saveStates?: boolean;
   /** Tests shorten the boot limit to prove a VM that never boots fails in bounded time. */
   bootTimeoutMs?: number;
   log?: (line: string) => void;
@@ -56,6 +67,12 @@ export class QemuBackend implements LabBackend {
   private readonly decisions = new Map<string, Promise<AccelDecision>>();
   private lastDecision: AccelDecision | null = null;
   private version: QemuVersion | null = null;
+  /** Saves under way, by state key: one save per key at a time. */
+  private readonly saves = new Map<string, Promise<SavedState | null>>();
+  /** Sessions stop() was called for while they started: a failed restore of one must not fall back to a boot. */
+  private readonly stopped = new Set<string>();
+  /** Ends every save under way when the runner stops. */
+  private readonly saveAbort = new AbortController();
 
   constructor(private readonly opts: QemuBackendOptions) {
     this.dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
@@ -101,29 +118,99 @@ export class QemuBackend implements LabBackend {
     if (qmpSocket(socketDir).length > MAX_SOCKET_PATH) {
       return { ok: false, error: { code: 'start-failed', message: `the socket folder ${socketDir} is too long for a unix socket; set TMPDIR to a shorter path` } };
     }
-    const vm = new Vm({
+    const base = {
       name, sessionId: opts.sessionId, lab, dir, socketDir, accel: decision.accel, accelReason: decision.reason,
       kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
       bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel],
       onProgress: opts.onProgress ?? (() => {}),
       log: this.opts.log ?? (() => {}),
-    });
-    this.vms.set(opts.sessionId, vm);
+    };
+    const key = this.stateKeyFor(lab, image.hash, decision.accel);
+    const saved = readSavedState(this.dataDir, key);
+    if (saved) {
+      const restored = await this.runVm({ ...base, restore: saved });
+      const stoppedMeanwhile = this.stopped.delete(opts.sessionId);
+      if (restored.ok) return { ok: true, value: { backend: 'vm', sessionId: opts.sessionId, labId: lab.id, ref: name } satisfies VmHandle };
+      if (stoppedMeanwhile) return restored; // stopped while it restored: boot nothing
+      // The saved state is an optimisation: say why it failed, then boot as if there were none.
+      this.opts.log?.(`${name}: restoring saved state ${key} failed (${restored.error.message}); cold boot instead`);
+      opts.onProgress?.('the saved VM state did not restore; booting the VM instead');
+    }
+    const r = await this.runVm(base);
+    this.stopped.delete(opts.sessionId);
+    if (!r.ok) return r;
+    if (!saved && this.opts.saveStates) fireAndForget(this.saveState(lab, opts.image), `saving the VM state of ${lab.id}`);
+    return { ok: true, value: { backend: 'vm', sessionId: opts.sessionId, labId: lab.id, ref: name } satisfies VmHandle };
+  }
+
+  /** Starts one VM; on failure it is stopped and forgotten. */
+  private async runVm(cfg: ConstructorParameters<typeof Vm>[0]): Promise<Result<void, BackendError>> {
+    const vm = new Vm(cfg);
+    this.vms.set(cfg.sessionId, vm);
     let r: Result<void, BackendError>;
     try {
       r = await vm.start();
     } catch (e) {
       // A bug: still leave no QEMU or files behind before it goes up.
       await vm.stop();
-      this.vms.delete(opts.sessionId);
+      this.vms.delete(cfg.sessionId);
       throw e;
     }
     if (!r.ok) {
       await vm.stop();
-      this.vms.delete(opts.sessionId);
-      return r;
+      this.vms.delete(cfg.sessionId);
     }
-    return { ok: true, value: { backend: 'vm', sessionId: opts.sessionId, labId: lab.id, ref: name } satisfies VmHandle };
+    return r;
+  }
+
+  /** What a saved state of this lab on this image, QEMU and accelerator is filed under. */
+  private stateKeyFor(lab: ResolvedLab, imageHash: string, accel: Accel): string {
+    const { memoryMb, cpus, cmdline } = lab.vm!;
+    return stateKey({
+      qemuVersion: this.version?.ok ? this.version.text : 'unknown', imageHash, labFilesHash: labFilesHash(lab.image.labLayerDir),
+      vm: { accel, memoryMb, cpus, cmdline: labCmdline(lab.id, cmdline) },
+    });
+  }
+
+  /**
+   * The lab's saved state on the image in `imageDir`: the one on disk, or a new
+   * one (boots the lab once: a minute on TCG). Resolves null when saving failed
+   * (logged); concurrent calls for one state share one save.
+   */
+  async saveState(lab: ResolvedLab, imageDir: string): Promise<SavedState | null> {
+    const pre = await this.preflight();
+    const image = readVmImage(imageDir);
+    if (!pre.ok || !image || !lab.vm) return null;
+    const decision = (await this.accelFor(imageDir))!;
+    const key = this.stateKeyFor(lab, image.hash, decision.accel);
+    const existing = readSavedState(this.dataDir, key);
+    if (existing) return existing;
+    let p = this.saves.get(key);
+    if (!p) {
+      const log = this.opts.log ?? (() => {});
+      p = saveVmState({
+        dataDir: this.dataDir, key, labId: lab.id, imageHash: image.hash, qemuVersion: this.version?.ok ? this.version.text : 'unknown',
+        accel: decision.accel, memoryMb: lab.vm.memoryMb, cpus: lab.vm.cpus, kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
+        cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir,
+        bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel], log, signal: this.saveAbort.signal,
+      }).then(() => readSavedState(this.dataDir, key), (e: Error) => {
+        log(`could not save the VM state of ${lab.id}: ${e.message}; its sessions keep booting`);
+        return null;
+      }).finally(() => this.saves.delete(key));
+      this.saves.set(key, p);
+    }
+    return p;
+  }
+
+  /** Resolves when no save is under way (tests and tools wait for it before they end). */
+  async savesDone(): Promise<void> {
+    while (this.saves.size) await Promise.all([...this.saves.values()]);
+  }
+
+  /** Ends the saves under way (their QEMU is killed, nothing is kept) and waits for them: the runner is stopping. */
+  async stopSaves(): Promise<void> {
+    this.saveAbort.abort();
+    await this.savesDone();
   }
 
   async openShell(handle: LabHandle, size: TermSize): Promise<Result<ShellStream, BackendError>> {
@@ -148,6 +235,7 @@ export class QemuBackend implements LabBackend {
   async stop(handle: LabHandle): Promise<Result<void, BackendError>> {
     const vm = this.vms.get(handle.sessionId);
     if (vm) {
+      if (vm.starting) this.stopped.add(handle.sessionId);
       await vm.stop();
       this.vms.delete(handle.sessionId);
     } else {

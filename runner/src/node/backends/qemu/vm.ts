@@ -2,6 +2,7 @@
 // terminal), its control channels (QMP, guest agent), its boots, and the
 // panic → crash record → reboot cycle. Expected failures come back as Results;
 // background work goes through fireAndForget.
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pty from 'node-pty';
@@ -13,8 +14,10 @@ import { BootWatch } from './boot-watch.ts';
 import { ConsoleShell, type ConsoleHost } from './console.ts';
 import { saveConsoleLog, uniqueStamp, writeCrashRecord } from './crash-record.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
-import { GUEST_PATH, guestExec, type GuestContext } from './guest-exec.ts';
+import { GUEST_PATH, guestExec, guestRunDirect, writeGuestFile, type GuestContext } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
+import { migrateFromFile } from './migrate-stream.ts';
+import type { SavedState } from './saved-state.ts';
 import { ChannelError, GuestAgent, QmpClient, sleep } from './qmp.ts';
 import { INPUT_BACKLOG_MAX_BYTES, INPUT_DRAIN_POLL_MS, ptyInputBacklog } from './pty-input.ts';
 import { writeMeta } from './session-files.ts';
@@ -43,6 +46,12 @@ const PANIC_EVENT_GRACE_MS = 3000;
 const RESET_EVENT_TIMEOUT_MS = 10_000;
 /** The stty that applies a terminal size is quick; this bounds it on a struggling guest. */
 const STTY_TIMEOUT_MS = 10_000;
+/** A restored guest's agent was answering at the save: it answers at once, or the restore went wrong. */
+const RESTORED_AGENT_TIMEOUT_MS = 10_000;
+/** Host randomness written into a restored guest's pool, so sessions restored from one state do not share their random numbers. */
+const RESEED_BYTES = 512;
+/** Setting the clock is one quick guest command; this bounds it on a struggling guest. */
+const RESTORE_STEP_TIMEOUT_MS = 10_000;
 /** The panic line itself, not its `---[ end Kernel panic …` trailer (which may arrive after a reset). */
 const PANIC_TEXT = /(?<!end )Kernel panic - not syncing/;
 
@@ -59,6 +68,8 @@ export interface VmConfig {
   kernel: string;
   initrd: string;
   rootfs: string;
+  /** Start from this saved state instead of booting (saved-state.ts); the backend falls back to a boot when it fails. */
+  restore?: SavedState | null;
   bootTimeoutMs: number;
   onProgress: (m: string) => void;
   log: (line: string) => void;
@@ -82,6 +93,8 @@ export class Vm implements ConsoleHost {
   private stopping: Promise<void> | null = null;
   private failure = '';
   private crashes = 0;
+  /** How long each step after a restore took, for the log. */
+  private restoreSteps = '';
   private readonly guest: GuestContext;
 
   constructor(private readonly cfg: VmConfig) {
@@ -99,29 +112,39 @@ export class Vm implements ConsoleHost {
   }
 
   get alive(): boolean { return this.sm.alive; }
+  /** start() has not finished yet. */
+  get starting(): boolean { return this.sm.state === 'booting'; }
 
   async start(): Promise<Result<void, BackendError>> {
     const { cfg } = this;
+    const restore = cfg.restore ?? null;
+    const t0 = Date.now();
     try {
       mkdirSync(cfg.dir, { recursive: true });
       rmSync(cfg.socketDir, { recursive: true, force: true });
       mkdirSync(cfg.socketDir, { recursive: true, mode: 0o700 });
       const overlay = join(cfg.dir, 'overlay.qcow2');
-      const img = await createOverlay(cfg.rootfs, overlay);
+      // Restored: the guest's disk must be exactly the one at the save, so the overlay is on the saved disk.
+      const img = restore ? await createOverlay(restore.disk, overlay, 'qcow2') : await createOverlay(cfg.rootfs, overlay);
       if (img) return this.startFailed(img);
-      const labDisk = join(cfg.dir, 'lab.img');
-      const made = await makeLabDisk(cfg.lab.image.labLayerDir, labDisk);
-      if (made) return this.startFailed(made);
+      const tDisk = Date.now();
+      // Restored: the guest has the saved lab disk mounted; every session of the lab shares it read-only.
+      const labDisk = restore ? restore.labDisk : join(cfg.dir, 'lab.img');
+      if (!restore) {
+        const made = await makeLabDisk(cfg.lab.image.labLayerDir, labDisk);
+        if (made) return this.startFailed(made);
+      }
 
       if (this.sm.state === 'stopped') return this.startFailed('the lab was stopped while it started');
       const { memoryMb, cpus, cmdline } = cfg.lab.vm!;
-      cfg.onProgress(`starting QEMU: ${cfg.accel.toUpperCase()}${cfg.accel === 'tcg' ? ' (software emulation, slower)' : ''}, ${cpus} vCPU, ${memoryMb} MiB`);
-      cfg.log(`${cfg.name}: ${cfg.accel} because ${cfg.accelReason}`);
+      cfg.onProgress(`starting QEMU: ${cfg.accel.toUpperCase()}${cfg.accel === 'tcg' ? ' (software emulation, slower)' : ''}, ${cpus} vCPU, ${memoryMb} MiB${restore ? ', from the saved state' : ''}`);
+      cfg.log(`${cfg.name}: ${cfg.accel} because ${cfg.accelReason}${restore ? `; restoring saved state ${restore.meta.key}` : ''}`);
       const args = qemuArgs({
         name: cfg.name, accel: cfg.accel, memoryMb, cpus, kernel: cfg.kernel, initrd: cfg.initrd,
         cmdline: labCmdline(cfg.lab.id, cmdline), overlay, labDisk, socketDir: cfg.socketDir,
+        ...(restore ? { ramFile: { path: restore.ram, shared: false }, incoming: true } : {}),
       });
-      const watch = this.beginBoot();
+      const watch = restore ? null : this.beginBoot();
       const proc = pty.spawn(QEMU, args, {
         name: 'xterm-256color', cols: 120, rows: 32, cwd: cfg.dir, env: process.env as Record<string, string>,
         encoding: null, // raw bytes: the ring and the crash record must not split UTF-8 or mangle escapes
@@ -133,13 +156,33 @@ export class Vm implements ConsoleHost {
 
       const giveUp = (): string | null => (this.exited ? `QEMU exited: ${this.lastConsole(8)}` : null);
       this.qmp = await QmpClient.connect(qmpSocket(cfg.socketDir), SOCKET_CONNECT_TIMEOUT_MS, giveUp);
-      this.progress('booting the Linux kernel');
+      const tQemu = Date.now();
+      if (restore) {
+        this.progress('restoring the saved VM state');
+        try {
+          await migrateFromFile(this.qmp, join(cfg.socketDir, 'in.sock'), restore.state);
+        } catch (e) {
+          // QEMU refusing the stream exits with its reason on the console (the pty): quote it.
+          if (e instanceof ChannelError) await this.waitExit(STOP_GRACE_MS);
+          return this.startFailed(`its saved state did not load: ${(e as Error).message}${this.exited ? ` (${this.lastConsole(3)})` : ''}`);
+        }
+      } else {
+        this.progress('booting the Linux kernel');
+      }
       this.qmp.onEvent((e) => this.onQmpEvent(e.event, e.data ?? {}));
       this.agent = new GuestAgent(agentSocket(cfg.socketDir));
       await this.agent.connect(SOCKET_CONNECT_TIMEOUT_MS, giveUp);
 
-      const booted = await this.waitForBoot(watch);
-      if (!booted.ok) return this.startFailed(booted.message);
+      if (restore) {
+        const tLoaded = Date.now();
+        const resumed = await this.resumeRestored();
+        if (resumed) return this.startFailed(resumed);
+        // Where a restore's time goes, for the log (the target is about a second on TCG).
+        cfg.log(`${cfg.name}: restored in ${Date.now() - t0} ms (overlay ${tDisk - t0} ms, QEMU up ${tQemu - tDisk} ms, state ${tLoaded - tQemu} ms, ${this.restoreSteps})`);
+      } else {
+        const booted = await this.waitForBoot(watch!);
+        if (!booted.ok) return this.startFailed(booted.message);
+      }
       this.sm.set('ready');
       return { ok: true, value: undefined };
     } catch (e) {
@@ -150,6 +193,30 @@ export class Vm implements ConsoleHost {
       if (e instanceof ChannelError || isSystemError(e)) return this.startFailed((e as Error).message);
       throw e;
     }
+  }
+
+  /**
+   * A loaded saved state, still paused: run it, check the agent answers, set
+   * the guest's clock (it stopped at the save) and stir host randomness into
+   * its pool (every session restores the same pool). Returns an error message
+   * or null; a failed agent request throws ChannelError (start() reports it).
+   */
+  private async resumeRestored(): Promise<string | null> {
+    const t0 = Date.now();
+    await this.qmp!.execute('cont');
+    if (!(await this.agent!.sync(RESTORED_AGENT_TIMEOUT_MS))) return `the guest agent did not answer after the restore: ${this.lastConsole(4)}`;
+    const tAgent = Date.now();
+    // `date -s`, not the agent's guest-set-time: that one also runs `hwclock -w`, which waits for the RTC's next second.
+    const now = Date.now();
+    const code = await guestRunDirect(this.agent!, '/bin/date', ['-u', '-s', `@${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}`], RESTORE_STEP_TIMEOUT_MS);
+    if (code !== 0) return `setting the restored guest's clock failed: /bin/date exited ${code}`;
+    const tClock = Date.now();
+    await writeGuestFile(this.agent!, '/dev/urandom', randomBytes(RESEED_BYTES));
+    this.restoreSteps = `agent ${tAgent - t0} ms, clock ${tClock - tAgent} ms, reseed ${Date.now() - tClock} ms`;
+    // The saved console sat at a prompt that is in no one's scrollback: an empty line makes the shell print a fresh one.
+    this.proc?.write('\r');
+    if (this.termSize) await this.applyTermSize();
+    return null;
   }
 
   /** Runs a command in the guest through the agent; waits for a rebooting VM first. */
