@@ -109,8 +109,12 @@ test('a lab VM is saved once; sessions restore from it with their own disk, the 
   await sh(b, a.h, 'echo only-a > /root/who');
   assert.equal(await sh(b, a.h, 'cat /root/who'), 'only-a');
   assert.equal(await sh(b, c.h, 'cat /root/who 2>/dev/null || echo none'), 'none');
-  // The lab's files disk is the one saved with the lab.
+  // The lab's files disk is the one saved with the lab; its vm.prepare ran before the save (the module is built).
   assert.ok((await sh(b, a.h, 'ls /opt/lab')).length > 0, 'the lab files are mounted');
+  assert.ok(saved.meta.prepareMs && saved.meta.prepareMs > 0, 'the save ran the lab\'s vm.prepare');
+  assert.equal(await sh(b, a.h, 'test -f /root/faulty/faulty.ko && echo built'), 'built', 'what vm.prepare built is on the restored disk');
+  // The image's kdlabs-clockd set the clock (a FIFO write), not a `date` process.
+  assert.ok(logs.some((l) => /restored in \d+ ms .*clock \d+ ms \(clockd\)/.test(l)), logs.filter((l) => /restored in/.test(l)).join(' | '));
   // The clock stopped at the save; the runner set it from the host.
   const guestNow = Number(await sh(b, a.h, 'date +%s'));
   assert.ok(Math.abs(guestNow - Date.now() / 1000) < CLOCK_SLACK_S, `guest clock ${guestNow} vs host ${Math.round(Date.now() / 1000)}`);
@@ -168,6 +172,8 @@ test('a saved state that does not load: the start boots the VM instead, and says
     assert.ok(s.progress.some((m) => /did not restore; booting/.test(m)), s.progress.join(' | '));
     assert.ok(logs.some((l) => /restoring saved state \w+ failed \(.+\); cold boot instead/.test(l)), logs.join(' | '));
     assert.equal(await sh(b, s.h, 'echo up'), 'up');
+    assert.ok(s.progress.some((m) => /vm\.prepare/.test(m)), `a cold boot runs the lab's vm.prepare: ${s.progress.join(' | ')}`);
+    assert.equal(await sh(b, s.h, 'test -f /root/faulty/faulty.ko && echo built'), 'built', 'vm.prepare built the module after the cold boot');
     await b.stop(s.h);
   } finally {
     rmSync(other, { recursive: true, force: true });

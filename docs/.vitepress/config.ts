@@ -44,6 +44,8 @@ const caseStudies: DefaultTheme.SidebarItem = {
     { text: 'GC stall meets memory reclaim', link: '/case-studies/gc-stall' },
     { text: 'TCP latency', link: '/case-studies/tcp-latency' },
     { text: 'Driver panic', link: '/case-studies/driver-panic' },
+    { text: 'Hung task', link: '/case-studies/hung-task' },
+    { text: 'Slab leak', link: '/case-studies/slab-leak' },
   ],
 }
 

@@ -78,6 +78,9 @@ const vmSchema = z
       )
       .optional()
       .describe('extra kernel command line parameters, e.g. "oops=panic"'),
+    prepare: relPath
+      .optional()
+      .describe('script run once in the VM before its state is saved (at `labs build`), e.g. to compile the lab\'s modules; on a cold boot it runs before setup'),
   })
   .strict();
 
@@ -294,6 +297,8 @@ export interface ResolvedVm {
   cpus: number;
   /** Extra kernel parameters, one per entry, appended after the runner's own. */
   cmdline: string[];
+  /** The `vm.prepare` script's contents: run once before the saved state is taken (or after a cold boot, before setup). */
+  prepare: string | null;
 }
 
 export interface ResolvedLab {

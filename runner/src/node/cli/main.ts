@@ -6,6 +6,7 @@ import { ImageBuilder } from '../images/image-builder.ts';
 import { ContainerBackend } from '../backends/container.ts';
 import { QemuBackend } from '../backends/qemu/index.ts';
 import { VmImageBuilder } from '../images/vm-image-builder.ts';
+import { saveVmLabState } from './save-vm-state.ts';
 import { labImageResolver } from '../images/resolve-image.ts';
 import { selfTestLab, type SelfTestReport } from '../selftest/lab-selftest.ts';
 import { createRunner, DEFAULT_PORT } from '../runner.ts';
@@ -27,7 +28,9 @@ Usage: labs <command> [options]
 
 Labs on disk:
   list [--json]                 the labs and any lab files that failed to load
-  build [<lab>...|--all]        build the images labs need (shows progress)
+  build [<lab>...|--all] [--no-save]
+                                build the images labs need (shows progress); for a VM lab, also boot it
+                                once and save its state, so sessions restore it in about a second
   doctor [--json]               what this host offers labs and tools (Docker, tracefs, BTF,
                                 kprobes, BCC headers, KVM…): status, why not, the fix
   test <lab>...|--all [--json] [--param name=value[,…]]
@@ -80,7 +83,7 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
     },
   },
   build: {
-    flags: { all: 'bool' },
+    flags: { all: 'bool', 'no-save': 'bool' },
     run: async (args) => {
       const labs = pickLabs(args);
       const docker = createDocker();
@@ -92,6 +95,8 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
       for (const lab of labs) {
         const ref = await resolve(lab, (l) => console.log(l));
         console.log(`${lab.id}: ${lab.backend === 'vm' ? 'VM image' : 'image'} ${ref} ready`);
+        // A saved state is an optimisation: without one (said why) the lab still starts, by booting.
+        if (lab.backend === 'vm' && !args.flags.get('no-save')) await saveVmLabState(lab, ref);
       }
       return EXIT.ok;
     },

@@ -50,6 +50,7 @@ export function loadLab(dir: string): LoadResult {
   });
   const tasks: ResolvedTask[] = spec.tasks.map((t, i) => resolveTask(t, i, readRel));
   const setup = spec.setup ? readRel(spec.setup, 'setup') : null;
+  const prepare = spec.vm?.prepare ? readRel(spec.vm.prepare, 'vm.prepare') : null;
   const solutionScript = readRel(spec.solution.script, 'solution.script') ?? '';
   const solutionNotes = spec.solution.notes ? readRel(spec.solution.notes, 'solution.notes') : null;
   const symptom = readRel(spec.selftest.symptom, 'selftest.symptom') ?? '';
@@ -84,6 +85,7 @@ export function loadLab(dir: string): LoadResult {
           memoryMb: spec.vm?.memory ?? DEFAULT_VM.memoryMb,
           cpus: spec.vm?.cpus ?? DEFAULT_VM.cpus,
           cmdline: (spec.vm?.cmdline ?? '').split(' ').filter(Boolean),
+          prepare,
         }
         : null,
       params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices })),

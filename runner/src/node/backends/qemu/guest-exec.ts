@@ -109,6 +109,38 @@ export async function guestRunDirect(agent: GuestAgent, path: string, args: stri
   }
 }
 
+/** Where the image's kdlabs-clockd reads "<seconds> <nanoseconds>" lines (vm-images/vm/files/usr/local/src/kdlabs-clockd.c). */
+export const GUEST_CLOCK_FIFO = '/run/kdlabs/clock';
+
+/**
+ * Sets a just-restored guest's clock to `nowMs`: a line into kdlabs-clockd's
+ * FIFO where the image has it (a file write, tens of ms), else `/bin/date -s`
+ * (one process: 0.3–0.8 s right after a restore on TCG). Not the agent's
+ * guest-set-time: that also runs `hwclock -w`, which waits for the RTC's next
+ * second. Returns how it was set, or an error message.
+ */
+export async function setGuestClock(agent: GuestAgent, nowMs: number, timeoutMs: number): Promise<{ ok: true; via: 'clockd' | 'date' } | { ok: false; message: string }> {
+  const sec = Math.floor(nowMs / 1000);
+  const msec = nowMs % 1000;
+  let handle: number | null = null;
+  try {
+    // "r+": open without creating — an image without the daemon has no FIFO, and must not get a plain file instead.
+    handle = await agent.execute<number>('guest-file-open', { path: GUEST_CLOCK_FIFO, mode: 'r+' }, AGENT_REQUEST_TIMEOUT_MS);
+  } catch (e) {
+    if (!(e instanceof ChannelError) || e.reason !== 'command') throw e;
+  }
+  if (handle !== null) {
+    try {
+      await agent.execute('guest-file-write', { handle, 'buf-b64': Buffer.from(`${sec} ${msec * 1_000_000}\n`).toString('base64') }, AGENT_REQUEST_TIMEOUT_MS);
+    } finally {
+      await agent.execute('guest-file-close', { handle }, AGENT_REQUEST_TIMEOUT_MS).catch(() => { /* the write's own error (if any) is the one to report */ });
+    }
+    return { ok: true, via: 'clockd' };
+  }
+  const code = await guestRunDirect(agent, '/bin/date', ['-u', '-s', `@${sec}.${String(msec).padStart(3, '0')}`], timeoutMs);
+  return code === 0 ? { ok: true, via: 'date' } : { ok: false, message: `/bin/date exited ${code}` };
+}
+
 /** guest-file-open/write/close: the agent writes the file itself, no shell involved. */
 export async function writeGuestFile(agent: GuestAgent, path: string, data: Buffer): Promise<void> {
   const handle = await agent.execute<number>('guest-file-open', { path, mode: 'w' }, AGENT_REQUEST_TIMEOUT_MS);

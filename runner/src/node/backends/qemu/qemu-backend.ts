@@ -25,7 +25,7 @@ import type {
 import { decideAccel, SIMULATE_ENV, type AccelDecision } from './accel-probe.ts';
 import { labCmdline, MAX_SOCKET_PATH, qmpSocket, type Accel } from './args.ts';
 import { qemuVersion, type QemuVersion } from './host-probe.ts';
-import { saveVmState } from './save.ts';
+import { PREPARE_TIMEOUT_MS, saveVmState } from './save.ts';
 import { labFilesHash, readSavedState, stateKey, type SavedState } from './saved-state.ts';
 import { killAndRemove, runnerDir, vmName } from './session-files.ts';
 import { Vm } from './vm.ts';
@@ -139,8 +139,27 @@ export class QemuBackend implements LabBackend {
     const r = await this.runVm(base);
     this.stopped.delete(opts.sessionId);
     if (!r.ok) return r;
+    const prepared = await this.prepareColdBooted(lab, opts);
+    if (!prepared.ok) return prepared;
     if (!saved && this.opts.saveStates) fireAndForget(this.saveState(lab, opts.image), `saving the VM state of ${lab.id}`);
     return { ok: true, value: { backend: 'vm', sessionId: opts.sessionId, labId: lab.id, ref: name } satisfies VmHandle };
+  }
+
+  /**
+   * A cold-booted VM has not run the lab's vm.prepare (a saved state ran it
+   * before the save): run it now, before the session's setup. On failure the
+   * VM is stopped and the error says what prepare printed.
+   */
+  private async prepareColdBooted(lab: ResolvedLab, opts: StartOptions): Promise<Result<void, BackendError>> {
+    const vm = this.vms.get(opts.sessionId);
+    if (!lab.vm?.prepare || !vm) return { ok: true, value: undefined };
+    opts.onProgress?.('preparing the lab in the VM (its vm.prepare script; a saved state skips this)');
+    const res = await vm.exec(['bash', '-s'], { stdin: lab.vm.prepare, timeoutMs: PREPARE_TIMEOUT_MS, env: { KDLABS_LAB: lab.id } });
+    if (res.ok && res.value.exitCode === 0) return { ok: true, value: undefined };
+    await vm.stop();
+    this.vms.delete(opts.sessionId);
+    const detail = res.ok ? `exit ${res.value.exitCode}: ${`${res.value.stdout}\n${res.value.stderr}`.trim().split('\n').slice(-12).join('\n')}` : res.error.message;
+    return { ok: false, error: { code: 'start-failed', message: `the lab's vm.prepare script failed (${detail})` } };
   }
 
   /** Starts one VM; on failure it is stopped and forgotten. */
@@ -167,7 +186,7 @@ export class QemuBackend implements LabBackend {
   private stateKeyFor(lab: ResolvedLab, imageHash: string, accel: Accel): string {
     const { memoryMb, cpus, cmdline } = lab.vm!;
     return stateKey({
-      qemuVersion: this.version?.ok ? this.version.text : 'unknown', imageHash, labFilesHash: labFilesHash(lab.image.labLayerDir),
+      qemuVersion: this.version?.ok ? this.version.text : 'unknown', imageHash, labFilesHash: labFilesHash(lab.image.labLayerDir), prepare: lab.vm!.prepare,
       vm: { accel, memoryMb, cpus, cmdline: labCmdline(lab.id, cmdline) },
     });
   }
@@ -191,7 +210,7 @@ export class QemuBackend implements LabBackend {
       p = saveVmState({
         dataDir: this.dataDir, key, labId: lab.id, imageHash: image.hash, qemuVersion: this.version?.ok ? this.version.text : 'unknown',
         accel: decision.accel, memoryMb: lab.vm.memoryMb, cpus: lab.vm.cpus, kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
-        cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir,
+        cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir, prepare: lab.vm.prepare,
         bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel], log, signal: this.saveAbort.signal,
       }).then(() => readSavedState(this.dataDir, key), (e: Error) => {
         log(`could not save the VM state of ${lab.id}: ${e.message}; its sessions keep booting`);

@@ -9,20 +9,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentSocket, qemuArgs, qmpSocket, type Accel } from './args.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
+import { GUEST_PATH, guestExec } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
 import { migrateToFile } from './migrate-stream.ts';
 import { GuestAgent, QmpClient, sleep } from './qmp.ts';
-import { SAVED_STATE_FORMAT, statePaths, statesDir, type SavedStateMeta } from './saved-state.ts';
+import { pruneSavedStates, SAVED_STATE_FORMAT, statePaths, statesDir, type SavedStateMeta } from './saved-state.ts';
 import { stripAnsi } from './vm-console.ts';
 
 /** QEMU creates its sockets as it starts; this bounds a QEMU that hangs before that. */
 const SOCKET_CONNECT_TIMEOUT_MS = 15_000;
 /** How often the guest agent and the console are looked at while the VM boots. */
 const BOOT_POLL_MS = 1000;
+/** A boot on TCG takes a minute: say it is still going this often. */
+const PROGRESS_EVERY_MS = 15_000;
 /** After the prompt: boot-time jobs (utmp, timers) finish, so every restore starts from a quiet guest. */
 const SETTLE_MS = 3000;
 /** quit over QMP → process gone; after this, SIGKILL. */
 const QUIT_GRACE_MS = 3000;
+/** A lab's `vm.prepare` (say, compiling its modules on TCG, 25–90 s on a loaded host) must end within this. */
+export const PREPARE_TIMEOUT_MS = 15 * 60_000;
 /** Root's shell prompt at the end of the console (the image logs root in on ttyS0). */
 const PROMPT_AT_END = /# $/;
 
@@ -40,6 +45,8 @@ export interface SaveRequest {
   rootfs: string;
   cmdline: readonly string[];
   labLayerDir: string | null;
+  /** The lab's `vm.prepare` script, run in the booted VM before the save. */
+  prepare: string | null;
   bootTimeoutMs: number;
   log: (line: string) => void;
   /** Aborted when the runner stops: the save's QEMU is killed and nothing is kept. */
@@ -85,8 +92,12 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
     agent = new GuestAgent(agentSocket(sockets));
     await agent.connect(SOCKET_CONNECT_TIMEOUT_MS, giveUp);
     r.log(`saving a VM state for ${r.labId}: booting it once (${r.accel})`);
-    for (let agentUp = false; ;) {
+    for (let agentUp = false, shown = started; ;) {
       const why = giveUp();
+      if (Date.now() - shown >= PROGRESS_EVERY_MS) {
+        shown = Date.now();
+        r.log(`saving a VM state for ${r.labId}: still booting (${Math.round((shown - started) / 1000)} s, ${r.accel})`);
+      }
       if (why) throw new Error(why);
       if (Date.now() - started > r.bootTimeoutMs) throw new Error(`the VM did not boot within ${r.bootTimeoutMs} ms: ${consoleTail(consoleLog)}`);
       agentUp ||= await agent.sync(BOOT_POLL_MS);
@@ -94,6 +105,18 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
       await sleep(BOOT_POLL_MS);
     }
     const bootMs = Date.now() - started;
+    let prepareMs = 0;
+    if (r.prepare !== null) {
+      r.log(`saving a VM state for ${r.labId}: running its vm.prepare script`);
+      const t = Date.now();
+      const alive = (): boolean => !exited && !r.signal?.aborted;
+      const guest = { agent, epoch: () => (alive() ? 0 : 1), ready: alive, interruptedBecause: () => giveUp() ?? 'the VM stopped' };
+      const res = await guestExec(guest, ['bash', '-s'], r.prepare, PREPARE_TIMEOUT_MS, { PATH: GUEST_PATH, KDLABS_LAB: r.labId });
+      if (res.exitCode !== 0) throw new Error(`the lab's vm.prepare script failed (exit ${res.exitCode}): ${lastLines(`${res.stdout}\n${res.stderr}`)}`);
+      prepareMs = Date.now() - t;
+      // Whatever prepare wrote must be on the saved disk, not only in the saved page cache.
+      await guestExec(guest, ['sync'], undefined, 60_000, { PATH: GUEST_PATH });
+    }
     await sleep(SETTLE_MS);
     const bytes = await migrateToFile(qmp, join(sockets, 'save.sock'), p.state);
     await qmp.execute('quit').catch(() => { /* exiting anyway */ });
@@ -102,12 +125,14 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
     chmodSync(p.disk, 0o444);
     const meta: SavedStateMeta = {
       format: SAVED_STATE_FORMAT, key: r.key, labId: r.labId, imageHash: r.imageHash, qemu: r.qemuVersion, accel: r.accel,
-      memoryMb: r.memoryMb, savedAt: new Date().toISOString(), bootMs,
+      memoryMb: r.memoryMb, savedAt: new Date().toISOString(), bootMs, prepareMs,
     };
     writeFileSync(p.metaFile, `${JSON.stringify(meta, null, 2)}\n`);
     rmSync(finalDir, { recursive: true, force: true });
     renameSync(work, finalDir);
-    r.log(`saved the VM state of ${r.labId} in ${finalDir} (boot ${(bootMs / 1000).toFixed(1)} s, device state ${Math.round(bytes / 1024)} KiB)`);
+    const pruned = pruneSavedStates(r.dataDir, r.labId, r.key);
+    if (pruned.length) r.log(`removed ${pruned.length} older saved state(s) of ${r.labId}: ${pruned.join(', ')}`);
+    r.log(`saved the VM state of ${r.labId} in ${finalDir} (boot ${(bootMs / 1000).toFixed(1)} s${r.prepare !== null ? `, prepare ${(prepareMs / 1000).toFixed(1)} s` : ''}, device state ${Math.round(bytes / 1024)} KiB)`);
     return finalDir;
   } finally {
     qmp?.close();
@@ -127,6 +152,10 @@ async function waitExit(proc: ChildProcess, exited: () => boolean): Promise<void
   if (!exited()) proc.kill('SIGKILL');
   // A SIGKILLed process leaves within milliseconds; bounded all the same.
   for (let i = 0; i < 100 && !exited(); i++) await sleep(20);
+}
+
+function lastLines(text: string): string {
+  return text.trim().split('\n').slice(-12).join('\n') || '(no output)';
 }
 
 function consoleTail(file: string): string {

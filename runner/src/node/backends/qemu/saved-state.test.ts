@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { labFilesHash, readSavedState, SAVED_STATE_FORMAT, stateKey, statePaths, statesDir, type StateKeyInput } from './saved-state.ts';
+import { labFilesHash, pruneSavedStates, readSavedState, SAVED_STATE_FORMAT, stateKey, statePaths, statesDir, type StateKeyInput } from './saved-state.ts';
 
 const base: StateKeyInput = {
-  qemuVersion: 'QEMU 7.2.22', imageHash: '644d72c3f312', labFilesHash: 'abc',
+  qemuVersion: 'QEMU 7.2.22', imageHash: '644d72c3f312', labFilesHash: 'abc', prepare: null,
   vm: { accel: 'tcg', memoryMb: 1024, cpus: 1, cmdline: ['root=/dev/vda', 'systemd.hostname=driver-panic', 'oops=panic'] },
 };
 
@@ -18,6 +18,7 @@ test('the state key: stable, and different when anything the saved guest depends
     { ...base, qemuVersion: 'QEMU 8.2.0' },
     { ...base, imageHash: 'ffffffffffff' },
     { ...base, labFilesHash: 'abd' },
+    { ...base, prepare: 'make -C /root/faulty\n' },
     { ...base, vm: { ...base.vm, accel: 'kvm' } },
     { ...base, vm: { ...base.vm, memoryMb: 2048 } },
     { ...base, vm: { ...base.vm, cpus: 2 } },
@@ -59,4 +60,22 @@ test('the lab files hash follows names, modes and contents', (t) => {
   assert.notEqual(h2, h);
   chmodSync(join(dir, 'src', 'a.c'), 0o755);
   assert.notEqual(labFilesHash(dir), h2);
+});
+
+test('pruning keeps the new state, other labs\' states and saves under way; removes the lab\'s older ones', (t) => {
+  const data = mkdtempSync(join(tmpdir(), 'kdlabs-prune-'));
+  t.after(() => rmSync(data, { recursive: true, force: true }));
+  const put = (name: string, labId: string | null): void => {
+    mkdirSync(join(statesDir(data), name), { recursive: true });
+    if (labId) writeFileSync(join(statesDir(data), name, 'meta.json'), JSON.stringify({ labId }));
+  };
+  put('new', 'driver-panic');
+  put('old1', 'driver-panic');
+  put('old2', 'driver-panic');
+  put('other', 'hung-task');
+  put('new.saving-123', 'driver-panic');
+  put('broken', null);
+  assert.deepEqual(pruneSavedStates(data, 'driver-panic', 'new').sort(), ['old1', 'old2']);
+  assert.deepEqual(readdirSync(statesDir(data)).sort(), ['broken', 'new', 'new.saving-123', 'other']);
+  assert.deepEqual(pruneSavedStates(join(data, 'none'), 'driver-panic', 'new'), []);
 });

@@ -13,7 +13,7 @@
 // parameters are part of the running guest, and the files disk is mounted, so
 // its contents cannot be swapped under the guest after a restore.
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { qemuArgs, type VmArgsInput } from './args.ts';
 
@@ -35,6 +35,8 @@ export interface SavedStateMeta {
   savedAt: string;
   /** How long the boot before the save took (ms), for the log and the bench. */
   bootMs: number;
+  /** How long the lab's vm.prepare took in the saved guest (ms; 0 without one). */
+  prepareMs?: number;
 }
 
 export interface SavedState {
@@ -51,6 +53,8 @@ export interface StateKeyInput {
   imageHash: string;
   /** Hash of the lab's files (labFilesHash), '' when it has none. */
   labFilesHash: string;
+  /** The lab's `vm.prepare` script (it ran in the saved guest), null when it has none. */
+  prepare: string | null;
   /** The VM's arguments: machine, CPU model, accelerator, memory, CPUs, kernel command line, devices. */
   vm: Pick<VmArgsInput, 'accel' | 'memoryMb' | 'cpus' | 'cmdline'>;
 }
@@ -65,7 +69,7 @@ const KEY_PATHS = { name: 'k', kernel: 'K', initrd: 'I', overlay: 'O', labDisk: 
  */
 export function stateKey(k: StateKeyInput): string {
   const args = qemuArgs({ ...KEY_PATHS, ...k.vm, ramFile: { path: 'R', shared: false }, incoming: true });
-  const h = createHash('sha256').update(JSON.stringify({ format: SAVED_STATE_FORMAT, qemu: k.qemuVersion, image: k.imageHash, lab: k.labFilesHash, args }));
+  const h = createHash('sha256').update(JSON.stringify({ format: SAVED_STATE_FORMAT, qemu: k.qemuVersion, image: k.imageHash, lab: k.labFilesHash, prepare: k.prepare, args }));
   return h.digest('hex').slice(0, 16);
 }
 
@@ -106,4 +110,28 @@ export function labFilesHash(dir: string | null): string {
   };
   walk(dir);
   return h.digest('hex');
+}
+
+/**
+ * Removes the lab's other saved states (an older image, QEMU or lab version):
+ * each holds ~330 MB. Safe under running sessions restored from one: QEMU
+ * keeps its files open, and an unlinked file lives until it closes them.
+ * Returns the keys removed.
+ */
+export function pruneSavedStates(dataDir: string, labId: string, keep: string): string[] {
+  const base = statesDir(dataDir);
+  if (!existsSync(base)) return [];
+  const removed: string[] = [];
+  for (const name of readdirSync(base)) {
+    if (name === keep || name.includes('.saving-')) continue;
+    try {
+      const meta = JSON.parse(readFileSync(join(base, name, STATE_FILES.meta), 'utf8')) as Partial<SavedStateMeta>;
+      if (meta.labId !== labId) continue;
+    } catch {
+      continue; // not a complete state of ours: leave it
+    }
+    rmSync(join(base, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }

@@ -14,7 +14,7 @@ import { BootWatch } from './boot-watch.ts';
 import { ConsoleShell, type ConsoleHost } from './console.ts';
 import { saveConsoleLog, uniqueStamp, writeCrashRecord } from './crash-record.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
-import { GUEST_PATH, guestExec, guestRunDirect, writeGuestFile, type GuestContext } from './guest-exec.ts';
+import { GUEST_PATH, guestExec, setGuestClock, writeGuestFile, type GuestContext } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
 import { migrateFromFile } from './migrate-stream.ts';
 import type { SavedState } from './saved-state.ts';
@@ -206,13 +206,11 @@ export class Vm implements ConsoleHost {
     await this.qmp!.execute('cont');
     if (!(await this.agent!.sync(RESTORED_AGENT_TIMEOUT_MS))) return `the guest agent did not answer after the restore: ${this.lastConsole(4)}`;
     const tAgent = Date.now();
-    // `date -s`, not the agent's guest-set-time: that one also runs `hwclock -w`, which waits for the RTC's next second.
-    const now = Date.now();
-    const code = await guestRunDirect(this.agent!, '/bin/date', ['-u', '-s', `@${Math.floor(now / 1000)}.${String(now % 1000).padStart(3, '0')}`], RESTORE_STEP_TIMEOUT_MS);
-    if (code !== 0) return `setting the restored guest's clock failed: /bin/date exited ${code}`;
+    const clock = await setGuestClock(this.agent!, Date.now(), RESTORE_STEP_TIMEOUT_MS);
+    if (!clock.ok) return `setting the restored guest's clock failed: ${clock.message}`;
     const tClock = Date.now();
     await writeGuestFile(this.agent!, '/dev/urandom', randomBytes(RESEED_BYTES));
-    this.restoreSteps = `agent ${tAgent - t0} ms, clock ${tClock - tAgent} ms, reseed ${Date.now() - tClock} ms`;
+    this.restoreSteps = `agent ${tAgent - t0} ms, clock ${tClock - tAgent} ms (${clock.via}), reseed ${Date.now() - tClock} ms`;
     // The saved console sat at a prompt that is in no one's scrollback: an empty line makes the shell print a fresh one.
     this.proc?.write('\r');
     if (this.termSize) await this.applyTermSize();
