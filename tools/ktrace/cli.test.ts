@@ -50,3 +50,14 @@ test('flame: --lab records the lab, alone; --save and --title', () => {
   assert.throws(() => parseFlameArgs(['--pid', '1', '--input', 'f']), /one of --pid, --lab and --input/);
   assert.equal(parseFlameArgs(['--input', 'perf.data']).save, false);
 });
+
+test('memleak: --by, --size and --max-live; only for memleak', () => {
+  const o = parseKtraceArgs(['memleak']);
+  assert.deepEqual(o.memleak, { by: 'process' });
+  const s = parseKtraceArgs(['memleak', '--by', 'call-site', '--size', '192', '--max-live', '16384']);
+  assert.deepEqual(s.memleak, { by: 'call-site', size: 192, maxLive: 16384 });
+  assert.throws(() => parseKtraceArgs(['memleak', '--by', 'callsite']), /'--by' must be process or call-site/);
+  assert.throws(() => parseKtraceArgs(['memleak', '--max-live', '10']), /'--max-live' must be between 1024/);
+  assert.throws(() => parseKtraceArgs(['syscalls', '--by', 'call-site']), /'--by' is for memleak only/);
+  assert.throws(() => parseKtraceArgs(['locks', '--size', '192']), /'--size' is for memleak only/);
+});

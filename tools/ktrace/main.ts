@@ -6,6 +6,10 @@ import { trace, type TraceOutcome } from './trace.ts';
 import { runFlame } from './flame/run.ts';
 import { describeScope, readOwnPidNamespace, scopeJson, type TraceScope } from './scope.ts';
 import { saveCharts } from './pictures/save-charts.ts';
+import { defaultMaxLive } from './modes/memleak.ts';
+import { readMemoryLimits } from './memlimit.ts';
+import { kallsymsResolver } from './kallsyms.ts';
+import type { ModeContext } from './modes/types.ts';
 
 const EXIT_OK = 0;
 const EXIT_CANNOT_TRACE = 1;
@@ -46,6 +50,11 @@ function scopeLine(scope: TraceScope | null, st: ReturnType<typeof styleFor>): s
   return scope.hostWide ? st.bold(st.yellow(text)) : st.dim(text);
 }
 
+function defaultMaxLiveHere(): number {
+  const m = readMemoryLimits();
+  return defaultMaxLive(m.memTotalBytes, m.cgroupLimitBytes);
+}
+
 async function main(argv: readonly string[]): Promise<number> {
   // flame reads perf's stacks rather than running bpftrace: its own options and help.
   if (argv[0] === FLAME_COMMAND) return runFlame(argv.slice(1));
@@ -70,17 +79,31 @@ async function main(argv: readonly string[]): Promise<number> {
     return EXIT_CANNOT_TRACE;
   }
   const scope: TraceScope = { hostWide: opts.hostWide, pidNamespace: own.pidNamespace };
-  const ctx = { durationSeconds: opts.durationSeconds, filter: opts.filter, scope, top: opts.top };
+  const ctx: ModeContext = {
+    durationSeconds: opts.durationSeconds,
+    filter: opts.filter,
+    scope,
+    top: opts.top,
+    memleak: { ...opts.memleak, maxLive: opts.memleak.maxLive ?? defaultMaxLiveHere() },
+    // Read after tracing: a module loaded meanwhile is then listed too.
+    kernelSymbols: kallsymsResolver(),
+  };
   if (opts.printProgram) {
     process.stdout.write(opts.mode.program(ctx).trimStart());
     return EXIT_OK;
   }
   const name = opts.mode.name;
   const st = styleFor(process.stderr);
-  const outcome = await trace(opts.mode, ctx, () => {
-    if (opts.json) return;
-    if (scope.hostWide) process.stderr.write(st.bold(st.yellow(`ktrace ${name}: ${describeScope(scope)}\n`)));
-    process.stderr.write(`ktrace ${name}: tracing for ${opts.durationSeconds} s (Ctrl+C to stop early)...\n`);
+  const outcome = await trace(opts.mode, ctx, {
+    onStart: () => {
+      if (opts.json) return;
+      if (scope.hostWide) process.stderr.write(st.bold(st.yellow(`ktrace ${name}: ${describeScope(scope)}\n`)));
+      process.stderr.write(`ktrace ${name}: tracing for ${opts.durationSeconds} s (Ctrl+C to stop early)...\n`);
+    },
+    // A slow start (minutes on an emulated VM) must not look like a hang.
+    onWaiting: (seconds) => {
+      if (!opts.json) process.stderr.write(st.dim(`ktrace ${name}: attaching probes… (${Math.round(seconds)} s)\n`));
+    },
   });
   printOutcome(opts, opts.mode.name, scope, outcome);
   if (outcome.ok && !opts.json) process.stdout.write(styleFor(process.stdout).dim(`  note: ${opts.mode.caveat}`) + '\n');

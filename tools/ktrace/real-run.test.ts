@@ -12,7 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { evaluatePreflight, gatherFacts } from './preflight.ts';
 import { trace } from './trace.ts';
 import { syscallsMode, type SyscallsResult } from './modes/syscalls.ts';
-import { memleakMode, type MemleakResult } from './modes/memleak.ts';
+import { memleakMode, type MemleakResult, type MemleakSitesResult } from './modes/memleak.ts';
+import { kallsymsResolver } from './kallsyms.ts';
 import { locksMode, type LocksResult } from './modes/locks.ts';
 import { biolatencyMode, type BiolatencyResult } from './modes/biolatency.ts';
 import type { ModeContext, ModeSpec } from './modes/types.ts';
@@ -75,6 +76,25 @@ test('memleak: file create/delete burst shows allocations matched with frees', a
     assert.ok(r.totalAllocs > 1000, `allocs ${r.totalAllocs}`);
     assert.ok(r.suspects.some((s) => ['touch', 'rm', 'sh'].includes(s.comm)), r.suspects.map((s) => s.comm).join(','));
     for (const s of r.suspects) assert.ok(s.frees <= s.allocs && s.outstandingBytes >= 0);
+  } finally {
+    loop.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('memleak --by call-site: a file create/delete burst is named by kernel function, e.g. the dentry allocation', async (t) => {
+  const dir = mkdtempSync('/var/tmp/ktrace-memleak-');
+  const loop = start('sh', ['-c', `while :; do touch ${dir}/a ${dir}/b; rm -f ${dir}/a ${dir}/b; done`]);
+  try {
+    const ctx: ModeContext = { durationSeconds: TRACE_SECONDS, filter: {}, scope, top: 1000, memleak: { by: 'call-site', maxLive: 16384 }, kernelSymbols: kallsymsResolver() };
+    const r = (await run(t, memleakMode, ctx)) as MemleakSitesResult | null;
+    if (r === null) return;
+    assert.equal(r.by, 'call-site');
+    assert.ok(r.totalAllocs > 1000, `allocs ${r.totalAllocs}`);
+    if (!r.symbolised) return t.skip('/proc/kallsyms hides addresses here');
+    assert.ok(r.sites.every((s) => s.sizeClass > 0 && s.frees <= s.allocs));
+    // Creating a file allocates a dentry wherever the kernel version names it.
+    assert.ok(r.sites.some((s) => /d_alloc/.test(s.function ?? '')), r.sites.slice(0, 10).map((s) => s.symbol).join(', '));
   } finally {
     loop.kill();
     rmSync(dir, { recursive: true, force: true });

@@ -3,8 +3,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { emptyOutput, parseLine, type BpftraceOutput } from './output.ts';
 
-/** Time allowed on top of --duration for bpftrace to parse BTF, compile and attach (slow on small VMs). */
-export const STARTUP_GRACE_S = 60;
+import { PROGRESS_EVERY_S, STARTUP_GRACE_S } from './startup.ts';
 
 /**
  * bpftrace 0.17 prints this when it cannot raise RLIMIT_MEMLOCK (no CAP_SYS_RESOURCE).
@@ -30,6 +29,15 @@ export interface RunOptions {
   readonly program: string;
   readonly durationSeconds: number;
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Seconds bpftrace may take to attach its probes (see startup.ts), and again
+   * after the window to print its maps and exit.
+   */
+  readonly graceSeconds?: number;
+  /** Called every PROGRESS_EVERY_S seconds while bpftrace has not attached yet, with the seconds waited. */
+  readonly onWaiting?: (seconds: number) => void;
+  /** Default PROGRESS_EVERY_S; tests use fractions. */
+  readonly progressEverySeconds?: number;
 }
 
 export function filterStderr(text: string): string {
@@ -53,32 +61,45 @@ export function runBpftrace(opts: RunOptions): Promise<RunResult> {
     let firstResultAt: bigint | null = null;
     let timedOut = false;
 
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      const type = parseLine(line, output);
-      if (type === 'attached_probes') attachedAt = process.hrtime.bigint();
-      else if (type !== null && type !== 'printf' && firstResultAt === null) firstResultAt = process.hrtime.bigint();
-    });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
-
     // Ctrl+C reaches bpftrace too (same process group); bpftrace then prints
     // its maps and exits, so we stay alive to report what was collected.
     const onSigint = () => undefined;
     process.on('SIGINT', onSigint);
-    const killer = setTimeout(
-      () => {
-        timedOut = true;
-        child.kill('SIGINT');
-      },
-      (opts.durationSeconds + STARTUP_GRACE_S) * 1000,
-    );
+    // Two deadlines: attaching within the grace, then the window plus the
+    // grace to print maps (a slow start must not eat into the window).
+    const grace = opts.graceSeconds ?? STARTUP_GRACE_S;
+    const expire = () => {
+      timedOut = true;
+      child.kill('SIGINT');
+    };
+    let killer = setTimeout(expire, grace * 1000);
+    const progress = setInterval(() => {
+      if (attachedAt === null) opts.onWaiting?.(Math.round(Number(process.hrtime.bigint() - started) / 1e8) / 10);
+    }, (opts.progressEverySeconds ?? PROGRESS_EVERY_S) * 1000);
+    const onAttached = () => {
+      clearInterval(progress);
+      clearTimeout(killer);
+      killer = setTimeout(expire, (opts.durationSeconds + grace) * 1000);
+    };
+
+    createInterface({ input: child.stdout }).on('line', (line) => {
+      const type = parseLine(line, output);
+      if (type === 'attached_probes') {
+        attachedAt = process.hrtime.bigint();
+        onAttached();
+      } else if (type !== null && type !== 'printf' && firstResultAt === null) firstResultAt = process.hrtime.bigint();
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => stderr.push(chunk));
 
     child.on('error', (err) => {
       clearTimeout(killer);
+      clearInterval(progress);
       process.off('SIGINT', onSigint);
       reject(err);
     });
     child.on('close', (code, signal) => {
       clearTimeout(killer);
+      clearInterval(progress);
       process.off('SIGINT', onSigint);
       const end = firstResultAt ?? process.hrtime.bigint();
       resolve({

@@ -6,7 +6,9 @@ import { plainStyle } from '../../common/style.ts';
 import { parseOutput } from '../bpftrace/output.ts';
 import { syscallNamer } from '../syscall-names.ts';
 import { interpretSyscalls, renderSyscalls, syscallsProgram } from './syscalls.ts';
-import { PID_BITS, interpretMemleak, memleakProgram, renderMemleak, unpackProcessKey } from './memleak.ts';
+import { PID_BITS, callSiteCoverage, defaultMaxLive, interpretMemleak, interpretMemleakSites, memleakMode, memleakProgram, renderMemleak, renderMemleakSites, unpackProcessKey } from './memleak.ts';
+import { resolveFromKallsyms, type SymbolResolver } from '../kallsyms.ts';
+import { INITIAL_PID_NS_INODE } from '../scope.ts';
 import { FUTEX_WAIT_OPS, interpretLocks, locksProgram, renderLocks } from './locks.ts';
 import { biolatencyProgram, interpretBiolatency, renderBiolatency } from './biolatency.ts';
 import { decodeLockFlags, lockKind } from '../lockflags.ts';
@@ -203,4 +205,107 @@ test('memleak shows lab pids; host pids only host-wide, in their own column', ()
   assert.match(host, /^ +- +4242 +kworker/m);
   // The largest pids survive the packing exactly.
   assert.deepEqual(unpackProcessKey(Number(key(4_194_303, 4_194_303))), { hostPid: 4_194_303, labPid: 4_194_303 });
+});
+
+// --by call-site: recorded with `find / -xdev` and a touch/rm loop running (see ../fixtures/README.md).
+const excerpt = readFileSync(new URL('../fixtures/kallsyms-excerpt.txt', import.meta.url), 'utf8');
+const excerptResolver: SymbolResolver = (addresses) => resolveFromKallsyms(excerpt, addresses);
+const sitesCtx: ModeContext = { ...ctx, scope: { hostWide: false, pidNamespace: INITIAL_PID_NS_INODE }, memleak: { by: 'call-site', maxLive: 32768 } };
+/** bpftrace 0.17 prints an unsigned long map key as a signed 64-bit number: kernel addresses come out negative. */
+const siteKey = (address: bigint, size: number) => `${BigInt.asIntN(64, address)},${size}`;
+
+test('memleak by call site: real recording, named with function+offset and the slab size class', () => {
+  const r = interpretMemleakSites(fixture('memleak-sites.jsonl'), 4.25, { ...sitesCtx, top: 1000 }, excerptResolver);
+  assert.equal(r.by, 'call-site');
+  assert.ok(r.totalAllocs > 50_000, String(r.totalAllocs));
+  const dirent = r.sites.find((s) => s.callSite === '0xffffffff817bf764' && s.sizeClass === 64);
+  assert.equal(dirent?.symbol, 'ext4_htree_store_dirent+0x34');
+  assert.equal(dirent?.function, 'ext4_htree_store_dirent');
+  assert.equal(dirent?.module, null);
+  assert.ok((dirent?.allocs ?? 0) > 50_000);
+  for (const s of r.sites) {
+    assert.ok(s.frees <= s.allocs);
+    assert.equal(s.outstandingBytes, s.outstandingAllocs * s.sizeClass);
+    assert.equal(s.allocBytes, s.allocs * s.sizeClass);
+  }
+  // One call site with two size classes (kmalloc of a variable length) stays two rows.
+  assert.ok(r.sites.filter((s) => s.callSite === '0xffffffff817bf764').length >= 2);
+  const sorted = r.sites.map((s) => s.outstandingBytes);
+  assert.deepEqual(sorted, [...sorted].sort((a, b) => b - a));
+  assert.equal(r.untrackedAllocs, 0);
+  assert.equal(r.symbolised, true);
+});
+
+test('memleak by call site: a module leaking kmalloc-192 is named with its module; JSON keeps the address exact', () => {
+  const leak = 0xffffffffc0a0102an; // kvc_req_new+0x2a [kvcache]
+  const free = 0xffffffffc0a01108n; // kvc_req_free+0x8
+  const out = parseOutput(
+    [
+      `{"type": "map", "data": {"@allocs": {"${siteKey(leak, 192)}": 500, "${siteKey(free, 64)}": 10}}}`,
+      `{"type": "map", "data": {"@frees": {"${siteKey(leak, 192)}": 20, "${siteKey(free, 64)}": 10}}}`,
+      '{"type": "map", "data": {"@unmatched_frees": 7}}',
+      '{"type": "map", "data": {"@untracked": 0}}',
+    ].join('\n'),
+  );
+  const r = interpretMemleakSites(out, 5, sitesCtx, excerptResolver);
+  assert.deepEqual(
+    r.sites.map((s) => [s.symbol, s.module, s.sizeClass, s.allocs, s.frees, s.outstandingAllocs, s.outstandingBytes]),
+    [['kvc_req_new+0x2a [kvcache]', 'kvcache', 192, 500, 20, 480, 480 * 192], ['kvc_req_free+0x8 [kvcache]', 'kvcache', 64, 10, 10, 0, 0]],
+  );
+  const json = JSON.parse(JSON.stringify(r)) as typeof r;
+  assert.equal(json.sites[0]?.callSite, '0xffffffffc0a0102a');
+  const text = renderMemleakSites(r, plainStyle).join('\n');
+  assert.match(text, /^ {2}call sites: kernel-wide \(this VM\)/m);
+  assert.match(text, /^ +call site +size +allocs +frees +outstanding +outstanding bytes$/m);
+  assert.match(text, /^ +kvc_req_new\+0x2a \[kvcache\] +192 +500 +20 +480 +90\.0 KiB$/m);
+  // Without readable symbols the rows keep raw addresses, and say how to look them up.
+  const raw = renderMemleakSites(interpretMemleakSites(out, 5, sitesCtx, () => null), plainStyle).join('\n');
+  assert.match(raw, /^ +0xffffffffc0a0102a +192 +500/m);
+  assert.match(raw, /kptr_restrict/);
+});
+
+test('memleak by call site: the header says whose allocations were counted', () => {
+  const cov = (c: Partial<ModeContext>) => callSiteCoverage({ ...sitesCtx, ...c });
+  assert.match(cov({}), /kernel-wide \(this VM\)/);
+  assert.match(cov({ scope: labScope }), /only allocations made while this lab's tasks ran.*--all-host/);
+  assert.match(cov({ scope: { ...labScope, hostWide: true } }), /WHOLE HOST/);
+  assert.match(cov({ filter: { pid: 42 } }), /only allocations made while pid 42 ran/);
+  assert.match(cov({ memleak: { by: 'call-site', size: 192, maxLive: 8192 } }), /only the 192-byte size class/);
+});
+
+test('memleak by call site: program keys by call_site and bytes_alloc, matches frees through the pointer, keeps scope', () => {
+  const prog = memleakProgram({ ...sitesCtx, scope: labScope, memleak: { by: 'call-site', size: 192, maxLive: 8192 } });
+  assert.match(firstPredicate(prog), NS_TEST);
+  assert.match(firstPredicate(prog), /args->bytes_alloc == 192/);
+  assert.match(prog, /@allocs\[args->call_site, args->bytes_alloc\] = count\(\);/);
+  assert.match(prog, /@site\[\$p\] = args->call_site;/);
+  assert.match(prog, /@frees\[@site\[\$p\], \$size\] = count\(\);/);
+  assert.match(prog, /^tracepoint:kmem:kfree, tracepoint:kmem:kmem_cache_free \/args->ptr != 0\/ \{$/m, 'frees are matched whoever frees');
+  assert.match(prog, /if \(@live\[\$p\] == 0\) \{ @untracked = count\(\); \}/);
+  assert.match(prog, /clear\(@live\); clear\(@site\);/);
+  assert.doesNotMatch(prog, /@owner|@comm/);
+  assert.deepEqual(memleakMode.env?.({ ...ctx, memleak: { by: 'call-site', maxLive: 8192 } }), { BPFTRACE_MAP_KEYS_MAX: '8192' });
+  // The default view is unchanged apart from --size and the overflow counter.
+  const proc = memleakProgram({ ...ctx, memleak: { by: 'process', size: 64, maxLive: 8192 } });
+  assert.match(proc, /@owner\[\$p\] = \$k;/);
+  assert.match(firstPredicate(proc), /args->bytes_alloc == 64/);
+  assert.doesNotMatch(memleakProgram(ctx), /bytes_alloc ==/);
+});
+
+test('memleak: a full live map is reported, with what to do about it', () => {
+  const out = parseOutput(['{"type": "map", "data": {"@allocs": {"4194316": 3}}}', '{"type": "map", "data": {"@untracked": 1234}}'].join('\n'));
+  const r = interpretMemleak(out, 1, { ...ctx, memleak: { by: 'process', maxLive: 8192 } });
+  assert.equal(r.untrackedAllocs, 1234);
+  assert.match(renderMemleak(r, plainStyle).join('\n'), /1,234 allocations found the live map full \(--max-live 8192\).*larger --max-live/);
+  assert.doesNotMatch(renderMemleak({ ...r, untrackedAllocs: 0 }, plainStyle).join('\n'), /live map full/);
+});
+
+test('memleak: --max-live default follows the memory the maps are charged to', () => {
+  const MiB = 2 ** 20;
+  assert.equal(defaultMaxLive(256 * MiB, null), 8192);
+  assert.equal(defaultMaxLive(1024 * MiB, null), 32768);
+  assert.equal(defaultMaxLive(24 * 1024 * MiB, null), 131072, 'capped');
+  assert.equal(defaultMaxLive(24 * 1024 * MiB, 512 * MiB), 16384, "a container's cgroup limit wins when lower");
+  assert.equal(defaultMaxLive(64 * MiB, null), 8192, 'floor');
+  assert.equal(defaultMaxLive(null, null), 16384);
 });

@@ -6,7 +6,8 @@ import { pictureSchema, type Chart } from '../../../runner/src/common/pictures.t
 import { parseOutput } from '../bpftrace/output.ts';
 import { syscallNamer } from '../syscall-names.ts';
 import { interpretSyscalls } from '../modes/syscalls.ts';
-import { interpretMemleak } from '../modes/memleak.ts';
+import { interpretMemleak, interpretMemleakSites } from '../modes/memleak.ts';
+import { resolveFromKallsyms } from '../kallsyms.ts';
 import { interpretLocks } from '../modes/locks.ts';
 import { interpretBiolatency, type BiolatencyResult } from '../modes/biolatency.ts';
 import type { ModeContext } from '../modes/types.ts';
@@ -64,6 +65,16 @@ test('memleak: outstanding bytes per process', () => {
   assert.equal(out.unit, 'bytes');
   assert.ok(out.rows.length <= MAX_CHART_ROWS);
   assert.equal(out.rows[0]?.value, r.suspects[0]?.outstandingBytes);
+});
+
+test('memleak by call site: outstanding bytes per call site, labelled with the size class', () => {
+  const excerpt = readFileSync(new URL('../fixtures/kallsyms-excerpt.txt', import.meta.url), 'utf8');
+  const r = interpretMemleakSites(fixture('memleak-sites.jsonl'), 4, { ...ctx, top: 1000, memleak: { by: 'call-site', maxLive: 32768 } }, (a) => resolveFromKallsyms(excerpt, a));
+  const charts = picture('memleak', r);
+  const out = bars(charts[0]);
+  assert.match(out.title, /per kernel call site/);
+  assert.equal(out.rows[0]?.value, r.sites[0]?.outstandingBytes);
+  assert.ok(charts.some((c) => c.kind === 'bars' && c.rows.some((row) => /^ext4_htree_store_dirent\+0x34 \(64 B\)$/.test(row.label))));
 });
 
 test('biolatency: IOPS per device and one histogram per device, at most MAX_CHARTS', () => {

@@ -5,7 +5,7 @@ import type { HistBucket } from '../bpftrace/output.ts';
 import { mergeHists } from '../hist.ts';
 import type { BiolatencyResult } from '../modes/biolatency.ts';
 import type { LocksResult } from '../modes/locks.ts';
-import type { MemleakResult } from '../modes/memleak.ts';
+import type { MemleakResult, MemleakSitesResult } from '../modes/memleak.ts';
 import type { SyscallsResult } from '../modes/syscalls.ts';
 import { MAX_CHART_ROWS, MAX_CHARTS, clampLabel } from './limits.ts';
 
@@ -77,6 +77,16 @@ export function memleakCharts(r: MemleakResult): Chart[] {
   ]);
 }
 
+/** By call site: the same three charts, labelled "kvc_req_new+0x2a [kvcache] (192 B)". */
+export function memleakSitesCharts(r: MemleakSitesResult): Chart[] {
+  const where = (s: MemleakSitesResult['sites'][number]) => `${s.symbol} (${s.sizeClass} B)`;
+  return keep([
+    bars('bytes still allocated at the end, per kernel call site', 'bytes', r.sites.map((s) => ({ label: where(s), value: s.outstandingBytes }))),
+    bars('bytes allocated, per kernel call site', 'bytes', r.sites.map((s) => ({ label: where(s), value: s.allocBytes }))),
+    bars('allocations not freed, per kernel call site', 'count', r.sites.map((s) => ({ label: where(s), value: s.outstandingAllocs }))),
+  ]);
+}
+
 export function biolatencyCharts(r: BiolatencyResult): Chart[] {
   const busiest = [...r.devices].sort((a, b) => b.count - a.count);
   return keep([
@@ -90,7 +100,7 @@ export function chartsFor(mode: string, result: object): Chart[] | null {
   switch (mode) {
     case 'syscalls': return syscallsCharts(result as SyscallsResult);
     case 'locks': return locksCharts(result as LocksResult);
-    case 'memleak': return memleakCharts(result as MemleakResult);
+    case 'memleak': return (result as { by?: string }).by === 'call-site' ? memleakSitesCharts(result as MemleakSitesResult) : memleakCharts(result as MemleakResult);
     case 'biolatency': return biolatencyCharts(result as BiolatencyResult);
     default: return null;
   }
