@@ -8,11 +8,14 @@ let r: TestRunner;
 before(async () => { r = await startTestRunner(); });
 after(async () => { await r.dispose(); });
 
-test('the runner binds 127.0.0.1 and reports its backend', async () => {
+test('the runner binds 127.0.0.1 and reports its backend to token holders only', async () => {
   assert.match(r.url, /^http:\/\/127\.0\.0\.1:\d+$/);
   const h = await r.call('GET', '/api/health');
   assert.equal(h.status, 200);
   assert.equal(h.json.backends.container.ok, true, JSON.stringify(h.json));
+  const anonymous = await r.call('GET', '/api/health', { headers: { authorization: '' } });
+  assert.equal(anonymous.status, 200);
+  assert.deepEqual(anonymous.json, { ok: true }, 'without a token: up, and nothing about the host');
 });
 
 test('labs are listed without answers, scripts or solutions', async () => {
@@ -49,9 +52,9 @@ test('a foreign Host (DNS rebinding) is refused', async () => {
     req.end();
   });
   assert.equal(status, 403);
-  const ok = await fetch(`${r.url}/api/bootstrap`);
-  assert.equal(ok.status, 200);
-  assert.equal(((await ok.json()) as { ownerToken: string }).ownerToken, r.ownerToken);
+  const page = await fetch(`${r.url}/api/bootstrap`, { method: 'POST', headers: { origin: r.url, 'sec-fetch-site': 'same-origin' } });
+  assert.equal(page.status, 200);
+  assert.equal(((await page.json()) as { ownerToken: string }).ownerToken, r.ownerToken, 'the runner\'s own page gets its token');
 });
 
 test('bad bodies name what was wrong and what was expected', async () => {

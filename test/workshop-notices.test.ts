@@ -91,7 +91,7 @@ test('a workshop that ends warns its learners, then stops their labs and keeps t
     const restart = await r.call('POST', '/api/sessions', { body: { labId: LAB }, headers: { authorization: `Bearer ${token}` } });
     assert.equal(restart.status, 410);
     // With no workshop open any more, the local page gets its owner token again.
-    const boot = await (await fetch(`${r.url}/api/bootstrap`)).json() as { ownerToken?: string };
+    const boot = await (await fetch(`${r.url}/api/bootstrap`, { method: 'POST', headers: { origin: r.url, 'sec-fetch-site': 'same-origin' } })).json() as { ownerToken?: string };
     assert.equal(boot.ownerToken, r.ownerToken);
   } finally {
     await r.dispose();

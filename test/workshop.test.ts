@@ -66,7 +66,7 @@ test('the instructor creates a workshop; only the owner token may', async () => 
   assert.deepEqual([workshop.seats, workshop.seatsTaken], [10, 0]);
 
   // While learners may use the site, browsers are not handed the owner token.
-  const boot = await fetch(`${r.url}/api/bootstrap`);
+  const boot = await fetch(`${r.url}/api/bootstrap`, { method: 'POST', headers: { origin: r.url, 'sec-fetch-site': 'same-origin' } });
   assert.deepEqual(await boot.json(), { mode: 'workshop' });
 });
 

@@ -158,12 +158,19 @@ export interface SessionListResponse {
   tokens?: Record<string, string>;
 }
 
-export interface BootstrapResponse { ownerToken?: string; mode: 'self-paced' | 'workshop' }
+export interface BootstrapResponse {
+  mode: 'self-paced' | 'workshop';
+  /** Only to this runner's own pages on this machine, and never while a workshop runs (docs/security.md). */
+  ownerToken?: string;
+  /** Why a self-paced runner did not send its token, and what to do instead. */
+  withheld?: string;
+}
 
 /** Calls anyone may make. */
 export function publicApi(c: Caller) {
   return {
-    bootstrap: () => c.json<BootstrapResponse>('GET', apiPaths.bootstrap),
+    /** POST: browsers send Origin on a same-origin POST (not on a GET), and the runner needs it to hand out its token. */
+    bootstrap: () => c.json<BootstrapResponse>('POST', apiPaths.bootstrap),
     labs: () => c.json<LabListResponse>('GET', apiPaths.labs),
     lab: (id: string) => c.json<PublicLab>('GET', apiPaths.lab(id)),
     join: (code: string, name: string) => c.json<JoinWorkshopResponse>('POST', apiPaths.join, { code, name }),

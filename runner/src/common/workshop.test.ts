@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  cleanLearnerName, createWorkshopRequestSchema, formatJoinCode, isJoinCode, isLearnerId, isWorkshopId,
+  createWorkshopRequestSchema, formatJoinCode, isJoinCode, isLearnerId, isWorkshopId,
   normalizeJoinCode, parseDuration, workshopState,
 } from './workshop.ts';
 
@@ -27,13 +27,6 @@ test('ids have exact shapes', () => {
   assert.ok(isLearnerId('l-abcdefgh2345'));
   assert.ok(isLearnerId('local'));
   assert.equal(isLearnerId('l-../../etc'), false);
-});
-
-test('learner names are cleaned and bounded', () => {
-  assert.deepEqual(cleanLearnerName('  Ada   Lovelace '), { ok: true, value: 'Ada Lovelace' });
-  assert.ok(!cleanLearnerName('   ').ok);
-  assert.ok(!cleanLearnerName('x'.repeat(61)).ok);
-  assert.ok(!cleanLearnerName('evil\u0007bell').ok);
 });
 
 test('workshop state follows the clock', () => {

@@ -49,16 +49,6 @@ export function formatJoinCode(code: string): string {
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }
 
-/** A learner's display name: trimmed, single-spaced, printable, 1..60 characters. */
-export function cleanLearnerName(raw: string): { ok: true; value: string } | { ok: false; message: string } {
-  const name = raw.trim().replace(/\s+/g, ' ');
-  if (!name) return { ok: false, message: 'name is empty; expected 1 to 60 characters' };
-  if (name.length > MAX_LEARNER_NAME) return { ok: false, message: `name is ${name.length} characters; the limit is ${MAX_LEARNER_NAME}` };
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(name)) return { ok: false, message: 'name contains control characters' };
-  return { ok: true, value: name };
-}
-
 /** `90m`, `2h`, `1h30m`, `1d` → milliseconds; null when it is not a duration. */
 export function parseDuration(text: string): number | null {
   const m = /^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/i.exec(text.trim());

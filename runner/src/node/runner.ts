@@ -3,7 +3,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { writeFileSync, rmSync, mkdirSync } from 'node:fs';
+import { writeFileSync, rmSync } from 'node:fs';
 import type Dockerode from 'dockerode';
 import { loadLabs } from './labs/registry.ts';
 import { ImageBuilder } from './images/image-builder.ts';
@@ -33,6 +33,10 @@ import { workshopRoutes } from './server/workshop-api.ts';
 import { metricsRoutes, RunnerMetrics } from './server/metrics.ts';
 import { coalescedDoctor, doctorRoutes } from './server/doctor-api.ts';
 import { diagnoseHost } from './doctor/node-deps.ts';
+import { ensurePrivateDir } from './util/private-files.ts';
+import { bootstrapReply } from './server/bootstrap.ts';
+import { isLoopbackHost } from './server/client-address.ts';
+import { cachedBackendStatus, type BackendStatus } from './server/backend-status.ts';
 
 export const DEFAULT_PORT = 7171;
 
@@ -57,7 +61,7 @@ export interface RunnerOptions {
   /**
    * Workshop mode: /api/bootstrap never hands the owner token to a browser, so
    * learners on the same site cannot become the instructor. (It is also withheld
-   * while any workshop is open or scheduled.)
+   * while any workshop is open or scheduled, and always when `host` is not loopback.)
    */
   workshopMode?: boolean;
   maxSessions?: number;
@@ -88,6 +92,8 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const errorSink: UnexpectedErrorListener = (e, context) => log(`unexpected error in ${context}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
   const previousErrorSink = setUnexpectedErrorListener(errorSink);
   const dataDir = opts.dataDir ?? DEFAULT_DATA_DIR;
+  // Owner token, secret, progress: the data folder is the owner's alone (0700, tightened if looser).
+  ensurePrivateDir(dataDir);
   const runnerName = opts.runnerName ?? 'default';
   const registry = loadLabs(opts.labsDir ?? LABS_DIR);
   for (const p of registry.problems) log(`lab problem: ${p}`);
@@ -156,42 +162,41 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
         doctor: coalescedDoctor(() => diagnoseHost({ labs: [...registry.labs.values()], docker, dataDir })),
       }),
     ],
-    backendStatus: async () => {
-      const out: Record<string, { ok: boolean; message: string }> = {};
+    backendStatus: cachedBackendStatus(async () => {
+      const out: BackendStatus = {};
       for (const [k, b] of Object.entries(backends)) {
         const r = await b.preflight();
         out[k] = r.ok ? { ok: true, message: r.value } : { ok: false, message: r.error.message };
       }
       return out;
-    },
+    }),
   });
   const site = createStaticSite(opts.siteDir ?? join(REPO_ROOT, 'docs', '.vitepress', 'dist'));
   const terminals = createTerminalUpgrade(manager, policy, ownerToken);
+  const bootstrap = {
+    ownerToken, policy, listensOnLoopback: isLoopbackHost(host),
+    learnersMayBeHere: () => opts.workshopMode === true || workshops.anyActive(),
+  };
 
   serveHttp(server, {
     route: async (req, res, url) => {
       const access = checkOrigin(req, policy);
       if (!access.ok) throw new HttpError(access.code, access.message);
-      if (url.pathname === '/api/bootstrap' && req.method === 'GET') {
-        // Same-origin pages read the owner token here; other origins cannot (no CORS),
-        // and DNS-rebinding hosts were refused by checkOrigin above.
-        if (req.headers['sec-fetch-site'] === 'cross-site') throw new HttpError('forbidden-origin', 'cross-site request');
-        // While learners may use this site (workshop mode, or a workshop open or scheduled),
-        // the page gets no owner token: the instructor pastes it, learners join with a code.
-        if (opts.workshopMode || workshops.anyActive()) return sendJson(res, 200, { mode: 'workshop' });
-        return sendJson(res, 200, { ownerToken, mode: 'self-paced' });
+      // GET for curl and older pages; the site POSTs, so that the browser sends its Origin.
+      if (url.pathname === '/api/bootstrap' && (req.method === 'GET' || req.method === 'POST')) {
+        return sendJson(res, 200, bootstrapReply(req, bootstrap));
       }
       if (await api(req, res, url)) return;
       if (!site(req, res, url)) throw new HttpError('not-found', `nothing at ${url.pathname}`);
     },
     upgrade: (req, socket, head) => terminals.handle(req, socket, head),
+    selfHost: (req) => (req.headers.host !== undefined && policy.allowedHosts.has(req.headers.host) ? req.headers.host : null),
     log,
   });
 
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const infoFile = join(dataDir, 'runner.json');
   if (opts.advertise) {
-    mkdirSync(dataDir, { recursive: true });
     writeFileSync(infoFile, JSON.stringify({ url, pid: process.pid, runnerName }, null, 2));
   }
 

@@ -1,6 +1,7 @@
 // The browser's adapter of the shared API client (runner/src/common/api-client.ts).
 // Same origin as the site: the page asks /api/bootstrap for the owner token
-// (other origins cannot read it), or acts with a joined learner's token.
+// (only the runner's own pages on its own machine get it), or acts with a
+// joined learner's token.
 import {
   ApiClientError, apiPaths, caller, publicApi, sessionApi, workshopApi, type Caller, type ClientErrorCode,
 } from '../../../../runner/src/common/api-client.ts'
@@ -45,19 +46,18 @@ export function saveOwnerToken(token: string | null): void {
 }
 
 let tokenPromise: Promise<string> | null = null
-
-async function bootstrapOwnerToken(): Promise<string | null> {
-  const body = await anonymous.bootstrap()
-  return body.ownerToken ?? null
-}
+/** What the last bootstrap said: a workshop runner asks a learner to join, a self-paced one to paste its token. */
+let lastMode: 'self-paced' | 'workshop' | null = null
 
 /** The owner (instructor) token: this tab's saved one, or the runner's when it runs self-paced. */
 export async function ownerToken(): Promise<string> {
   const saved = typeof sessionStorage === 'undefined' ? null : sessionStorage.getItem(OWNER_KEY)
   if (saved) return saved
-  const t = await bootstrapOwnerToken()
-  if (!t) throw new RunnerError('This runner hosts a workshop, so it does not hand out its owner token. Open the dashboard link that `labs workshop create` printed, or paste the token from .data/owner-token.', 'owner-required', 401)
-  return t
+  const boot = await anonymous.bootstrap()
+  lastMode = boot.mode
+  if (boot.ownerToken) return boot.ownerToken
+  if (boot.mode === 'self-paced') throw new RunnerError(`The runner did not hand this page its owner token: ${boot.withheld ?? 'it was withheld'}.`, 'owner-required', 401)
+  throw new RunnerError('This runner hosts a workshop, so it does not hand out its owner token. Open the dashboard link that `labs workshop create` printed, or paste the token from .data/owner-token.', 'owner-required', 401)
 }
 
 /** The bearer token this browser acts with: a joined learner's, else the owner's. */
@@ -68,7 +68,7 @@ export function runnerToken(): Promise<string> {
     try {
       return await ownerToken()
     } catch (e) {
-      if (e instanceof RunnerError && e.code === 'owner-required') {
+      if (e instanceof RunnerError && e.code === 'owner-required' && lastMode === 'workshop') {
         throw new RunnerError('This runner hosts a workshop: join it first on the Workshop page, with the code your instructor gave you.', 'join-required', 401)
       }
       throw e

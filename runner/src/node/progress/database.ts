@@ -1,15 +1,19 @@
 // Opens the progress database: one SQLite file in the data directory, WAL
 // mode, every commit fsync'd (synchronous=FULL) so nothing a learner was told
 // is lost when the runner is killed or the machine loses power, then brings
-// the schema up to date.
+// the schema up to date. The file and its -wal/-shm are readable by the owner
+// only: they hold every learner's names, answers and token hashes.
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MIGRATIONS, SCHEMA_VERSION } from './migrations.ts';
+import { ensurePrivateDir, ensurePrivateFile, tightenIfPresent } from '../util/private-files.ts';
 
 export const PROGRESS_DB_FILE = 'progress.db';
 /** A writer waits this long for a lock held by another connection (another runner on the same data dir) before failing. */
 const BUSY_TIMEOUT_MS = 5000;
+
+/** The files SQLite keeps beside the database in WAL mode. */
+const WAL_FILES = ['-wal', '-shm'];
 
 export type ProgressDb = Database.Database;
 
@@ -18,11 +22,14 @@ export function progressDbPath(dataDir: string): string {
 }
 
 export function openProgressDb(file: string): ProgressDb {
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dirname(file));
+  // SQLite creates -wal and -shm with the database file's mode: make that 0600 first.
+  ensurePrivateFile(file);
   const db = new Database(file);
   try {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
+    for (const side of WAL_FILES) tightenIfPresent(`${file}${side}`);
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     migrate(db, file);

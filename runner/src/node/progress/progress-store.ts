@@ -3,6 +3,7 @@
 import type { LabRecord, TaskRecord } from '../../common/grades.ts';
 import type { TimelineEvent, TimelineKind } from '../../common/workshop.ts';
 import type { ProgressDb } from './database.ts';
+import { learnerNameKey } from '../../common/learner-name.ts';
 
 /** Event detail (check messages, answers) is for people; keep it bounded. */
 const MAX_DETAIL_CHARS = 2000;
@@ -89,8 +90,11 @@ export class ProgressStore {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM learners WHERE workshop_id = ?').get(workshopId) as { n: number }).n;
   }
 
+  /** Does a learner of this workshop have this name, compared as people read it (learnerNameKey: NFKC, case-folded)? */
   nameTaken(workshopId: string, name: string): boolean {
-    return this.db.prepare('SELECT 1 FROM learners WHERE workshop_id = ? AND name = ? COLLATE NOCASE').get(workshopId, name) !== undefined;
+    const key = learnerNameKey(name);
+    const rows = this.db.prepare('SELECT name FROM learners WHERE workshop_id = ?').all(workshopId) as Array<{ name: string }>;
+    return rows.some((r) => learnerNameKey(r.name) === key);
   }
 
   /** Adds a learner and their `join` event, atomically. */

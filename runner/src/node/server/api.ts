@@ -21,6 +21,7 @@ import { PictureSpool } from '../pictures/spool.ts';
 import { PictureMaker } from '../pictures/make.ts';
 import { LatencyTimeline } from '../pictures/timeline.ts';
 import type { PictureResult } from '../pictures/lab-exec.ts';
+import type { BackendStatus } from './backend-status.ts';
 
 /** Labs one workshop learner may run at once: one to work in, one more to compare or restart without waiting; more only takes seats' resources. */
 export const MAX_LIVE_SESSIONS_PER_LEARNER = 2;
@@ -29,7 +30,8 @@ export interface ApiContext {
   manager: SessionManager;
   ownerToken: string;
   labProblems: string[];
-  backendStatus: () => Promise<Record<string, { ok: boolean; message: string }>>;
+  /** The backends' state (cached: server/backend-status.ts); only token holders see it. */
+  backendStatus: () => Promise<BackendStatus>;
   /** Workshop learners: who a learner token is, and whether they may start a lab now. */
   learners?: LearnerGate;
   /** More routes (workshops, progress), matched after these. */
@@ -50,7 +52,9 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
   const maker = new PictureMaker(spool);
   const timeline = new LatencyTimeline();
   const routes: Route[] = [
-    ['GET', /^\/api\/health$/, async (_q, res) => {
+    ['GET', /^\/api\/health$/, async (req, res, url) => {
+      // Anyone may ask whether the runner is up; what runs on the host is for token holders.
+      if (!identify(req, url, ctx.ownerToken, ctx.learners?.authenticate)) return sendJson(res, 200, { ok: true });
       sendJson(res, 200, { ok: true, backends: await ctx.backendStatus(), labs: ctx.manager.labs.size, sessions: ctx.manager.list().length });
     }],
     ['GET', /^\/api\/labs$/, async (_q, res) => {

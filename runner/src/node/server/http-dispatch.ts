@@ -1,19 +1,23 @@
 // Every byte a client sends ends in an answer or a closed socket, never in a
 // crash of the runner (and every learner's lab with it): the request target is
 // checked before it is parsed, a route's failure becomes a JSON error, and
-// requests Node cannot parse get a JSON error too.
+// requests Node cannot parse get a JSON error too. Every answer carries the
+// security headers (security-headers.ts).
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { apiErrorStatus, type ApiError, type ApiErrorCode } from '../../common/errors.ts';
 import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
 import { HttpError, sendError } from './http-util.ts';
 import { parseRequestTarget } from './request-target.ts';
+import { securityHeaderLines, setSecurityHeaders } from './security-headers.ts';
 
 export interface HttpHandlers {
   /** Answers one request whose target is a valid path; throws HttpError to refuse it. */
   route(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void>;
   /** Takes over an upgrade request whose target is a valid path. */
   upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void;
+  /** The request's Host when it names this runner (it goes into the policy's connect-src), else null. */
+  selfHost(req: IncomingMessage): string | null;
   log(line: string): void;
 }
 
@@ -60,6 +64,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, h: HttpHandlers
   const target = parseRequestTarget(req.url);
   const where = target.ok ? target.url.pathname : '(bad target)';
   try {
+    setSecurityHeaders(res, h.selfHost(req));
     if (!target.ok) throw new HttpError('bad-request', target.message);
     await h.route(req, res, target.url);
   } catch (e) {
@@ -80,7 +85,7 @@ function refuseRaw(socket: Duplex, code: ApiErrorCode, message: string): void {
   const text = JSON.stringify(body);
   const status = apiErrorStatus(code);
   socket.end(
-    `HTTP/1.1 ${status} ${REASON[status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\n`
+    `HTTP/1.1 ${status} ${REASON[status] ?? 'Error'}\r\ncontent-type: application/json; charset=utf-8\r\n${securityHeaderLines()}`
     + `content-length: ${Buffer.byteLength(text)}\r\nconnection: close\r\n\r\n${text}`,
     () => socket.destroy(),
   );

@@ -4,10 +4,11 @@
 //  - a browser's Origin must be allowed (defeats cross-site requests),
 //  - every state-changing request and every terminal carries a token.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { isToken } from '../../common/ids.ts';
+import { ensurePrivateDir, ensurePrivateFile } from '../util/private-files.ts';
 
 export interface AccessPolicy {
   allowedHosts: Set<string>;
@@ -63,14 +64,13 @@ export function newToken(): string {
  * Kept in the data directory, readable by the owner only; the CLI reads it there.
  */
 export function loadOrCreateOwnerToken(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, 'owner-token');
-  if (existsSync(file)) {
-    const t = readFileSync(file, 'utf8').trim();
-    if (isToken(t)) return t;
-  }
+  const old = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
+  // Made 0600 before the token is written into it; an older, looser file is tightened.
+  ensurePrivateFile(file);
+  if (isToken(old)) return old;
   const t = newToken();
-  writeFileSync(file, `${t}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeFileSync(file, `${t}\n`);
   return t;
 }

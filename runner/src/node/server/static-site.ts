@@ -2,12 +2,15 @@
 // origin, so pages, API and terminal share one Origin. sirv does the serving
 // (clean URLs, content types, ETags); this adds the site's 404 page, the
 // answer when no site is built, and handling of file read errors (a file a
-// rebuild removed between lookup and read must not take the runner down).
+// rebuild removed between lookup and read must not take the runner down), and
+// the page's own inline scripts to its Content-Security-Policy.
 import { createReadStream, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import sirv from 'sirv';
+import { inlineScriptHashes, pageFile } from './page-scripts.ts';
+import { allowPageScripts } from './security-headers.ts';
 
 /** VitePress names assets by content hash: they never change under one name. */
 const IMMUTABLE = 'public, max-age=31536000, immutable';
@@ -37,6 +40,8 @@ export function createStaticSite(root: string): (req: IncomingMessage, res: Serv
     // sirv pipes a file stream into the response without an error handler; a file gone
     // between lookup and read would be an uncaught error. Headers are out by then: close.
     res.once('pipe', (source: Readable) => { source.once('error', () => res.destroy()); });
+    const page = pageFile(root, url.pathname);
+    if (page) allowPageScripts(res, inlineScriptHashes(page));
     serve(req, res, () => notFound(root, req, res));
     return true;
   };
@@ -50,6 +55,7 @@ function notFound(root: string, req: IncomingMessage, res: ServerResponse): void
     res.end(req.method === 'HEAD' ? undefined : 'not found');
     return;
   }
+  allowPageScripts(res, inlineScriptHashes(page));
   res.writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
   const file = createReadStream(page);
   file.once('error', () => res.destroy());

@@ -1,7 +1,7 @@
 // HTTP routes for progress and workshops (mounted by api.ts):
 //   GET  /api/progress                       own progress (owner = the local learner, or a workshop learner)
 //   GET  /api/progress/timeline              own timeline
-//   POST /api/workshops/join                 { code, name } → learner token (no auth; failed joins are rate-limited)
+//   POST /api/workshops/join                 { code, name } → learner token (no auth; failed joins are rate-limited per client address)
 //   POST /api/workshops                      create (owner)
 //   GET  /api/workshops                      list (owner)
 //   GET  /api/workshops/:id                  one (owner)
@@ -26,6 +26,7 @@ import type { WorkshopClock } from '../workshops/workshop-clock.ts';
 import { HttpError, readJson, sendJson } from './http-util.ts';
 import { requireOwnerIdentity, requirePerson, type LearnerAuthenticator } from './identity.ts';
 import { openEventStream } from './sse.ts';
+import { clientKey } from './client-address.ts';
 import { onUnexpectedError } from '../util/unexpected-error.ts';
 import type { Route } from './api.ts';
 
@@ -79,7 +80,7 @@ export function workshopRoutes(ctx: WorkshopApiContext): Route[] {
     }],
     ['POST', /^\/api\/workshops\/join$/, async (req, res) => {
       const body = await readJson(req, joinWorkshopRequestSchema);
-      const r = ctx.workshops.join(body.code, body.name);
+      const r = ctx.workshops.join(body.code, body.name, clientKey(req.socket.remoteAddress));
       if (!r.ok) return fail(res, r.error);
       sendJson(res, 201, r.value);
     }],

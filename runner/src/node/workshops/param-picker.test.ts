@@ -4,7 +4,6 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSecret, paramChooser, pickParams, LOCAL_SEED } from './param-picker.ts';
-import { JoinLimiter, MAX_FAILED_JOINS, FAILED_JOIN_WINDOW_MS } from './join-limiter.ts';
 
 const lab = { id: 'syscall-storm', params: [{ name: 'syscall', choices: ['write', 'writev', 'pwritev2'] }] };
 
@@ -36,15 +35,4 @@ test('choices are stable per learner, differ between learners and runners, and c
   assert.deepEqual(choose(lab as never, { learnerId: 'l-aaaaaaaaaaaa', workshopId: 'w-x' }), one, 'workshop learners use the workshop seed');
   assert.deepEqual(choose(lab as never, { learnerId: 'local', workshopId: null }), pickParams(secret, LOCAL_SEED, 'local', lab));
   assert.deepEqual(pickParams(secret, 'seed', 'l-a', { id: 'no-params', params: [] }), {});
-});
-
-test('failed joins are limited per window', () => {
-  let now = 0;
-  const limiter = new JoinLimiter(() => now);
-  for (let i = 0; i < MAX_FAILED_JOINS; i++) { assert.equal(limiter.blockedFor(), 0); limiter.fail(); }
-  assert.equal(limiter.blockedFor(), FAILED_JOIN_WINDOW_MS);
-  now += FAILED_JOIN_WINDOW_MS / 2;
-  assert.equal(limiter.blockedFor(), FAILED_JOIN_WINDOW_MS / 2);
-  now += FAILED_JOIN_WINDOW_MS / 2;
-  assert.equal(limiter.blockedFor(), 0, 'a new window');
 });

@@ -4,11 +4,12 @@
 // another learner, another workshop or another runner gets an independent one;
 // without the secret nobody can work out anyone's value from ids.
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
 import { choiceIndex, choiceMessage, type ParamValues } from '../../common/params.ts';
 import type { SessionOwner } from '../sessions/session.ts';
+import { ensurePrivateDir, ensurePrivateFile } from '../util/private-files.ts';
 
 export const SECRET_FILE = 'runner-secret';
 /** The seed of the self-paced learner: the secret alone makes it differ between installations. */
@@ -16,15 +17,14 @@ export const LOCAL_SEED = 'local';
 
 /** The runner's secret (32 random bytes), kept in the data directory, readable by the owner only. */
 export function loadOrCreateSecret(dataDir: string): Buffer {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  ensurePrivateDir(dataDir);
   const file = join(dataDir, SECRET_FILE);
-  if (existsSync(file)) {
-    const s = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url');
-    if (s.length === 32) return s;
-  }
+  const old = existsSync(file) ? Buffer.from(readFileSync(file, 'utf8').trim(), 'base64url') : null;
+  // Made 0600 before the secret is written into it; an older, looser file is tightened.
+  ensurePrivateFile(file);
+  if (old?.length === 32) return old;
   const secret = randomBytes(32);
-  writeFileSync(file, `${secret.toString('base64url')}\n`, { mode: 0o600 });
-  chmodSync(file, 0o600);
+  writeFileSync(file, `${secret.toString('base64url')}\n`);
   return secret;
 }
 

@@ -5,10 +5,11 @@ import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
 import type { ApiErrorCode } from '../../common/protocol.ts';
 import {
-  cleanLearnerName, formatJoinCode, isJoinCode, JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MAX_WORKSHOP_MS,
-  normalizeJoinCode, WORKSHOP_JOIN_PATH, workshopState,
+  formatJoinCode, isJoinCode, JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalizeJoinCode, WORKSHOP_JOIN_PATH, workshopState,
   type CreateWorkshopRequest, type JoinWorkshopResponse, type LearnerWorkshopInfo, type WorkshopInfo,
 } from '../../common/workshop.ts';
+import { cleanLearnerName } from '../../common/learner-name.ts';
+import { workshopTimesProblem } from '../../common/workshop-times.ts';
 import type { Result } from '../backends/lab-backend.ts';
 import type { ProgressStore, WorkshopRow, LearnerRow } from '../progress/progress-store.ts';
 import type { ProgressFeed } from '../progress/progress-feed.ts';
@@ -52,9 +53,8 @@ export class WorkshopService {
     const now = this.now();
     const startsAt = req.startsAt ? Date.parse(req.startsAt) : now;
     const endsAt = Date.parse(req.endsAt);
-    if (endsAt <= now) return bad('bad-request', `endsAt ${req.endsAt} is in the past; expected a time after now (${iso(now)})`);
-    if (endsAt <= startsAt) return bad('bad-request', `endsAt ${req.endsAt} is not after startsAt ${iso(startsAt)}`);
-    if (endsAt - startsAt > MAX_WORKSHOP_MS) return bad('bad-request', `a workshop may last at most ${MAX_WORKSHOP_MS / 86_400_000} days`);
+    const badTimes = workshopTimesProblem(startsAt, endsAt, now, { start: req.startsAt, end: req.endsAt });
+    if (badTimes) return bad('bad-request', badTimes);
     const row: WorkshopRow = {
       id: randomId('w-'),
       title: req.title ?? `Workshop ${new Date(startsAt).toISOString().slice(0, 10)}`,
@@ -94,24 +94,28 @@ export class WorkshopService {
     return this.store.workshops().some((w) => { const s = workshopState(w, now); return s === 'open' || s === 'scheduled'; });
   }
 
-  join(codeInput: string, nameInput: string): Result<JoinWorkshopResponse, WorkshopError> {
-    const blocked = this.limiter.blockedFor();
-    if (blocked > 0) {
-      const secs = Math.ceil(blocked / 1000);
-      return { ok: false, error: { code: 'rate-limited', message: `too many failed joins; try again in ${secs} s`, retryAfterSeconds: secs } };
-    }
+  /**
+   * A learner joins with a code and a name. `client` names who asks (the API passes the peer's
+   * address): its wrong codes, and its refused names per workshop, are what the limiter counts.
+   */
+  join(codeInput: string, nameInput: string, client: string): Result<JoinWorkshopResponse, WorkshopError> {
+    const limited = this.limited(client);
+    if (limited) return limited;
     const code = normalizeJoinCode(codeInput);
     if (!isJoinCode(code)) {
-      this.limiter.fail();
+      this.limiter.fail(client);
       return bad('bad-request', `"${codeInput}" is not a join code (expected ${JOIN_CODE_LENGTH} letters and digits, like ABCD-EFGH)`);
     }
     const name = cleanLearnerName(nameInput);
     if (!name.ok) return bad('bad-request', name.message);
     const w = this.store.workshopByCode(code);
     if (!w) {
-      this.limiter.fail();
+      this.limiter.fail(client);
       return bad('not-found', `no workshop has join code ${formatJoinCode(code)}; check it with your instructor`);
     }
+    const inWorkshop = `${client} ${w.id}`;
+    const limitedHere = this.limited(inWorkshop);
+    if (limitedHere) return limitedHere;
     const now = this.now();
     const state = workshopState(w, now);
     if (state === 'scheduled') return bad('conflict', `workshop "${w.title}" opens at ${iso(w.startsAt)}; join then`);
@@ -123,13 +127,24 @@ export class WorkshopService {
     const verdict = this.store.db.transaction((): WorkshopError | null => {
       const taken = this.store.seatsTaken(w.id);
       if (taken >= w.seats) return { code: 'conflict', message: `workshop "${w.title}" is full (${taken} of ${w.seats} seats taken); ask the instructor for a seat` };
-      if (this.store.nameTaken(w.id, name.value)) return { code: 'conflict', message: `someone in this workshop already uses the name "${name.value}"; add an initial or a number` };
+      if (this.store.nameTaken(w.id, name.value)) {
+        // Counted: a run of taken names is someone probing who is in the room.
+        this.limiter.fail(inWorkshop);
+        return { code: 'conflict', message: `someone in this workshop already uses the name "${name.value}" (names that differ only in case or character width count as the same); add an initial or a number` };
+      }
       this.store.insertLearner(learner, hashToken(token));
       return null;
     })();
     if (verdict) return { ok: false, error: verdict };
     this.feed.emit(w.id, learner.id);
     return { ok: true, value: { learner: { id: learner.id, name: learner.name }, token, workshop: this.learnerInfo(w) } };
+  }
+
+  private limited(key: string): { ok: false; error: WorkshopError } | null {
+    const blocked = this.limiter.blockedFor(key);
+    if (blocked <= 0) return null;
+    const secs = Math.ceil(blocked / 1000);
+    return { ok: false, error: { code: 'rate-limited', message: `too many failed joins from your address; try again in ${secs} s`, retryAfterSeconds: secs } };
   }
 
   /** The learner a token belongs to, or null. The token is hashed first; lookups never see it. */
