@@ -84,6 +84,7 @@ export function loadLab(dir: string): LoadResult {
           memoryMb: spec.vm?.memory ?? DEFAULT_VM.memoryMb,
           cpus: spec.vm?.cpus ?? DEFAULT_VM.cpus,
           cmdline: (spec.vm?.cmdline ?? '').split(' ').filter(Boolean),
+          ...(spec.vm?.dataDisk ? { dataDisk: spec.vm.dataDisk } : {}),
         }
         : null,
       params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices })),
