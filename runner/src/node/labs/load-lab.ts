@@ -86,6 +86,7 @@ export function loadLab(dir: string): LoadResult {
           cpus: spec.vm?.cpus ?? DEFAULT_VM.cpus,
           cmdline: (spec.vm?.cmdline ?? '').split(' ').filter(Boolean),
           prepare,
+          ...(spec.vm?.dataDisk ? { dataDisk: spec.vm.dataDisk } : {}),
         }
         : null,
       params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices })),

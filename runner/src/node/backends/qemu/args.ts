@@ -1,6 +1,7 @@
 // QEMU command lines, built from plain values (no I/O): the lab VM itself and
 // the short kernel boot that decides whether KVM can be used.
 import { join } from 'node:path';
+import { dataDiskArgs, type VmDataDisk } from './data-disk.ts';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -45,6 +46,8 @@ export interface VmArgsInput {
   consoleLog?: string;
   /** Wait for a migration stream instead of booting (`-incoming defer`; the runner names the socket over QMP). */
   incoming?: boolean;
+  /** The lab's data disk (vm.dataDisk, data-disk.ts), after the lab files disk. */
+  dataDisk?: VmDataDisk | null;
 }
 
 /** Id of the RAM memory backend object; `-machine memory-backend=` names it. */
@@ -67,6 +70,7 @@ export function qemuArgs(c: VmArgsInput): string[] {
     // The overlay is thrown away with the session: no need to flush it to the host's disk.
     '-drive', `file=${c.overlay},if=virtio,format=qcow2,cache=unsafe,discard=unmap`,
     '-drive', `file=${c.labDisk},if=virtio,format=raw,readonly=on`,
+    ...(c.dataDisk ? dataDiskArgs(c.dataDisk) : []),
     // The serial console on QEMU's stdio (the pty); signal=off: Ctrl-C goes to the guest, not QEMU.
     '-chardev', c.consoleLog ? `file,id=console,path=${c.consoleLog}` : 'stdio,id=console,signal=off', '-serial', 'chardev:console',
     '-chardev', `socket,id=qmp,path=${qmpSocket(c.socketDir)},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control',

@@ -187,7 +187,7 @@ export class QemuBackend implements LabBackend {
     const { memoryMb, cpus, cmdline } = lab.vm!;
     return stateKey({
       qemuVersion: this.version?.ok ? this.version.text : 'unknown', imageHash, labFilesHash: labFilesHash(lab.image.labLayerDir), prepare: lab.vm!.prepare,
-      vm: { accel, memoryMb, cpus, cmdline: labCmdline(lab.id, cmdline) },
+      vm: { accel, memoryMb, cpus, cmdline: labCmdline(lab.id, cmdline), dataDisk: lab.vm!.dataDisk },
     });
   }
 
@@ -210,7 +210,7 @@ export class QemuBackend implements LabBackend {
       p = saveVmState({
         dataDir: this.dataDir, key, labId: lab.id, imageHash: image.hash, qemuVersion: this.version?.ok ? this.version.text : 'unknown',
         accel: decision.accel, memoryMb: lab.vm.memoryMb, cpus: lab.vm.cpus, kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
-        cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir, prepare: lab.vm.prepare,
+        cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir, prepare: lab.vm.prepare, dataDisk: lab.vm.dataDisk,
         bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel], log, signal: this.saveAbort.signal,
       }).then(() => readSavedState(this.dataDir, key), (e: Error) => {
         log(`could not save the VM state of ${lab.id}: ${e.message}; its sessions keep booting`);

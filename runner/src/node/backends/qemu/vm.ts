@@ -13,6 +13,7 @@ import { agentSocket, labCmdline, qemuArgs, qmpSocket, type Accel } from './args
 import { BootWatch } from './boot-watch.ts';
 import { ConsoleShell, type ConsoleHost } from './console.ts';
 import { saveConsoleLog, uniqueStamp, writeCrashRecord } from './crash-record.ts';
+import { prepareDataDisk } from './data-disk.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
 import { GUEST_PATH, guestExec, setGuestClock, writeGuestFile, type GuestContext } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
@@ -134,6 +135,9 @@ export class Vm implements ConsoleHost {
         const made = await makeLabDisk(cfg.lab.image.labLayerDir, labDisk);
         if (made) return this.startFailed(made);
       }
+      // The lab's data disk (vm.dataDisk): restored, an overlay on the saved one, like the root disk; else fresh and empty.
+      const data = await prepareDataDisk(cfg.lab.vm!.dataDisk, cfg.dir, restore ? { savedDisk: restore.dataDisk } : null);
+      if (!data.ok) return this.startFailed(data.message);
 
       if (this.sm.state === 'stopped') return this.startFailed('the lab was stopped while it started');
       const { memoryMb, cpus, cmdline } = cfg.lab.vm!;
@@ -141,7 +145,7 @@ export class Vm implements ConsoleHost {
       cfg.log(`${cfg.name}: ${cfg.accel} because ${cfg.accelReason}${restore ? `; restoring saved state ${restore.meta.key}` : ''}`);
       const args = qemuArgs({
         name: cfg.name, accel: cfg.accel, memoryMb, cpus, kernel: cfg.kernel, initrd: cfg.initrd,
-        cmdline: labCmdline(cfg.lab.id, cmdline), overlay, labDisk, socketDir: cfg.socketDir,
+        cmdline: labCmdline(cfg.lab.id, cmdline), overlay, labDisk, socketDir: cfg.socketDir, dataDisk: data.disk,
         ...(restore ? { ramFile: { path: restore.ram, shared: false }, incoming: true } : {}),
       });
       const watch = restore ? null : this.beginBoot();
