@@ -65,5 +65,12 @@ for f in /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/local/bin/kdiag /usr
 done
 command -v ausyscall >/dev/null || { echo "E: the image lacks ausyscall (package auditd)" >&2; exit 1; }
 
+# Where the kernel's debug package is, for the runner: it streams just the debug
+# vmlinux out of it for `crash` (the package is 860 MB; the image gets one file).
+kver=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+apt-get download --print-uris "linux-image-$kver-dbg" > /tmp/kdlabs-debug-uri
+grep -q "linux-image-$kver-dbg_" /tmp/kdlabs-debug-uri || { echo "E: no debug package linux-image-$kver-dbg in the mirror" >&2; exit 1; }
+command -v crash >/dev/null || { echo "E: the image lacks crash (package crash)" >&2; exit 1; }
+
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /tmp/kdlabs-files /etc/resolv.conf

@@ -16,6 +16,7 @@ import { migrateToFile } from './migrate-stream.ts';
 import { GuestAgent, QmpClient, sleep } from './qmp.ts';
 import { pruneSavedStates, SAVED_STATE_FORMAT, statePaths, statesDir, type SavedStateMeta } from './saved-state.ts';
 import { stripAnsi } from './vm-console.ts';
+import { createCrashDisk } from './vmcore.ts';
 
 /** QEMU creates its sockets as it starts; this bounds a QEMU that hangs before that. */
 const SOCKET_CONNECT_TIMEOUT_MS = 15_000;
@@ -77,11 +78,14 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
     if (overlayErr) throw new Error(overlayErr);
     const labErr = await makeLabDisk(r.labLayerDir, p.labDisk);
     if (labErr) throw new Error(labErr);
+    // The crash disk is a device of every lab VM, so the saved one has it too (a session brings its own file).
+    const crashDisk = join(sockets, 'crash-dump.img');
+    createCrashDisk(crashDisk, r.memoryMb);
     const dataErr = r.dataDisk ? await createEmptyDisk(p.dataDisk, r.dataDisk.sizeMb) : null;
     if (dataErr) throw new Error(dataErr);
     const args = qemuArgs({
       name: `kdlabs-save-${r.key.slice(0, 8)}`, accel: r.accel, memoryMb: r.memoryMb, cpus: r.cpus, kernel: r.kernel, initrd: r.initrd,
-      cmdline: r.cmdline, overlay: p.disk, labDisk: p.labDisk, socketDir: sockets, ramFile: { path: p.ram, shared: true }, consoleLog,
+      cmdline: r.cmdline, overlay: p.disk, labDisk: p.labDisk, socketDir: sockets, ramFile: { path: p.ram, shared: true }, consoleLog, crashDisk,
       dataDisk: r.dataDisk ? { file: p.dataDisk, spec: r.dataDisk } : null,
     });
     const started = Date.now();

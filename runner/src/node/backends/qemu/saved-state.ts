@@ -64,7 +64,7 @@ export interface StateKeyInput {
 }
 
 /** Placeholder paths: the key covers the device set and settings, not where this runner keeps files. */
-const KEY_PATHS = { name: 'k', kernel: 'K', initrd: 'I', overlay: 'O', labDisk: 'L', socketDir: 'S' } as const;
+const KEY_PATHS = { name: 'k', kernel: 'K', initrd: 'I', overlay: 'O', labDisk: 'L', socketDir: 'S', crashDisk: 'C' } as const;
 
 /**
  * The key of a saved state: everything the saved guest depends on. The QEMU

@@ -1,0 +1,106 @@
+// The memory dump of a panicked guest, the way kdump would leave it: the
+// runner takes it from outside with QMP dump-guest-memory (kdump-compressed,
+// zlib: the format makedumpfile writes and crash reads; zero pages are not
+// stored) while the guest sits paused at its panic, then hands it to the
+// rebooted guest through a small extra disk that only exists for this:
+//   panic → dump to <session>/crash/vmcore.<stamp> → copy onto the crash disk
+//   → reset → guest boots → crash-record.ts copies the first <size> bytes of
+//   /dev/disk/by-id/virtio-kdlabs-crash to /var/crash/<stamp>/dump.<stamp>.
+// Why not kdump in the guest: it reserves crashkernel= memory (~256 MiB of a
+// 1 GiB VM, for good) and boots a second kernel after every panic (a minute
+// more on TCG); the runner already owns the panic (pvpanic), and QEMU can read
+// the guest's RAM with no help from the dying kernel. The guest's vmcoreinfo
+// (kernel version, KASLR offset, phys_base) reaches the dump through QEMU's
+// `vmcoreinfo` device, which is how crash finds its way in the dump.
+import { closeSync, ftruncateSync, openSync, readSync, rmSync, statSync, writeSync } from 'node:fs';
+import type { QmpClient } from './qmp.ts';
+import { sleep } from './qmp.ts';
+
+/** The crash disk's serial: the guest finds it at /dev/disk/by-id/virtio-<serial>. */
+export const CRASH_DISK_SERIAL = 'kdlabs-crash';
+export const CRASH_DISK_GUEST_PATH = `/dev/disk/by-id/virtio-${CRASH_DISK_SERIAL}`;
+/** A kdump-compressed dump is at most the guest's RAM plus its headers and bitmaps; this much room is left on top. */
+const CRASH_DISK_SPARE_MB = 64;
+/** How often a running dump is asked how far it got. */
+const DUMP_POLL_MS = 250;
+/** Copy chunk from the host dump onto the crash disk. */
+const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * PCI slot of the crash disk. QEMU creates `-device`s before `-drive if=virtio`
+ * disks, so without a slot of its own the crash disk would take the first one
+ * and the guest would probe it first: it would be /dev/vda, not the root disk.
+ * A high slot makes it the last virtio disk the guest finds (vdc, or vdd after a data disk).
+ */
+const CRASH_DISK_PCI_SLOT = '0x11'; // after the data disk's 0x10 (data-disk.ts)
+
+/** QEMU arguments of the crash disk: raw, never mounted by the guest, named by its serial. */
+export function crashDiskArgs(path: string): string[] {
+  return [
+    '-drive', `file=${path},if=none,id=crashdisk,format=raw,cache=writeback`,
+    '-device', `virtio-blk-pci,drive=crashdisk,serial=${CRASH_DISK_SERIAL},addr=${CRASH_DISK_PCI_SLOT}`,
+  ];
+}
+
+/** A sparse file big enough for a dump of `memoryMb` of RAM: costs no disk space until a dump is written into it. */
+export function createCrashDisk(path: string, memoryMb: number): void {
+  const fd = openSync(path, 'w');
+  try { ftruncateSync(fd, (memoryMb + CRASH_DISK_SPARE_MB) * 1024 * 1024); } finally { closeSync(fd); }
+}
+
+export interface Vmcore { path: string; bytes: number; ms: number }
+
+interface DumpStatus { status: 'none' | 'active' | 'completed' | 'failed'; completed: number; total: number }
+
+/**
+ * Dumps the guest's memory into `path` (kdump-zlib), reporting progress;
+ * resolves when QEMU finished it. Throws with QEMU's reason when it fails.
+ */
+export async function dumpGuestMemory(qmp: QmpClient, path: string, timeoutMs: number, onProgress: (pct: number) => void = () => {}): Promise<Vmcore> {
+  const t0 = Date.now();
+  // detach: QMP stays free (events, other commands) while QEMU writes; query-dump says how far it is.
+  await qmp.execute('dump-guest-memory', { paging: false, protocol: `file:${path}`, format: 'kdump-zlib', detach: true });
+  let lastPct = -1;
+  for (;;) {
+    const s = await qmp.execute<DumpStatus>('query-dump');
+    if (s.status === 'completed') break;
+    if (s.status === 'failed') throw new Error('QEMU could not write the memory dump (query-dump: failed)');
+    const pct = s.total ? Math.floor((s.completed / s.total) * 100) : 0;
+    if (pct !== lastPct) { lastPct = pct; onProgress(pct); }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`the memory dump did not finish within ${timeoutMs / 1000} s (${pct}%)`);
+    await sleep(DUMP_POLL_MS);
+  }
+  return { path, bytes: statSync(path).size, ms: Date.now() - t0 };
+}
+
+/**
+ * Writes the dump at the start of the crash disk, in place: the disk file
+ * keeps its size (QEMU has it open and the guest sees a fixed capacity), and
+ * whatever an older, larger dump left behind it is never read (the guest reads
+ * exactly `bytes`). Removes the host copy afterwards: the crash disk holds it.
+ */
+export function moveOntoCrashDisk(core: Vmcore, crashDisk: string): void {
+  const room = statSync(crashDisk).size;
+  if (core.bytes > room) throw new Error(`the dump (${core.bytes} bytes) is larger than the crash disk (${room} bytes)`);
+  const src = openSync(core.path, 'r');
+  const dst = openSync(crashDisk, 'r+');
+  try {
+    const buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+    for (let pos = 0; pos < core.bytes;) {
+      const n = readSync(src, buf, 0, buf.length, pos);
+      if (n <= 0) throw new Error(`short read of ${core.path} at ${pos}`);
+      writeSync(dst, buf, 0, n, pos);
+      pos += n;
+    }
+  } finally {
+    closeSync(src);
+    closeSync(dst);
+  }
+  rmSync(core.path, { force: true });
+}
+
+/** The guest command that copies a dump of `bytes` off the crash disk into `file` (mode 0600, as kdump-tools writes it). */
+export function guestCopyCommand(bytes: number, file: string): string[] {
+  return ['sh', '-c', 'umask 077 && dd if="$1" of="$2" bs=1M iflag=count_bytes count="$3" status=none && sync "$2"',
+    'sh', CRASH_DISK_GUEST_PATH, file, String(bytes)];
+}
