@@ -9,7 +9,7 @@ import { CRASH_DISK_GUEST_PATH, createCrashDisk, crashDiskArgs, guestCopyCommand
 test('the crash disk: a virtio disk the guest finds by its serial, and the vmcoreinfo device on every lab VM', () => {
   assert.deepEqual(crashDiskArgs('/d/crash-dump.img'), [
     '-drive', 'file=/d/crash-dump.img,if=none,id=crashdisk,format=raw,cache=writeback',
-    '-device', 'virtio-blk-pci,drive=crashdisk,serial=kdlabs-crash,addr=0x10',
+    '-device', 'virtio-blk-pci,drive=crashdisk,serial=kdlabs-crash,addr=0x11',
   ]);
   assert.equal(CRASH_DISK_GUEST_PATH, '/dev/disk/by-id/virtio-kdlabs-crash');
   const base = { name: 'n', accel: 'tcg' as const, memoryMb: 1024, cpus: 1, kernel: 'k', initrd: 'i', cmdline: [], overlay: 'o', labDisk: 'l', socketDir: 's' };
