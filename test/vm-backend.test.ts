@@ -51,7 +51,8 @@ before(async () => {
   const found = loadLabs(LABS_DIR).labs.get('driver-panic');
   assert.ok(found, 'the driver-panic lab loads');
   // The plain VM: no lab files copied in, no lab kernel parameters.
-  lab = { ...found, image: { ...found.image, labLayerDir: null }, vm: { ...found.vm!, cmdline: [] } };
+  // The backend alone: no lab files, no kernel parameters, nothing to prepare.
+  lab = { ...found, image: { ...found.image, labLayerDir: null }, vm: { ...found.vm!, cmdline: [], prepare: null } };
   // KDLABS_VM_TEST_IMAGE=<dir>: an image built already, for work on the backend while tools/ (part of the recipe hash) changes.
   const given = process.env.KDLABS_VM_TEST_IMAGE;
   if (given) assert.ok(readVmImage(given), `KDLABS_VM_TEST_IMAGE=${given} holds no complete VM image`);
@@ -359,14 +360,16 @@ test('the vm section of lab.yaml is validated with clear errors and resolved wit
     make('vm-on-container', 'vm: { memory: 512 }\n');
     make('vm-bad', 'backend: vm\nvm: { memory: 64, cpus: 0, cmdline: "console=tty0 oops=panic", disk: 3 }\n');
     make('vm-bad-cmdline', 'backend: vm\nvm: { cmdline: "root=/dev/sda" }\n');
+    make('vm-bad-prepare', 'backend: vm\nvm: { prepare: build.sh }\n');
     const { labs, problems } = loadLabs(root);
-    assert.deepEqual(labs.get('vm-default')?.vm, { memoryMb: 1024, cpus: 1, cmdline: [] });
-    assert.deepEqual(labs.get('vm-custom')?.vm, { memoryMb: 2048, cpus: 2, cmdline: ['oops=panic', 'slub_debug=FZPU'] });
+    assert.deepEqual(labs.get('vm-default')?.vm, { memoryMb: 1024, cpus: 1, cmdline: [], prepare: null });
+    assert.deepEqual(labs.get('vm-custom')?.vm, { memoryMb: 2048, cpus: 2, cmdline: ['oops=panic', 'slub_debug=FZPU'], prepare: null });
     assert.equal(labs.size, 2);
     const text = problems.join('\n');
     assert.match(text, /vm-on-container\/lab\.yaml: vm: only a lab with "backend: vm" has a vm section/);
     assert.match(text, /vm-bad\/lab\.yaml: vm: .*disk/);
     assert.match(text, /vm-bad-cmdline\/lab\.yaml: vm\.cmdline: the runner sets .*"root".*itself/);
+    assert.match(text, /vm-bad-prepare.*vm\.prepare: file "build\.sh" does not exist/);
     make('vm-bad2', 'backend: vm\nvm: { memory: 64, cpus: 0 }\n');
     const again = loadLabs(root).problems.join('\n');
     assert.match(again, /vm-bad2\/lab\.yaml: vm\.memory: .*256/);
