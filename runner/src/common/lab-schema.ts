@@ -26,6 +26,8 @@ export const CONTAINER_CAPABILITIES = [
 
 /** Default per-task check time limit; a check that needs longer says so in `timeout`. */
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 30;
+/** A solution script rebuilds and restarts things; five minutes covers every container lab on a loaded 2-core host. */
+export const DEFAULT_SOLUTION_TIMEOUT_SECONDS = 300;
 
 /** A VM lab without a `vm:` section gets these: enough for a shell, gcc and a kernel module build. */
 export const DEFAULT_VM = { memoryMb: 1024, cpus: 1 } as const;
@@ -205,7 +207,12 @@ export const labFileSchema = z
     steps: z.array(relPath).min(1),
     tasks: z.array(taskSchema).min(1),
     solution: z
-      .object({ script: relPath, notes: relPath.optional() })
+      .object({
+        script: relPath,
+        notes: relPath.optional(),
+        /** Seconds the self-test gives the solution script; a VM lab that runs crash or builds a module on an emulated CPU needs more. */
+        timeout: z.number().int().min(1).max(1800).optional(),
+      })
       .strict(),
     /** The completion card's reading list; without it the card links the lab's case study, when there is one. */
     next: z
@@ -343,7 +350,7 @@ export interface ResolvedLab {
   setup: string | null;
   steps: ResolvedStep[];
   tasks: ResolvedTask[];
-  solution: { script: string; notes: string | null };
+  solution: { script: string; notes: string | null; timeoutSeconds: number };
   selftest: { symptom: string; timeoutSeconds: number };
   /** What to read after the lab (lab.yaml `next.read`); absent or empty: the site links its case study, if any. */
   next?: { read: ReadNext[] };

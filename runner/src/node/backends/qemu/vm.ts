@@ -397,6 +397,7 @@ export class Vm implements ConsoleHost {
       await this.qmp!.execute('system_reset');
       await reset;
       await this.qmp!.execute('cont'); // leaves the paused (guest-panicked) state; a no-op on a running VM
+      await this.ensureRunning();
     } catch (e) {
       return this.fail(`the VM could not be restarted after the panic: ${(e as Error).message}`);
     }
@@ -411,6 +412,20 @@ export class Vm implements ConsoleHost {
     }
     this.sm.set('ready');
     this.notice(`the VM is back; the crash record is in /var/crash/${stamp}/${core ? ` (dmesg.${stamp}, and dump.${stamp} for crash)` : ''}`);
+  }
+
+  /**
+   * After reset + cont the vCPUs must be running. Once (test 3 of the vmcore
+   * work) a guest stayed idle after a dump; a second `cont` is harmless, and
+   * the log says which state QEMU was in if it was needed.
+   */
+  private async ensureRunning(): Promise<void> {
+    const st = await this.qmp!.execute<{ status: string; running: boolean }>('query-status');
+    if (st.running) return;
+    this.cfg.log(`${this.cfg.name}: after the reset QEMU is '${st.status}', not running; continuing it again`);
+    await this.qmp!.execute('cont');
+    const again = await this.qmp!.execute<{ status: string; running: boolean }>('query-status');
+    if (!again.running) throw new Error(`QEMU stays '${again.status}' after cont`);
   }
 
   /** QMP dump-guest-memory of the stopped guest onto the crash disk; null (logged) when it fails: the dmesg record still comes. */

@@ -23,6 +23,12 @@ export const CRASH_DISK_GUEST_PATH = `/dev/disk/by-id/virtio-${CRASH_DISK_SERIAL
 const CRASH_DISK_SPARE_MB = 64;
 /** How often a running dump is asked how far it got. */
 const DUMP_POLL_MS = 250;
+/**
+ * query-dump says `completed` from the dump thread before that thread closes
+ * the file and raises DUMP_COMPLETED; the event is the real end. It follows
+ * within milliseconds; this bounds the wait on a starved host.
+ */
+const DUMP_EVENT_GRACE_MS = 10_000;
 /** Copy chunk from the host dump onto the crash disk. */
 const COPY_CHUNK_BYTES = 4 * 1024 * 1024;
 
@@ -58,12 +64,18 @@ interface DumpStatus { status: 'none' | 'active' | 'completed' | 'failed'; compl
  */
 export async function dumpGuestMemory(qmp: QmpClient, path: string, timeoutMs: number, onProgress: (pct: number) => void = () => {}): Promise<Vmcore> {
   const t0 = Date.now();
+  const finished = qmp.nextEvent('DUMP_COMPLETED', timeoutMs);
   // detach: QMP stays free (events, other commands) while QEMU writes; query-dump says how far it is.
   await qmp.execute('dump-guest-memory', { paging: false, protocol: `file:${path}`, format: 'kdump-zlib', detach: true });
   let lastPct = -1;
   for (;;) {
     const s = await qmp.execute<DumpStatus>('query-dump');
-    if (s.status === 'completed') break;
+    if (s.status === 'completed') {
+      const e = await Promise.race([finished, sleep(DUMP_EVENT_GRACE_MS).then(() => null)]);
+      const error = e?.data?.error;
+      if (typeof error === 'string') throw new Error(`QEMU could not write the memory dump: ${error}`);
+      break;
+    }
     if (s.status === 'failed') throw new Error('QEMU could not write the memory dump (query-dump: failed)');
     const pct = s.total ? Math.floor((s.completed / s.total) * 100) : 0;
     if (pct !== lastPct) { lastPct = pct; onProgress(pct); }
