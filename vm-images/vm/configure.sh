@@ -37,6 +37,9 @@ for tool in /opt/kdlabs/bin/*; do ln -sf "$tool" "/usr/local/bin/${tool##*/}"; d
 # Sets the clock of a VM restored from a saved state without starting a process (kdlabs-clockd.c says why).
 gcc -O2 -Wall -o /usr/local/sbin/kdlabs-clockd /usr/local/src/kdlabs-clockd.c
 systemctl enable kdlabs-clockd.service
+# A panic's crash record lands in /var/crash early in the next boot, before the login (kdlabs-crash-record).
+chmod 755 /usr/local/sbin/kdlabs-crash-record
+systemctl enable kdlabs-crash-record.service
 
 # A small initramfs: the VM has a virtio disk with ext4 and nothing else.
 sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf
@@ -60,7 +63,7 @@ usermod -p '*' root
 mkdir -p /var/crash /opt/lab /var/log/lab
 
 # What labs and checks rely on: fail the build here, not a lab later.
-for f in /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/local/bin/kdiag /usr/local/bin/ktrace /usr/local/sbin/kdlabs-clockd; do
+for f in /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/local/bin/kdiag /usr/local/bin/ktrace /usr/local/sbin/kdlabs-clockd /usr/local/sbin/kdlabs-crash-record /usr/local/lib/kdlabs/module-lab.sh; do
   [ -e "$f" ] || { echo "E: the image lacks $f" >&2; exit 1; }
 done
 command -v ausyscall >/dev/null || { echo "E: the image lacks ausyscall (package auditd)" >&2; exit 1; }

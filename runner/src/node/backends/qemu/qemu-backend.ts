@@ -6,8 +6,9 @@
 //  - Scripts and checks run through the guest agent (guest-exec.ts).
 //  - Each session boots from its own qcow2 overlay on the shared, read-only base
 //    image, with the lab's own files on a small read-only disk at /opt/lab (disks.ts).
-//  - On a panic the runner keeps the console's last words, resets the VM and writes
-//    them into it as /var/crash/<time>/dmesg.<time>, like kdump would (crash-record.ts).
+//  - On a panic the runner keeps the console's last words, takes a memory dump,
+//    puts both on the VM's crash disk and resets it; early in the next boot the
+//    guest copies them to /var/crash/<time>/, like kdump would (vmcore.ts, crash-record.ts).
 //  - KVM only when the lab kernel really boots under it here, else TCG (accel-probe.ts).
 //  - A lab's VM saved once (save.ts, saved-state.ts) is restored instead of booted:
 //    about a second on TCG instead of a minute; a restore that fails is logged and

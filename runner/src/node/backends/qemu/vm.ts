@@ -12,7 +12,7 @@ import type { BackendError, ExecOptions, ExecResult, Result, TermSize } from '..
 import { agentSocket, labCmdline, qemuArgs, qmpSocket, type Accel } from './args.ts';
 import { BootWatch } from './boot-watch.ts';
 import { ConsoleShell, type ConsoleHost } from './console.ts';
-import { saveConsoleLog, uniqueStamp, writeCrashRecord } from './crash-record.ts';
+import { collectCrashRecord, saveConsoleLog, uniqueStamp } from './crash-record.ts';
 import { prepareDataDisk } from './data-disk.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
 import { GUEST_PATH, guestExec, setGuestClock, writeGuestFile, type GuestContext } from './guest-exec.ts';
@@ -24,7 +24,7 @@ import { INPUT_BACKLOG_MAX_BYTES, INPUT_DRAIN_POLL_MS, ptyInputBacklog } from '.
 import { writeMeta } from './session-files.ts';
 import { ByteRing, crashDmesg, LineSplitter, replayTail, stripAnsi, BOOT_FAILURE_PATTERNS } from './vm-console.ts';
 import { VmStateMachine, type VmState } from './vm-state.ts';
-import { createCrashDisk, dumpGuestMemory, moveOntoCrashDisk, type Vmcore } from './vmcore.ts';
+import { createCrashDisk, dumpGuestMemory, writeCrashDisk, type Vmcore } from './vmcore.ts';
 
 /** Console bytes kept per VM: the end of the boot log, the shell, a whole Oops. */
 const CONSOLE_RING_BYTES = 256 * 1024;
@@ -389,7 +389,8 @@ export class Vm implements ConsoleHost {
     this.cfg.log(`${this.cfg.name}: guest kernel panic (${source}); rebooting, crash record ${stamp}`);
     this.notice(`kernel panic caught by the lab runner (${source === 'pvpanic' ? 'pvpanic' : 'console'}); console log saved, taking a memory dump…`);
     const core = await this.takeVmcore(stamp);
-    this.notice(`${core ? `memory dump taken (${Math.round(core.bytes / 1048576)} MiB in ${(core.ms / 1000).toFixed(1)} s); ` : ''}rebooting the VM…`);
+    const onDisk = this.recordOnCrashDisk(stamp, dmesg, core);
+    this.notice(`${core && onDisk ? `memory dump taken (${Math.round(core.bytes / 1048576)} MiB in ${(core.ms / 1000).toFixed(1)} s); ` : ''}rebooting the VM…`);
     if (this.sm.state !== 'panicked') return; // stopped meanwhile
     const watch = this.beginBoot();
     try {
@@ -404,14 +405,20 @@ export class Vm implements ConsoleHost {
     this.sm.set('rebooting');
     const booted = await this.waitForBoot(watch);
     if (!booted.ok) return this.fail(`the VM did not come back after the panic: ${booted.message}`);
-    try {
-      await writeCrashRecord(this.guest, stamp, dmesg, core?.bytes ?? null);
-    } catch (e) {
-      // A full guest disk or a guest that went away again: the VM is still usable, the record is lost.
-      this.cfg.log(`${this.cfg.name}: could not write the crash record: ${(e as Error).message}`);
+    let collected = onDisk;
+    if (onDisk) {
+      try {
+        await collectCrashRecord(this.guest, stamp);
+      } catch (e) {
+        // A full guest disk or a guest that went away again: the VM is still usable, the record is lost.
+        collected = false;
+        this.cfg.log(`${this.cfg.name}: the crash record did not reach the guest: ${(e as Error).message}`);
+      }
     }
     this.sm.set('ready');
-    this.notice(`the VM is back; the crash record is in /var/crash/${stamp}/${core ? ` (dmesg.${stamp}, and dump.${stamp} for crash)` : ''}`);
+    this.notice(collected
+      ? `the VM is back; the crash record is in /var/crash/${stamp}/ (dmesg.${stamp}${core ? `, and dump.${stamp} for crash` : ''})`
+      : `the VM is back, without a crash record this time (the console's last lines are in the runner's log)`);
   }
 
   /**
@@ -428,17 +435,28 @@ export class Vm implements ConsoleHost {
     if (!again.running) throw new Error(`QEMU stays '${again.status}' after cont`);
   }
 
-  /** QMP dump-guest-memory of the stopped guest onto the crash disk; null (logged) when it fails: the dmesg record still comes. */
+  /** QMP dump-guest-memory of the stopped guest; null (logged) when it fails: the dmesg record still comes. */
   private async takeVmcore(stamp: string): Promise<Vmcore | null> {
     try {
       const core = await dumpGuestMemory(this.qmp!, join(this.cfg.dir, 'crash', `vmcore.${stamp}`), VMCORE_TIMEOUT_MS);
-      moveOntoCrashDisk(core, this.crashDisk);
       this.cfg.log(`${this.cfg.name}: memory dump ${stamp}: ${core.bytes} bytes in ${core.ms} ms`);
       return core;
     } catch (e) {
       this.cfg.log(`${this.cfg.name}: no memory dump for ${stamp}: ${(e as Error).message}`);
       this.notice(`no memory dump this time: ${(e as Error).message}`);
       return null;
+    }
+  }
+
+  /** The record for the guest's next boot, on the crash disk; false (logged, told) when the host could not write it. */
+  private recordOnCrashDisk(stamp: string, dmesg: string, core: Vmcore | null): boolean {
+    try {
+      writeCrashDisk(this.crashDisk, stamp, dmesg, core);
+      return true;
+    } catch (e) {
+      this.cfg.log(`${this.cfg.name}: could not put crash record ${stamp} on the crash disk: ${(e as Error).message}`);
+      this.notice(`no crash record this time: ${(e as Error).message}`);
+      return false;
     }
   }
 

@@ -3,9 +3,11 @@
 // zlib: the format makedumpfile writes and crash reads; zero pages are not
 // stored) while the guest sits paused at its panic, then hands it to the
 // rebooted guest through a small extra disk that only exists for this:
-//   panic → dump to <session>/crash/vmcore.<stamp> → copy onto the crash disk
-//   → reset → guest boots → crash-record.ts copies the first <size> bytes of
-//   /dev/disk/by-id/virtio-kdlabs-crash to /var/crash/<stamp>/dump.<stamp>.
+//   panic → dump to <session>/crash/vmcore.<stamp> → the crash disk gets the
+//   dump, the console's dmesg and a header → reset → early in the guest's
+//   boot, before the console's login, kdlabs-crash-record (vm-images/vm)
+//   copies them to /var/crash/<stamp>/{dmesg,dump}.<stamp> and clears the
+//   header. As with kdump, the record is there by the time a shell is.
 // Why not kdump in the guest: it reserves crashkernel= memory (~256 MiB of a
 // 1 GiB VM, for good) and boots a second kernel after every panic (a minute
 // more on TCG); the runner already owns the panic (pvpanic), and QEMU can read
@@ -16,11 +18,20 @@ import { closeSync, ftruncateSync, openSync, readSync, rmSync, statSync, writeSy
 import type { QmpClient } from './qmp.ts';
 import { sleep } from './qmp.ts';
 
-/** The crash disk's serial: the guest finds it at /dev/disk/by-id/virtio-<serial>. */
+/** The crash disk's serial: the guest finds the disk by it (/sys/block/vdX/serial). */
 export const CRASH_DISK_SERIAL = 'kdlabs-crash';
-export const CRASH_DISK_GUEST_PATH = `/dev/disk/by-id/virtio-${CRASH_DISK_SERIAL}`;
 /** A kdump-compressed dump is at most the guest's RAM plus its headers and bitmaps; this much room is left on top. */
 const CRASH_DISK_SPARE_MB = 64;
+/**
+ * The crash disk's layout, read by the guest's kdlabs-crash-record: a text
+ * header in the first block, the dmesg text from DMESG_OFFSET, the dump from
+ * DUMP_OFFSET (1 MiB: room for any console tail, and `dd bs=1M skip=1`).
+ */
+export const CRASH_HEADER_BYTES = 4096;
+const DMESG_OFFSET = CRASH_HEADER_BYTES;
+const DUMP_OFFSET = 1024 * 1024;
+/** The header's first line; the guest copies nothing unless it starts so. */
+const CRASH_HEADER_MAGIC = 'kdlabs-crash 1';
 /** How often a running dump is asked how far it got. */
 const DUMP_POLL_MS = 250;
 /**
@@ -51,7 +62,7 @@ export function crashDiskArgs(path: string): string[] {
 /** A sparse file big enough for a dump of `memoryMb` of RAM: costs no disk space until a dump is written into it. */
 export function createCrashDisk(path: string, memoryMb: number): void {
   const fd = openSync(path, 'w');
-  try { ftruncateSync(fd, (memoryMb + CRASH_DISK_SPARE_MB) * 1024 * 1024); } finally { closeSync(fd); }
+  try { ftruncateSync(fd, DUMP_OFFSET + (memoryMb + CRASH_DISK_SPARE_MB) * 1024 * 1024); } finally { closeSync(fd); }
 }
 
 export interface Vmcore { path: string; bytes: number; ms: number }
@@ -85,34 +96,49 @@ export async function dumpGuestMemory(qmp: QmpClient, path: string, timeoutMs: n
   return { path, bytes: statSync(path).size, ms: Date.now() - t0 };
 }
 
+/** The header the guest reads: what to copy, where from, under which name. */
+export function crashDiskHeader(stamp: string, dmesgBytes: number, dumpBytes: number): Buffer {
+  if (!/^\d{12,14}$/.test(stamp)) throw new Error(`a crash stamp is 12–14 digits (YYYYMMDDHHMM[SS]), not "${stamp}"`);
+  const text = `${CRASH_HEADER_MAGIC}\nstamp ${stamp}\ndmesg ${dmesgBytes}\ndump ${dumpBytes}\n`;
+  const block = Buffer.alloc(CRASH_HEADER_BYTES);
+  block.write(text, 'utf8');
+  return block;
+}
+
 /**
- * Writes the dump at the start of the crash disk, in place: the disk file
- * keeps its size (QEMU has it open and the guest sees a fixed capacity), and
- * whatever an older, larger dump left behind it is never read (the guest reads
- * exactly `bytes`). Removes the host copy afterwards: the crash disk holds it.
+ * Puts a crash record on the crash disk, in place (QEMU has it open and the
+ * guest sees a fixed capacity): the dump when there is one, the dmesg text,
+ * and the header last, so a record cut short is never taken for a whole one.
+ * Whatever an older, larger record left behind is never read (the header
+ * gives sizes). Removes the host copy of the dump: the crash disk holds it.
  */
-export function moveOntoCrashDisk(core: Vmcore, crashDisk: string): void {
-  const room = statSync(crashDisk).size;
-  if (core.bytes > room) throw new Error(`the dump (${core.bytes} bytes) is larger than the crash disk (${room} bytes)`);
-  const src = openSync(core.path, 'r');
+export function writeCrashDisk(crashDisk: string, stamp: string, dmesg: string, core: Vmcore | null): void {
+  const text = Buffer.from(dmesg, 'utf8').subarray(0, DUMP_OFFSET - DMESG_OFFSET);
+  const room = statSync(crashDisk).size - DUMP_OFFSET;
+  if (core && core.bytes > room) throw new Error(`the dump (${core.bytes} bytes) is larger than the crash disk (${room} bytes)`);
   const dst = openSync(crashDisk, 'r+');
   try {
+    if (core) copyInto(core.path, core.bytes, dst, DUMP_OFFSET);
+    writeSync(dst, text, 0, text.length, DMESG_OFFSET);
+    const header = crashDiskHeader(stamp, text.length, core?.bytes ?? 0);
+    writeSync(dst, header, 0, header.length, 0);
+  } finally {
+    closeSync(dst);
+  }
+  if (core) rmSync(core.path, { force: true });
+}
+
+function copyInto(path: string, bytes: number, dst: number, at: number): void {
+  const src = openSync(path, 'r');
+  try {
     const buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
-    for (let pos = 0; pos < core.bytes;) {
-      const n = readSync(src, buf, 0, buf.length, pos);
-      if (n <= 0) throw new Error(`short read of ${core.path} at ${pos}`);
-      writeSync(dst, buf, 0, n, pos);
+    for (let pos = 0; pos < bytes;) {
+      const n = readSync(src, buf, 0, Math.min(buf.length, bytes - pos), pos);
+      if (n <= 0) throw new Error(`short read of ${path} at ${pos}`);
+      writeSync(dst, buf, 0, n, at + pos);
       pos += n;
     }
   } finally {
     closeSync(src);
-    closeSync(dst);
   }
-  rmSync(core.path, { force: true });
-}
-
-/** The guest command that copies a dump of `bytes` off the crash disk into `file` (mode 0600, as kdump-tools writes it). */
-export function guestCopyCommand(bytes: number, file: string): string[] {
-  return ['sh', '-c', 'umask 077 && dd if="$1" of="$2" bs=1M iflag=count_bytes count="$3" status=none && sync "$2"',
-    'sh', CRASH_DISK_GUEST_PATH, file, String(bytes)];
 }
