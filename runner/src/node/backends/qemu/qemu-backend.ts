@@ -28,7 +28,7 @@ import { labCmdline, MAX_SOCKET_PATH, qmpSocket, type Accel } from './args.ts';
 import { qemuVersion, type QemuVersion } from './host-probe.ts';
 import { PREPARE_TIMEOUT_MS, saveVmState } from './save.ts';
 import { labFilesHash, readSavedState, stateKey, type SavedState } from './saved-state.ts';
-import { killAndRemove, runnerDir, vmName } from './session-files.ts';
+import { killAndRemove, removeRunnerDirIfEmpty, runnerDir, vmName } from './session-files.ts';
 import { Vm } from './vm.ts';
 
 /** Boot to a logged-in console and an answering guest agent takes ~3 s on KVM; a minute means it is stuck. */
@@ -262,6 +262,7 @@ export class QemuBackend implements LabBackend {
       // Not ours in memory (an earlier runner's): remove by its folder.
       await killAndRemove(join(runnerDir(this.dataDir, this.opts.runnerName), handle.sessionId));
     }
+    removeRunnerDirIfEmpty(runnerDir(this.dataDir, this.opts.runnerName));
     return { ok: true, value: undefined };
   }
 
@@ -274,6 +275,7 @@ export class QemuBackend implements LabBackend {
       await killAndRemove(join(base, sessionId));
       n++;
     }
+    removeRunnerDirIfEmpty(base);
     return { ok: true, value: n };
   }
 
