@@ -24,9 +24,10 @@ const CTRL_C_AGAIN_MS = 4000;
 const SHELL_READY_MS = 60_000;
 /**
  * A lab that panics or reboots gets this long to show a shell again: a VM boots in
- * ~15–60 s under TCG on a quiet host, and took 300 s with eight VMs sharing two cores.
+ * ~15–60 s under TCG on a quiet host, and took 300 s with eight VMs sharing two cores;
+ * after a panic it first copies its memory dump (hundreds of MiB once crash has run).
  */
-const REBOOT_LIMIT_MS = 600_000;
+const REBOOT_LIMIT_MS = 900_000;
 /** How long the page's size may take to reach the shell (a VM sets it through its guest agent). */
 const SIZE_SETTLE_MS = 10_000;
 /** Lines of a failing command's output quoted in the report. */

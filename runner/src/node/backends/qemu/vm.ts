@@ -54,6 +54,12 @@ const RESTORED_AGENT_TIMEOUT_MS = 10_000;
 const RESEED_BYTES = 512;
 /** Setting the clock is one quick guest command; this bounds it on a struggling guest. */
 const RESTORE_STEP_TIMEOUT_MS = 10_000;
+/**
+ * The guest copies a dump into /var/crash before its login (kdlabs-crash-record):
+ * a boot after a panic gets this much longer per MiB of dump. A TCG guest starved
+ * by a loaded host (RCU stalls, soft lockups) copied ~1 MiB/s.
+ */
+const CRASH_COPY_MS_PER_MIB = 1000;
 /** A memory dump of a 1 GiB guest takes seconds (TCG, loaded host); this bounds a stuck one. */
 const VMCORE_TIMEOUT_MS = 180_000;
 /** The panic line itself, not its `---[ end Kernel panic …` trailer (which may arrive after a reset). */
@@ -302,8 +308,8 @@ export class Vm implements ConsoleHost {
   }
 
   /** Resolves when root is logged in on the console and the guest agent answers, or with what stalled. */
-  private async waitForBoot(watch: BootWatch): Promise<{ ok: true } | { ok: false; message: string }> {
-    const limitMs = this.cfg.bootTimeoutMs;
+  private async waitForBoot(watch: BootWatch, extraMs = 0): Promise<{ ok: true } | { ok: false; message: string }> {
+    const limitMs = this.cfg.bootTimeoutMs + extraMs;
     const limit = setTimeout(() => watch.fail(watch.stallMessage(limitMs, this.lastConsole(6))), Math.max(0, watch.startedAt + limitMs - Date.now()));
     this.timers.add(limit);
     // Only the first boot has a start progress to show; reboots show on the lab terminal itself.
@@ -403,7 +409,8 @@ export class Vm implements ConsoleHost {
       return this.fail(`the VM could not be restarted after the panic: ${(e as Error).message}`);
     }
     this.sm.set('rebooting');
-    const booted = await this.waitForBoot(watch);
+    const copyMs = onDisk && core ? Math.ceil(core.bytes / 1048576) * CRASH_COPY_MS_PER_MIB : 0;
+    const booted = await this.waitForBoot(watch, copyMs);
     if (!booted.ok) return this.fail(`the VM did not come back after the panic: ${booted.message}`);
     let collected = onDisk;
     if (onDisk) {
