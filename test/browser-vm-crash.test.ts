@@ -7,7 +7,6 @@
 // data folder), as `npm start` does; without one it cold-boots, more slowly.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
 import { launchChromium, screenshot, terminalText, waitForTerminal } from './helpers/browser.ts';
 import { DEFAULT_DATA_DIR } from '../runner/src/node/util/paths.ts';
 import { statesDir } from '../runner/src/node/backends/qemu/saved-state.ts';
+import { QEMU_SKIP } from './helpers/qemu.ts';
 
 /** A cold boot plus vm.prepare's module build on a loaded TCG host, when no saved state matches. */
 const START_LIMIT_MS = 900_000;
@@ -31,8 +31,7 @@ const CRASH_PROMPT_LIMIT_MS = 600_000;
 const VM_PROMPT = /^vm:\S*#/m;
 const CRASH_PROMPT = /^crash>/m;
 
-const qemuPresent = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
-const skip = qemuPresent ? false : 'qemu-system-x86_64 is not installed (scripts/ensure-prereqs.sh installs it)';
+const skip = QEMU_SKIP;
 
 let siteDir = '';
 let dataDir = '';

@@ -5,8 +5,7 @@
 // the guest with the image's debug vmlinux, shows the task that panicked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ResolvedLab } from '../runner/src/common/lab-schema.ts';
@@ -15,6 +14,7 @@ import { EXIT_VM_RESTARTED, QemuBackend } from '../runner/src/node/backends/qemu
 import { readVmImage, VmImageBuilder } from '../runner/src/node/images/vm-image-builder.ts';
 import { loadLabs } from '../runner/src/node/labs/registry.ts';
 import { LABS_DIR } from '../runner/src/node/util/paths.ts';
+import { QEMU_SKIP, qemuPids } from './helpers/qemu.ts';
 
 /** Boot, panic, dump, reboot and crash's start-up, all on TCG on a loaded host. */
 const TEST_TIMEOUT_MS = 1_500_000;
@@ -24,8 +24,7 @@ const CRASH_RUN_MS = 600_000;
 const BOOT_LIMIT_MS = 600_000;
 const SESSION_PREFIX = `s-c${process.pid}`;
 
-const qemuPresent = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
-const skip = qemuPresent ? false : 'qemu-system-x86_64 is not installed (scripts/ensure-prereqs.sh installs it)';
+const skip = QEMU_SKIP;
 
 let dataDir = '';
 let imageDir = '';
@@ -51,14 +50,6 @@ after(async () => {
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
-function qemuPids(name: string): string[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      return cmd.startsWith('qemu-system') && cmd.includes(name);
-    } catch { return false; }
-  });
-}
 
 async function sh(b: QemuBackend, h: LabHandle, script: string, timeoutMs: number) {
   const r = await b.exec(h, ['bash', '-s'], { stdin: script, timeoutMs });
