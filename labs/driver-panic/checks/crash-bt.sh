@@ -25,7 +25,7 @@ for f in /root/*.txt /root/*.log /root/*.out; do
     echo "$f shows faulty-load as PID $pid, but the Oops in /var/crash names PID(s) $(echo $oops_pids): save bt from this VM's dump"
     exit 1
   fi
-  echo "crash's bt in $f: PID $pid faulty-load, $(grep -m1 -oE 'exception RIP: [^ ]*' "$f" || echo 'a faulty_submit frame')"
+  echo "crash's bt in $f: PID $pid faulty-load, $(grep -m1 -oE 'exception RIP: [^] ]*' "$f" || echo 'a faulty_submit frame')"
   exit 0
 done
 echo "no saved backtrace yet: open the dump with crash and save bt (at the crash> prompt: bt > /root/bt.txt)"
