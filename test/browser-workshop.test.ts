@@ -24,7 +24,7 @@ before(async () => {
   siteDir = mkdtempSync(join(tmpdir(), 'kdlabs-site-'));
   const site = buildSite(siteDir);
   if (!site.ok) throw new Error(`site build failed:\n${site.output}`);
-  runner = await startTestRunner({ siteDir, workshopMode: true });
+  runner = await startTestRunner({ siteDir, workshopMode: true, allowHostRootLabs: true });
   browser = await launchChromium();
   instructor = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
 });
@@ -43,6 +43,8 @@ test('in workshop mode a browser gets no owner token; the dashboard link carries
   await instructor.waitForSelector('[data-testid="create-form"]');
   assert.ok(!instructor.url().includes('owner='), 'the token is taken out of the address bar');
   await instructor.check(`[data-testid="create-lab-${LAB}"]`);
+  // syscall-storm needs SYS_ADMIN: the form says what offering it means (this runner allows it).
+  assert.match(await instructor.locator('[data-testid="host-root-note"]').innerText(), /root on the machine that runs the runner.*--allow-host-root-labs/s);
   await instructor.fill('[data-testid="create-seats"]', '3');
   await instructor.click('[data-testid="create-submit"]');
   await instructor.waitForSelector('[data-testid="join-code-shown"]');

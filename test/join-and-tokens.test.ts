@@ -32,7 +32,7 @@ before(async () => {
   chmodSync(looseDataDir, 0o755);
   writeFileSync(join(looseDataDir, 'owner-token'), `${'t'.repeat(43)}\n`, { mode: 0o644 });
   chmodSync(join(looseDataDir, 'owner-token'), 0o644);
-  r = await startTestRunner({ siteDir: site, dataDir: looseDataDir });
+  r = await startTestRunner({ siteDir: site, dataDir: looseDataDir, allowHostRootLabs: true });
 });
 after(async () => {
   await r?.dispose();
@@ -186,7 +186,7 @@ test('a data folder created by the runner is 0700', async () => {
   const parent = mkdtempSync(join(tmpdir(), 'kdlabs-fresh-'));
   const dataDir = join(parent, 'nested', 'data');
   mkdirSync(join(parent, 'nested'));
-  const fresh = await startTestRunner({ siteDir: site, dataDir });
+  const fresh = await startTestRunner({ siteDir: site, dataDir, allowHostRootLabs: true });
   try {
     assert.equal(modeOf(dataDir), 0o700);
     assert.equal(modeOf(join(dataDir, 'owner-token')), 0o600);

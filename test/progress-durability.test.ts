@@ -17,7 +17,7 @@ import type { ProgressResponse, TimelineResponse } from '../runner/src/common/wo
 const LAB = 'syscall-storm';
 
 test('every result reported before a SIGKILL is recorded', { timeout: 300_000 }, async () => {
-  const child = await startChildRunner();
+  const child = await startChildRunner({ args: ['--allow-host-root-labs'] });
   const reported: Array<{ who: string; kind: string; taskId: string | null; passed: boolean | null }> = [];
   let learnerId = '';
   try {
@@ -81,7 +81,7 @@ test('every result reported before a SIGKILL is recorded', { timeout: 300_000 },
   }
 
   // 2. A new runner of the same name on the same data: it reaps the labs and serves the progress.
-  const next = await startTestRunner({ runnerName: child.name, dataDir: child.dataDir });
+  const next = await startTestRunner({ runnerName: child.name, dataDir: child.dataDir, allowHostRootLabs: true });
   try {
     const p = await next.call('GET', '/api/progress');
     assert.equal(p.status, 200, JSON.stringify(p.json));

@@ -29,7 +29,7 @@ function collectNotices(t: TerminalClient): { list: Notice[]; next: (code: Notic
 
 test('an idle lab warns its terminal, a key keeps it, then it stops as idle', { timeout: 120_000 }, async () => {
   const IDLE_MS = 6000, WARN_MS = 3000;
-  const r = await startTestRunner({ idleTimeoutMs: IDLE_MS, idleWarningMs: WARN_MS, sweepIntervalMs: 200 });
+  const r = await startTestRunner({ idleTimeoutMs: IDLE_MS, idleWarningMs: WARN_MS, sweepIntervalMs: 200, allowHostRootLabs: true });
   try {
     const s = await r.startLab(LAB);
     const t = new TerminalClient({ url: r.url, sessionId: s.session.id, token: s.token });
@@ -59,7 +59,7 @@ test('an idle lab warns its terminal, a key keeps it, then it stops as idle', { 
 });
 
 test('a workshop that ends warns its learners, then stops their labs and keeps their progress', { timeout: 120_000 }, async () => {
-  const r = await startTestRunner({ workshopTickMs: 200 });
+  const r = await startTestRunner({ workshopTickMs: 200, allowHostRootLabs: true });
   try {
     const endsAt = new Date(Date.now() + 10_000).toISOString();
     const w = (await r.call('POST', '/api/workshops', { body: { labs: [LAB], seats: 2, endsAt } })).json as WorkshopInfo;

@@ -38,7 +38,7 @@ function expectedSyscall(learnerId: string): string {
 }
 
 before(async () => {
-  r = await startTestRunner({ maxSessions: MAX_SESSIONS });
+  r = await startTestRunner({ maxSessions: MAX_SESSIONS, allowHostRootLabs: true });
 });
 after(async () => { await r.dispose(); });
 
@@ -323,6 +323,25 @@ test('the roster streams every change; timeline and grades match what learners d
   const badCli = await cli('workshop', 'create', '--labs', LAB, '--seats', '20', '--ends', 'soon', '--url', r.url);
   assert.equal(badCli.status, 2);
   assert.match(badCli.stderr, /--ends "soon" is neither a duration/);
+});
+
+test('a runner started without --allow-host-root-labs refuses host-root labs in a workshop, and says why', async () => {
+  const strict = await startTestRunner();
+  try {
+    const refused = await strict.call('POST', '/api/workshops', { body: { labs: ['hung-task', LAB], seats: 5, endsAt: inAnHour() } });
+    assert.equal(refused.status, 403);
+    assert.match(refused.json.error.message, new RegExp(`"${LAB}" would make each learner .*root on the machine`));
+    assert.match(refused.json.error.message, /SYS_ADMIN: mount file systems/);
+    assert.match(refused.json.error.message, /only when the runner is started with --allow-host-root-labs/);
+    assert.match(refused.json.error.message, /keep learners off the host: .*hung-task/);
+    const labs = (await strict.call('GET', '/api/labs')).json.labs as Array<{ id: string; hostRoot: string[] }>;
+    assert.ok(labs.find((l) => l.id === LAB)!.hostRoot.length > 0, 'the page learns why');
+    assert.deepEqual(labs.find((l) => l.id === 'hung-task')!.hostRoot, []);
+    const vmOnly = await strict.call('POST', '/api/workshops', { body: { labs: ['hung-task'], seats: 5, endsAt: inAnHour() } });
+    assert.equal(vmOnly.status, 201, JSON.stringify(vmOnly.json));
+  } finally {
+    await strict.dispose();
+  }
 });
 
 test('when the runner is full, a start is refused with 429 and nothing half-started', { timeout: 120_000 }, async () => {

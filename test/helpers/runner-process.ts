@@ -22,12 +22,12 @@ export interface ChildRunner {
   kill(): Promise<void>;
 }
 
-export async function startChildRunner(opts: { name?: string; dataDir?: string; env?: Record<string, string> } = {}): Promise<ChildRunner> {
+export async function startChildRunner(opts: { name?: string; dataDir?: string; env?: Record<string, string>; args?: string[] } = {}): Promise<ChildRunner> {
   const name = opts.name ?? `child-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'kdlabs-child-'));
   const info = join(dataDir, 'runner.json');
   rmSync(info, { force: true }); // a killed runner leaves its advert behind
-  const child = spawn(process.execPath, [LABS_CLI, 'serve', '--port', '0', '--name', name], {
+  const child = spawn(process.execPath, [LABS_CLI, 'serve', '--port', '0', '--name', name, ...(opts.args ?? [])], {
     env: { ...process.env, KDLABS_DATA_DIR: dataDir, ...opts.env }, stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';

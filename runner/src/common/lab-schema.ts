@@ -10,6 +10,7 @@ import {
   type ResolvedParam,
 } from './params.ts';
 import { parseHint } from './walkthrough-markers.ts';
+import { hostRootReasons } from './host-root.ts';
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -388,6 +389,8 @@ export interface PublicLab {
   readNext?: ReadNext[];
   /** Present exactly when the lab declares a latency log: the page shows a latency-over-time plot. */
   timeline?: { title: string; slowAbove: number | null };
+  /** Why this lab gives its learner root on the host (host-root.ts); empty for VM labs and confined containers. */
+  hostRoot: string[];
 }
 
 export function toPublicLab(lab: ResolvedLab): PublicLab {
@@ -408,6 +411,7 @@ export function toPublicLab(lab: ResolvedLab): PublicLab {
       hintCount: t.hints.length,
     })),
     hasSolutionNotes: lab.solution.notes !== null,
+    hostRoot: hostRootReasons(lab),
     // Answers, wrong answers and their messages stay on the runner: only the reading list goes out.
     readNext: lab.next?.read ?? [],
     // The log's path stays on the runner: the page only needs to know there is a plot.

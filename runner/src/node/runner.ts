@@ -64,6 +64,8 @@ export interface RunnerOptions {
    * while any workshop is open or scheduled, and always when `host` is not loopback.)
    */
   workshopMode?: boolean;
+  /** Workshops may offer labs that make each learner root on this host (host-root.ts); off unless the instructor says so. */
+  allowHostRootLabs?: boolean;
   maxSessions?: number;
   /** Write runner.json (URL, pid) into the data dir so the CLI can find this runner. */
   advertise?: boolean;
@@ -109,7 +111,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   if (dangling) log(`progress: closed ${dangling} lab session(s) an earlier runner "${runnerName}" left open`);
   const feed = new ProgressFeed();
   const recorder = new ProgressRecorder(progress, feed, runnerName);
-  const workshops = new WorkshopService(progress, feed, registry.labs);
+  const workshops = new WorkshopService(progress, feed, registry.labs, Date.now, opts.allowHostRootLabs === true);
   const secret = loadOrCreateSecret(dataDir);
   const manager = new SessionManager({
     runnerName, labs: registry.labs, backends,

@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
+import { confinementOff } from '../../common/host-root.ts';
 import { checkDocker, dockerUnreachable, isDockerUnreachable } from '../util/docker-client.ts';
 import type {
   BackendError, ExecOptions, ExecResult, LabBackend, LabHandle, Result, ShellStream, StartOptions, TermSize,
@@ -65,9 +66,7 @@ export class ContainerBackend implements LabBackend {
           Init: true, // reaps the fault workload's zombies; `sleep` alone would not
           NetworkMode: 'none',
           CapAdd: caps,
-          // With SYS_ADMIN the container is host-root-equivalent anyway; seccomp's default
-          // profile would only block perf_event_open/bpf that the lab exists to use.
-          SecurityOpt: caps.includes('SYS_ADMIN') ? ['seccomp=unconfined', 'apparmor=unconfined'] : [],
+          SecurityOpt: confinementOff(caps) ? ['seccomp=unconfined', 'apparmor=unconfined'] : [],
           Memory: lab.resources.memoryBytes,
           MemorySwap: lab.resources.memoryBytes, // no swap: a memory hog meets the OOM killer, not the host's disk
           PidsLimit: lab.resources.pids,

@@ -4,6 +4,7 @@ import { LABS_DIR } from '../util/paths.ts';
 import { createDocker, checkDocker } from '../util/docker-client.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { ContainerBackend } from '../backends/container.ts';
+import { HOST_ROOT_MEANING } from '../../common/host-root.ts';
 import { QemuBackend } from '../backends/qemu/index.ts';
 import { VmImageBuilder } from '../images/vm-image-builder.ts';
 import { saveVmLabState } from './save-vm-state.ts';
@@ -42,8 +43,11 @@ Labs on disk:
 
 The runner:
   serve [--host H] [--port P] [--allow-origin URL]... [--name N] [--build] [--workshop]
+        [--allow-host-root-labs]
                                 start the runner (default 127.0.0.1:${DEFAULT_PORT}); --workshop:
-                                browsers never get the owner token (learners share the site)
+                                browsers never get the owner token (learners share the site);
+                                --allow-host-root-labs: workshops may offer labs that make each
+                                learner root on this host (SYS_ADMIN container labs; see docs/security.md)
 
 Sessions (talk to the running runner; --url overrides where it is):
   start <lab> [--no-attach] [--json]  start a lab and attach this terminal (Ctrl-] detaches)
@@ -143,7 +147,7 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
     },
   },
   serve: {
-    flags: { host: 'value', port: 'value', 'allow-origin': 'values', name: 'value', build: 'bool', workshop: 'bool' },
+    flags: { host: 'value', port: 'value', 'allow-origin': 'values', name: 'value', build: 'bool', workshop: 'bool', 'allow-host-root-labs': 'bool' },
     run: async (args) => {
       // The runner serves every learner's lab: a stray error in background work is logged, not fatal.
       installProcessErrorSinks();
@@ -158,7 +162,9 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
       const runner = await createRunner({
         host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true,
         workshopMode: args.flags.get('workshop') === true || process.env.KDLABS_WORKSHOP === '1',
+        allowHostRootLabs: args.flags.get('allow-host-root-labs') === true,
       });
+      if (args.flags.get('allow-host-root-labs')) console.error(`warning: --allow-host-root-labs: in a workshop with such a lab, ${HOST_ROOT_MEANING}`);
       if (args.flags.get('build')) {
         for (const lab of runner.manager.labs.values()) {
           const ref = lab.backend === 'vm' ? await runner.vmImages.ensureVmImage(lab, (l) => console.log(l)) : await runner.images.ensureLabImage(lab, (l) => console.log(l));

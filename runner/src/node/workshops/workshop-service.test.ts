@@ -104,3 +104,29 @@ test('workshop times: the year 275760 and starts years ahead are refused clearly
   assert.match(late.error.message, /is more than 365 days ahead/);
   assert.ok(s.workshops.create({ labs: [LAB], seats: 5, startsAt: inHours(24 * 30), endsAt: inHours(24 * 30 + 3) }).ok, 'next month is fine');
 }));
+
+test('a workshop refuses a lab that makes learners root on the host unless the runner allows it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kdlabs-workshops-'));
+  const db = openProgressDb(join(dir, 'progress.db'));
+  try {
+    const labs = new Map<string, ResolvedLab>([
+      ['storm', { id: 'storm', backend: 'container', capabilities: ['SYS_ADMIN', 'SYS_PTRACE'] } as unknown as ResolvedLab],
+      ['quiet', { id: 'quiet', backend: 'container', capabilities: ['SYS_PTRACE'] } as unknown as ResolvedLab],
+      ['panic', { id: 'panic', backend: 'vm', capabilities: [] } as unknown as ResolvedLab],
+    ]);
+    const strict = new WorkshopService(new ProgressStore(db), new ProgressFeed(), labs, () => NOW);
+    const refused = strict.create({ labs: ['panic', 'storm'], seats: 5, endsAt: inHours(2) });
+    assert.ok(!refused.ok);
+    assert.equal(refused.error.code, 'forbidden');
+    assert.match(refused.error.message, /"storm" would make each learner .*root on the machine/);
+    assert.match(refused.error.message, /SYS_ADMIN: mount/);
+    assert.match(refused.error.message, /--allow-host-root-labs/);
+    assert.match(refused.error.message, /keep learners off the host: quiet, panic\.$/);
+    assert.ok(strict.create({ labs: ['panic', 'quiet'], seats: 5, endsAt: inHours(2) }).ok, 'VM labs and confined containers are fine');
+    const allowing = new WorkshopService(new ProgressStore(db), new ProgressFeed(), labs, () => NOW, true);
+    assert.ok(allowing.create({ labs: ['storm'], seats: 5, endsAt: inHours(2) }).ok, '--allow-host-root-labs');
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

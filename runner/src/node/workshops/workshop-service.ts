@@ -3,6 +3,7 @@
 // their own bearer token. Only the SHA-256 of a learner token is stored.
 import { createHash, randomBytes, randomInt } from 'node:crypto';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
+import { HOST_ROOT_MEANING, hostRootReasons } from '../../common/host-root.ts';
 import type { ApiErrorCode } from '../../common/protocol.ts';
 import {
   formatJoinCode, isJoinCode, JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, normalizeJoinCode, WORKSHOP_JOIN_PATH, workshopState,
@@ -40,6 +41,8 @@ export class WorkshopService {
     private readonly feed: ProgressFeed,
     private readonly labs: ReadonlyMap<string, ResolvedLab>,
     private readonly now: () => number = Date.now,
+    /** `--allow-host-root-labs`: the instructor accepts labs that make each learner root on this host. */
+    private readonly allowHostRootLabs = false,
   ) {
     this.limiter = new JoinLimiter(now);
   }
@@ -50,6 +53,14 @@ export class WorkshopService {
       return bad('bad-request', `unknown lab${unknown.length > 1 ? 's' : ''} ${unknown.map((l) => `"${l}"`).join(', ')}; known labs: ${[...this.labs.keys()].join(', ') || '(none)'}`);
     }
     if (new Set(req.labs).size !== req.labs.length) return bad('bad-request', 'labs: each lab may be listed once');
+    const hostRoot = this.allowHostRootLabs ? [] : req.labs.filter((l) => hostRootReasons(this.labs.get(l)!).length > 0);
+    if (hostRoot.length) {
+      const reasons = hostRootReasons(this.labs.get(hostRoot[0]!)!);
+      const safe = [...this.labs.values()].filter((l) => hostRootReasons(l).length === 0).map((l) => l.id);
+      return bad('forbidden', `${hostRoot.map((l) => `"${l}"`).join(', ')} would make ${HOST_ROOT_MEANING} (${reasons.join('; ')}). `
+        + `A workshop offers such labs only when the runner is started with --allow-host-root-labs. `
+        + `Labs that keep learners off the host: ${safe.join(', ') || '(none here)'}.`);
+    }
     const now = this.now();
     const startsAt = req.startsAt ? Date.parse(req.startsAt) : now;
     const endsAt = Date.parse(req.endsAt);

@@ -1,0 +1,31 @@
+// Which labs give their learner root on the host. A container lab runs as root
+// in the host's own user namespace; some capabilities (and the confinement the
+// runner turns off for them) let that root leave the container or read the
+// kernel's memory. Workshops refuse such labs unless the instructor says
+// otherwise (`--allow-host-root-labs`); the instructor page shows the reasons.
+
+/** A capability that is as good as host root, and what it lets a learner do. */
+const HOST_ROOT_CAPABILITIES: Readonly<Record<string, string>> = {
+  SYS_ADMIN: 'SYS_ADMIN: mount file systems (on cgroup v1 a writable release_agent runs a program on the host) and load eBPF programs that read kernel memory',
+  BPF: 'BPF: eBPF programs read any kernel memory, other learners\' processes included',
+};
+
+/** Why the container the runner makes for this lab is host-root-equivalent; empty when it is not. */
+export function hostRootReasons(lab: { backend: 'container' | 'vm'; capabilities: readonly string[] }): string[] {
+  if (lab.backend !== 'container') return [];
+  const reasons = lab.capabilities.flatMap((c) => HOST_ROOT_CAPABILITIES[c] ?? []);
+  if (confinementOff(lab.capabilities)) reasons.push('seccomp and AppArmor are off (they would block the eBPF and perf calls the lab needs)');
+  return reasons;
+}
+
+/**
+ * With SYS_ADMIN the container is host-root-equivalent anyway; Docker's default seccomp
+ * profile would then only block the perf_event_open/bpf calls the lab exists to use.
+ */
+export function confinementOff(capabilities: readonly string[]): boolean {
+  return capabilities.includes('SYS_ADMIN');
+}
+
+/** The one sentence a refusal and the instructor page use to say what the flag means. */
+export const HOST_ROOT_MEANING =
+  'each learner is root on the machine that runs the runner: they can read and change everything on it, including other learners\' labs and the grades';
