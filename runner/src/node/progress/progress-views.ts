@@ -3,6 +3,7 @@
 import { questionRules, type ResolvedLab } from '../../common/lab-schema.ts';
 import { computeGrades, type GradeLab, type GradeReport } from '../../common/grades.ts';
 import { questionTally } from '../../common/question-tally.ts';
+import { NO_ATTEMPT_RULES } from '../../common/attempts.ts';
 import type {
   LabProgress, LearnerWorkshopInfo, ProgressResponse, RosterLab, RosterResponse, WorkshopInfo,
 } from '../../common/workshop.ts';
@@ -32,7 +33,8 @@ export function learnerProgress(
     workshop,
     labs: grades.labs.map((g, i): LabProgress => {
       const s = last.get(g.labId);
-      const rules = new Map(labs[i]!.tasks.map((t) => [t.id, t.rules]));
+      // Attempt rules bind in workshops only (Session.rulesOf): alone, a question never closes.
+      const rules = new Map(labs[i]!.tasks.map((t) => [t.id, t.rules && workshop === null ? NO_ATTEMPT_RULES : t.rules]));
       return {
         labId: g.labId,
         status: g.status,

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { questionRules, type ResolvedLab, type ResolvedTask } from '../../common/lab-schema.ts';
 import { gradeAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/answers.ts';
-import { closedMessage, isClosed, nextAnswerCount, NO_ANSWERS, type AnswerCount, type AnswerOutcome } from '../../common/attempts.ts';
+import { closedMessage, isClosed, nextAnswerCount, NO_ANSWERS, NO_ATTEMPT_RULES, type AnswerCount, type AnswerOutcome, type AttemptRules } from '../../common/attempts.ts';
 import { questionTally } from '../../common/question-tally.ts';
 import { parseHint } from '../../common/walkthrough-markers.ts';
 import { paramsToEnv, type ParamValues } from '../../common/params.ts';
@@ -266,7 +266,7 @@ export class Session {
     if (normalizeAnswer(raw).length === 0) return { ok: false, error: { code: 'bad-request', message: 'the answer is empty' } };
     if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return { ok: false, error: { code: 'bad-request', message: `the answer is longer than ${MAX_ANSWER_LENGTH} characters` } };
     const graded = gradeAnswer(task.question, raw, this.params, task.hints.length > 0);
-    const { attempts } = questionRules(task.question);
+    const { attempts } = this.rulesOf(task);
     const counted = this.countAnswer(task.id, graded.passed, graded.message, normalizeAnswer(raw), attempts);
     if (!counted.ok) return counted;
     this.answerCounts.set(task.id, { wrong: counted.value.wrong, passed: counted.value.passed });
@@ -337,7 +337,7 @@ export class Session {
       const c = counts.get(t.id);
       if (!t.question || !c) continue;
       this.answerCounts.set(t.id, c);
-      const rules = questionRules(t.question);
+      const rules = this.rulesOf(t);
       if (isClosed(rules, c.wrong, c.passed)) Object.assign(this.tasks.get(t.id)!, { status: 'failed', message: closedMessage(rules.attempts ?? 0) });
     }
   }
@@ -349,7 +349,15 @@ export class Session {
   }
 
   private tally(task: ResolvedTask): QuestionTally {
-    return questionTally(questionRules(task.question), this.answerCounts.get(task.id) ?? NO_ANSWERS);
+    return questionTally(this.rulesOf(task), this.answerCounts.get(task.id) ?? NO_ANSWERS);
+  }
+
+  /**
+   * A question's attempt rules bind in a workshop, where answers are graded; a learner
+   * practising alone may try as often as they like (nobody could reopen a closed question).
+   */
+  private rulesOf(task: ResolvedTask): AttemptRules {
+    return task.question && this.owner.workshopId !== null ? questionRules(task.question) : NO_ATTEMPT_RULES;
   }
 
   /** Shows a recorded result in the task's state. */
