@@ -29,6 +29,13 @@ function limitedLab() {
   return lab;
 }
 
+/** A workshop and its learner in the store: attempt rules bind in workshops (Session.rulesOf). */
+function inWorkshop(store: ProgressStore) {
+  store.insertWorkshop({ id: 'w-test', title: 'W', labs: ['lab-a'], seats: 5, startsAt: 0, endsAt: 9e12, joinCode: 'c', seed: 's', createdAt: 0, closedAt: null });
+  store.insertLearner({ id: 'l-test', workshopId: 'w-test', name: 'Ann', joinedAt: 0 }, 'hash');
+  return { learnerId: 'l-test', workshopId: 'w-test' };
+}
+
 const answer = (store: ProgressStore, passed: boolean, attempts: number | null, taskId = 'q') =>
   store.recordAnswer({ at: 1000, learnerId: 'local', workshopId: null, sessionId: null, labId: 'lab-a', taskId, passed, detail: 'x' }, attempts);
 
@@ -70,8 +77,9 @@ test('the count survives a runner restart: the file opened again, a new session 
   const lab = limitedLab();
   try {
     let db = openProgressDb(file);
+    const owner = inWorkshop(new ProgressStore(db));
     let recorder = new ProgressRecorder(new ProgressStore(db), new ProgressFeed());
-    const first = new Session(lab, { backend: new FakeBackend(), observer: recorder, resolveImage: async () => 'image:test' });
+    const first = new Session(lab, { owner, backend: new FakeBackend(), observer: recorder, resolveImage: async () => 'image:test' });
     await first.start();
     assert.equal(first.answer('name-it', 'read').ok, true);
     const tally = first.view().tasks.find((t) => t.id === 'name-it')!.tally!;
@@ -82,7 +90,7 @@ test('the count survives a runner restart: the file opened again, a new session 
 
     db = openProgressDb(file);
     recorder = new ProgressRecorder(new ProgressStore(db), new ProgressFeed());
-    const second = new Session(lab, { backend: new FakeBackend(), observer: recorder, resolveImage: async () => 'image:test' });
+    const second = new Session(lab, { owner, backend: new FakeBackend(), observer: recorder, resolveImage: async () => 'image:test' });
     await second.start();
     assert.equal(second.view().tasks.find((t) => t.id === 'name-it')!.tally!.attemptsLeft, 1, 'a reload or restart shows what is left');
     assert.equal(second.answer('name-it', 'pread').ok, true);
@@ -94,18 +102,18 @@ test('the count survives a runner restart: the file opened again, a new session 
 
     db = openProgressDb(file);
     const store = new ProgressStore(db);
-    const third = new Session(lab, { backend: new FakeBackend(), observer: new ProgressRecorder(store, new ProgressFeed()), resolveImage: async () => 'image:test' });
+    const third = new Session(lab, { owner, backend: new FakeBackend(), observer: new ProgressRecorder(store, new ProgressFeed()), resolveImage: async () => 'image:test' });
     const state = third.view().tasks.find((t) => t.id === 'name-it')!;
     assert.deepEqual([state.status, state.tally!.closed, state.tally!.attemptsLeft], ['failed', true, 0]);
     assert.equal(answerEvents(store), 2, 'two wrong answers; the refused one is not there');
     const report = computeGrades({
       workshop: null, generatedAt: 'now', labs: gradeLabs([lab.id], new Map([[lab.id, lab]])),
-      learners: [{ id: 'local', name: 'you', joinedAt: 'then' }], tasks: store.taskRecords({ learnerId: 'local' }), labRecords: [],
+      learners: [{ id: 'l-test', name: 'Ann', joinedAt: 'then' }], tasks: store.taskRecords({ learnerId: 'l-test' }), labRecords: [],
     });
     const graded = report.learners[0]!.labs[0]!.tasks.find((t) => t.taskId === 'name-it')!;
     assert.deepEqual([graded.wrongAnswers, graded.closed, graded.score], [2, true, 0]);
     // GET /api/progress: the page shows the question closed even while no lab runs.
-    const progress = learnerProgress(store, store.learner('local')!, gradeLabs([lab.id], new Map([[lab.id, lab]])), null);
+    const progress = learnerProgress(store, store.learner('l-test')!, gradeLabs([lab.id], new Map([[lab.id, lab]])), { id: 'w-test', title: 'W', labs: [lab.id], startsAt: 'then', endsAt: 'later', state: 'open' });
     assert.deepEqual(Object.keys(progress.labs[0]!.questions ?? {}), ['name-it'], 'questions only, not the check');
     assert.equal(progress.labs[0]!.questions!['name-it']!.closed, true);
     db.close();

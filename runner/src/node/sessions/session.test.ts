@@ -242,6 +242,9 @@ test('a reset whose record fails is refused and changes nothing', async () => {
 });
 
 /** fakeLab with its question limited to `attempts` wrong answers, each costing `penalty`. */
+/** A learner in a workshop: attempt rules bind there (Session.rulesOf). */
+const IN_WORKSHOP = { learnerId: 'l-test', workshopId: 'w-test' };
+
 function limitedLab(attempts: number | null, penalty = 0) {
   const lab = fakeLab();
   const q = lab.tasks.find((t) => t.id === 'name-it')!.question!;
@@ -251,7 +254,7 @@ function limitedLab(attempts: number | null, penalty = 0) {
 
 test('a question closes after its attempt limit: later answers, right ones too, are refused and not counted', async () => {
   const observer = new RecordingObserver();
-  const s = new Session(limitedLab(2), { backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
+  const s = new Session(limitedLab(2), { owner: IN_WORKSHOP, backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
   await s.start();
   const tally = () => s.view().tasks.find((t) => t.id === 'name-it')!.tally!;
   assert.deepEqual(tally(), { wrong: 0, attemptsLeft: 2, closed: false, score: 0, note: '2 of 2 attempts left.' }, 'shown before any answer');
@@ -273,7 +276,7 @@ test('a question closes after its attempt limit: later answers, right ones too, 
 test('a new session starts from the counts of earlier ones: a closed question stays closed', async () => {
   const observer = new RecordingObserver();
   observer.counts.set('name-it', { wrong: 1, passed: false });
-  const s = new Session(limitedLab(1), { backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
+  const s = new Session(limitedLab(1), { owner: IN_WORKSHOP, backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
   await s.start();
   const state = s.view().tasks.find((t) => t.id === 'name-it')!;
   assert.equal(state.status, 'failed');
@@ -282,7 +285,7 @@ test('a new session starts from the counts of earlier ones: a closed question st
 });
 
 test('the penalty lowers the score of a pass; wrong answers after the pass cost nothing', async () => {
-  const s = new Session(limitedLab(null, 0.25), { backend: new FakeBackend(), resolveImage: async () => 'image:test' });
+  const s = new Session(limitedLab(null, 0.25), { owner: IN_WORKSHOP, backend: new FakeBackend(), resolveImage: async () => 'image:test' });
   await s.start();
   s.answer('name-it', 'read');
   s.answer('name-it', 'pread');
@@ -294,8 +297,17 @@ test('the penalty lowers the score of a pass; wrong answers after the pass cost 
   assert.match(tally.note, /Scored 0\.5 of 1/);
 });
 
+test('alone (no workshop) a question never closes and shows no limit: nobody could reopen it', async () => {
+  const s = new Session(limitedLab(1, 0.5), { backend: new FakeBackend(), resolveImage: async () => 'image:test' });
+  await s.start();
+  assert.equal(s.answer('name-it', 'read').ok, true);
+  const pass = s.answer('name-it', 'write');
+  assert.equal(pass.ok && pass.value.passed, true);
+  assert.equal(s.view().tasks.find((t) => t.id === 'name-it')!.tally!.note, '');
+});
+
 test('without a progress store (the self-test) the session enforces the limit in memory; a check task has no tally', async () => {
-  const s = new Session(limitedLab(1), { backend: new FakeBackend(), resolveImage: async () => 'image:test' });
+  const s = new Session(limitedLab(1), { owner: IN_WORKSHOP, backend: new FakeBackend(), resolveImage: async () => 'image:test' });
   await s.start();
   assert.equal(s.view().tasks.find((t) => t.id === 'fix-it')!.tally, undefined);
   assert.equal(s.answer('name-it', 'read').ok, true);
@@ -304,7 +316,7 @@ test('without a progress store (the self-test) the session enforces the limit in
 
 test('two answers sent at once cannot both be the last allowed attempt', async () => {
   const observer = new RecordingObserver();
-  const s = new Session(limitedLab(1), { backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
+  const s = new Session(limitedLab(1), { owner: IN_WORKSHOP, backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
   await s.start();
   const [a, b] = await Promise.all([Promise.resolve().then(() => s.answer('name-it', 'read')), Promise.resolve().then(() => s.answer('name-it', 'pread'))]);
   assert.deepEqual([a.ok, b.ok], [true, false]);
