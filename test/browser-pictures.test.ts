@@ -18,7 +18,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSite } from './helpers/site.ts';
 import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
 import { launchChromium, screenshot, waitForTerminal } from './helpers/browser.ts';
-import { REPO_ROOT } from '../runner/src/node/util/paths.ts';
+import { injectAxe } from './helpers/axe.ts';
 
 const LAB = 'cpu-hotspot';
 const PERF_RECORD = 'perf record -F 99 -g -p "$(cat /run/ingestd.pid)" -o /root/perf.data -- sleep 5';
@@ -59,11 +59,10 @@ async function typeCommand(p: Page, command: string, timeoutMs = 60_000): Promis
   return waitForTerminal(p, new RegExp(`^${marker}=\\d+`, 'm'), timeoutMs);
 }
 
-const AXE_PATH = join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 
 /** axe-core's serious and critical WCAG 2.1 A/AA findings inside the Pictures pane. */
 async function paneViolations(p: Page): Promise<string[]> {
-  await p.addScriptTag({ path: AXE_PATH });
+  await injectAxe(p);
   return p.evaluate(async () => {
     type Result = { violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: string[] }> }> };
     const axe = (window as unknown as { axe: { run(ctx: unknown, opts: unknown): Promise<Result> } }).axe;

@@ -17,10 +17,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { buildSite } from './helpers/site.ts';
 import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
 import { ARTIFACTS_DIR, launchChromium, screenshot, waitForTerminal } from './helpers/browser.ts';
-import { REPO_ROOT } from '../runner/src/node/util/paths.ts';
+import { injectAxe } from './helpers/axe.ts';
 
 const LAB = 'syscall-storm';
-const AXE_PATH = join(REPO_ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 /** The WCAG 2.1 A and AA rules; "serious" and "critical" violations fail the test, the rest are reported. */
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
@@ -102,7 +101,7 @@ async function waitForShellCols(p: Page, cols: number | 'this terminal', what: s
 
 /** Scans a page and records what axe-core found; the last test fails on any serious one (so one scan does not stop the walk). */
 async function axeScan(p: Page, name: string): Promise<void> {
-  await p.addScriptTag({ path: AXE_PATH });
+  await injectAxe(p);
   axeResults[name] = await p.evaluate(async (tags) => {
     type Node = { target: string[]; html: string; any: Array<{ data?: { contrastRatio?: number; fgColor?: string; bgColor?: string } | null }> };
     type Result = { violations: Array<{ id: string; impact: string | null; help: string; nodes: Node[] }> };

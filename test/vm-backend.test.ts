@@ -7,7 +7,6 @@
 // TCG); every limit here scales with the accelerator the backend chose.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { probeKernelBoot } from '../runner/src/node/backends/qemu/kernel-probe.t
 import { readVmImage, VmImageBuilder } from '../runner/src/node/images/vm-image-builder.ts';
 import { loadLabs } from '../runner/src/node/labs/registry.ts';
 import { LABS_DIR } from '../runner/src/node/util/paths.ts';
+import { QEMU_SKIP, qemuPids } from './helpers/qemu.ts';
 
 /** A VM that cannot boot must say so within this: its boot limit in these tests (a TCG boot is 15–45 s, up to 5× KVM's ~3 s). */
 const BAD_BOOT_LIMIT_MS: Record<Accel, number> = { kvm: 30_000, tcg: 120_000 };
@@ -33,8 +33,7 @@ const KILL_WAIT_MS = 10_000;
 /** Every QEMU these tests start has this in its command line (the session name). */
 const SESSION_PREFIX = `s-t${process.pid}`;
 
-const qemuPresent = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
-const skip = qemuPresent ? false : 'qemu-system-x86_64 is not installed (scripts/ensure-prereqs.sh installs it)';
+const skip = QEMU_SKIP;
 if (skip) console.log(`# VM backend tests SKIPPED: ${skip}`);
 
 let dataDir = '';
@@ -108,14 +107,6 @@ async function alive(b: QemuBackend, h: LabHandle): Promise<boolean> {
   return r.value;
 }
 
-function qemuPids(name: string): string[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      return cmd.startsWith('qemu-system') && cmd.includes(name);
-    } catch { return false; }
-  });
-}
 
 function vmDirs(runnerName: string): string[] {
   const d = join(dataDir, 'vms', runnerName);

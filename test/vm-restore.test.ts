@@ -5,8 +5,7 @@
 // cold boot by itself. Timings are printed, never asserted (the host is shared).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { cpSync, createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, createReadStream, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +16,7 @@ import { statesDir, type SavedState } from '../runner/src/node/backends/qemu/sav
 import { readVmImage, VmImageBuilder } from '../runner/src/node/images/vm-image-builder.ts';
 import { loadLabs } from '../runner/src/node/labs/registry.ts';
 import { LABS_DIR } from '../runner/src/node/util/paths.ts';
+import { QEMU_SKIP, qemuPids } from './helpers/qemu.ts';
 
 /** Bounds each test: a TCG boot (save or fallback) on a loaded 2-core host, plus restores. */
 const TEST_TIMEOUT_MS = 600_000;
@@ -25,8 +25,7 @@ const CLOCK_SLACK_S = 30;
 /** Every QEMU these tests start has this in its command line (the session name). */
 const SESSION_PREFIX = `s-r${process.pid}`;
 
-const qemuPresent = spawnSync('qemu-system-x86_64', ['--version']).status === 0;
-const skip = qemuPresent ? false : 'qemu-system-x86_64 is not installed (scripts/ensure-prereqs.sh installs it)';
+const skip = QEMU_SKIP;
 
 let dataDir = '';
 let imageDir = '';
@@ -48,7 +47,7 @@ before(async () => {
 
 after(async () => {
   for (const { b, h } of started) await b.stop(h);
-  for (const pid of qemuPids()) {
+  for (const pid of qemuPids(SESSION_PREFIX, 'kdlabs-save-')) {
     try { process.kill(Number(pid), 'SIGKILL'); } catch { /* gone meanwhile */ }
   }
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
@@ -74,14 +73,6 @@ async function sh(b: QemuBackend, h: LabHandle, script: string): Promise<string>
   return r.value.stdout.trim();
 }
 
-function qemuPids(): string[] {
-  return readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
-    try {
-      const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8');
-      return cmd.startsWith('qemu-system') && (cmd.includes(SESSION_PREFIX) || cmd.includes('kdlabs-save-'));
-    } catch { return false; }
-  });
-}
 
 async function sha256(file: string): Promise<string> {
   const h = createHash('sha256');
@@ -139,7 +130,7 @@ test('a lab VM is saved once; sessions restore from it with their own disk, the 
 
   for (const s of [a, c]) await b.stop(s.h);
   assert.equal(await sha256(saved.ram), ramBefore, 'the saved RAM is never written by a restored session');
-  assert.equal(qemuPids().length, 0, 'no QEMU left');
+  assert.equal(qemuPids(SESSION_PREFIX, 'kdlabs-save-').length, 0, 'no QEMU left');
 });
 
 test('a restored VM that panics is caught, rebooted (a cold boot on its private RAM) and gets its crash record', { skip, timeout: TEST_TIMEOUT_MS }, async () => {

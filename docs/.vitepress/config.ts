@@ -43,9 +43,10 @@ const caseStudies: DefaultTheme.SidebarItem = {
     { text: 'Lock contention', link: '/case-studies/lock-contention' },
     { text: 'GC stall meets memory reclaim', link: '/case-studies/gc-stall' },
     { text: 'TCP latency', link: '/case-studies/tcp-latency' },
+    { text: 'Saturated disk', link: '/case-studies/disk-latency' },
     { text: 'Driver panic', link: '/case-studies/driver-panic' },
-    { text: 'Hung task', link: '/case-studies/hung-task' },
     { text: 'Slab leak', link: '/case-studies/slab-leak' },
+    { text: 'Hung task', link: '/case-studies/hung-task' },
   ],
 }
 

@@ -4,13 +4,5 @@
 # (with debug info), and records the shipped build's srcversion so the checks can
 # tell it from a rebuilt, fixed module. Every session starts with it built.
 set -euo pipefail
-rm -rf /root/faulty
-cp -a /opt/lab/faulty /root/faulty
-mkdir -p /var/lib/kdlabs /var/log/lab
-if ! make -C /root/faulty >/var/log/lab/faulty-build.log 2>&1; then
-  echo "building the faulty module failed:" >&2
-  tail -n 20 /var/log/lab/faulty-build.log >&2
-  exit 1
-fi
-modinfo -F srcversion /root/faulty/faulty.ko >/var/lib/kdlabs/faulty.srcversion
-cp /root/faulty/faulty.ko /var/lib/kdlabs/faulty-shipped.ko
+source /usr/local/lib/kdlabs/module-lab.sh
+kdlabs_build_shipped faulty

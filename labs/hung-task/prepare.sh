@@ -5,12 +5,5 @@
 # checks can tell it from a rebuilt, fixed module. Every session starts with it
 # built; nothing is loaded: the learner does that.
 set -euo pipefail
-rm -rf /root/commitq
-cp -a /opt/lab/commitq /root/commitq
-mkdir -p /var/lib/kdlabs /var/log/lab
-if ! make -C /root/commitq >/var/log/lab/commitq-build.log 2>&1; then
-  echo "building the commitq module failed:" >&2
-  tail -n 20 /var/log/lab/commitq-build.log >&2
-  exit 1
-fi
-modinfo -F srcversion /root/commitq/commitq.ko >/var/lib/kdlabs/commitq.srcversion
+source /usr/local/lib/kdlabs/module-lab.sh
+kdlabs_build_shipped commitq

@@ -37,6 +37,9 @@ for tool in /opt/kdlabs/bin/*; do ln -sf "$tool" "/usr/local/bin/${tool##*/}"; d
 # Sets the clock of a VM restored from a saved state without starting a process (kdlabs-clockd.c says why).
 gcc -O2 -Wall -o /usr/local/sbin/kdlabs-clockd /usr/local/src/kdlabs-clockd.c
 systemctl enable kdlabs-clockd.service
+# A panic's crash record lands in /var/crash early in the next boot, before the login (kdlabs-crash-record).
+chmod 755 /usr/local/sbin/kdlabs-crash-record
+systemctl enable kdlabs-crash-record.service
 
 # A small initramfs: the VM has a virtio disk with ext4 and nothing else.
 sed -i 's/^MODULES=.*/MODULES=list/' /etc/initramfs-tools/initramfs.conf
@@ -60,10 +63,17 @@ usermod -p '*' root
 mkdir -p /var/crash /opt/lab /var/log/lab
 
 # What labs and checks rely on: fail the build here, not a lab later.
-for f in /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/local/bin/kdiag /usr/local/bin/ktrace /usr/local/sbin/kdlabs-clockd; do
+for f in /usr/include/x86_64-linux-gnu/asm/unistd_64.h /usr/local/bin/kdiag /usr/local/bin/ktrace /usr/local/sbin/kdlabs-clockd /usr/local/sbin/kdlabs-crash-record /usr/local/lib/kdlabs/module-lab.sh; do
   [ -e "$f" ] || { echo "E: the image lacks $f" >&2; exit 1; }
 done
 command -v ausyscall >/dev/null || { echo "E: the image lacks ausyscall (package auditd)" >&2; exit 1; }
+
+# Where the kernel's debug package is, for the runner: it streams just the debug
+# vmlinux out of it for `crash` (the package is 860 MB; the image gets one file).
+kver=$(find /boot -maxdepth 1 -name 'vmlinuz-*' -printf '%f\n' | sed 's/^vmlinuz-//' | sort -V | tail -n 1)
+apt-get download --print-uris "linux-image-$kver-dbg" > /tmp/kdlabs-debug-uri
+grep -q "linux-image-$kver-dbg_" /tmp/kdlabs-debug-uri || { echo "E: no debug package linux-image-$kver-dbg in the mirror" >&2; exit 1; }
+command -v crash >/dev/null || { echo "E: the image lacks crash (package crash)" >&2; exit 1; }
 
 apt-get clean
 rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /tmp/kdlabs-files /etc/resolv.conf

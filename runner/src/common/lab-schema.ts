@@ -27,6 +27,8 @@ export const CONTAINER_CAPABILITIES = [
 
 /** Default per-task check time limit; a check that needs longer says so in `timeout`. */
 export const DEFAULT_CHECK_TIMEOUT_SECONDS = 30;
+/** A solution script rebuilds and restarts things; five minutes covers every container lab on a loaded 2-core host. */
+export const DEFAULT_SOLUTION_TIMEOUT_SECONDS = 300;
 
 /** A VM lab without a `vm:` section gets these: enough for a shell, gcc and a kernel module build. */
 export const DEFAULT_VM = { memoryMb: 1024, cpus: 1 } as const;
@@ -65,6 +67,22 @@ const answerSchema = z
     }
   });
 
+/**
+ * A per-session data disk for a VM lab (the guest sees it as
+ * /dev/disk/by-id/virtio-kdlabs-data), optionally throttled by QEMU so the
+ * device itself is the bottleneck a lab is about.
+ */
+export const dataDiskSchema = z
+  .object({
+    sizeMb: z.number().int('expected whole MiB').min(16, 'expected at least 16 (MiB)').max(8192, 'expected at most 8192 (MiB)').describe('size in MiB; the disk starts empty'),
+    iops: z.number().int('expected whole requests per second').min(10, 'expected at least 10 requests per second').max(1_000_000, 'expected at most 1000000 requests per second')
+      .optional().describe('requests per second, reads and writes together (QEMU throttling.iops-total); none: not limited'),
+    bps: z.number().int('expected whole bytes per second').min(65_536, 'expected at least 65536 bytes per second').max(10 * 2 ** 30, 'expected at most 10 GiB per second')
+      .optional().describe('bytes per second, reads and writes together (QEMU throttling.bps-total); none: not limited'),
+  })
+  .strict();
+export type DataDiskSpec = z.infer<typeof dataDiskSchema>;
+
 const vmSchema = z
   .object({
     memory: z.number().int().min(256).max(16384).optional().describe('guest RAM in MiB'),
@@ -82,6 +100,7 @@ const vmSchema = z
     prepare: relPath
       .optional()
       .describe('script run once in the VM before its state is saved (at `labs build`), e.g. to compile the lab\'s modules; on a cold boot it runs before setup'),
+    dataDisk: dataDiskSchema.optional().describe('a per-session data disk, e.g. { sizeMb: 512, iops: 200, bps: 8388608 }'),
   })
   .strict();
 
@@ -202,7 +221,12 @@ export const labFileSchema = z
     steps: z.array(relPath).min(1),
     tasks: z.array(taskSchema).min(1),
     solution: z
-      .object({ script: relPath, notes: relPath.optional() })
+      .object({
+        script: relPath,
+        notes: relPath.optional(),
+        /** Seconds the self-test gives the solution script; a VM lab that runs crash or builds a module on an emulated CPU needs more. */
+        timeout: z.number().int().min(1).max(1800).optional(),
+      })
       .strict(),
     /** The completion card's reading list; without it the card links the lab's case study, when there is one. */
     next: z
@@ -320,6 +344,8 @@ export interface ResolvedVm {
   cmdline: string[];
   /** The `vm.prepare` script's contents: run once before the saved state is taken (or after a cold boot, before setup). */
   prepare: string | null;
+  /** The lab's data disk (vm.dataDisk); absent or null: none. */
+  dataDisk?: DataDiskSpec | null;
 }
 
 export interface ResolvedLab {
@@ -345,7 +371,7 @@ export interface ResolvedLab {
   setup: string | null;
   steps: ResolvedStep[];
   tasks: ResolvedTask[];
-  solution: { script: string; notes: string | null };
+  solution: { script: string; notes: string | null; timeoutSeconds: number };
   selftest: { symptom: string; timeoutSeconds: number };
   /** What to read after the lab (lab.yaml `next.read`); absent or empty: the site links its case study, if any. */
   next?: { read: ReadNext[] };

@@ -10,10 +10,12 @@ test('walkthrough modes parse, and a wrong one says what is expected', () => {
   assert.deepEqual(parseWalkthroughMode('interactive:q', 'fence'), { ok: true, mode: { kind: 'interactive', keys: 'q', label: 'q' } });
   assert.deepEqual(parseWalkthroughMode('interactive:ctrl-x', 'fence'), { ok: true, mode: { kind: 'interactive', keys: '\x18', label: 'ctrl-x' } });
   assert.deepEqual(parseWalkthroughMode('interactive:esc+:+q+enter', 'fence'), { ok: true, mode: { kind: 'interactive', keys: '\x1b:q\r', label: 'esc+:+q+enter' } });
+  assert.deepEqual(parseWalkthroughMode('wait:400', 'fence'), { ok: true, mode: { kind: 'wait', seconds: 400 } });
   assert.deepEqual(parseWalkthroughMode('reboots', 'fence'), { ok: true, mode: { kind: 'reboots' } });
   assert.deepEqual(parseWalkthroughMode('file', 'hint'), { ok: true, mode: { kind: 'file' } });
   for (const [value, why] of [
     ['ctrl-c', /ctrl-c:<seconds>/], ['ctrl-c:0', /1 to 120/], ['ctrl-c:5s', /ctrl-c:<seconds>/], ['ctrl-c:999', /1 to 120/],
+    ['wait', /wait:<seconds>/], ['wait:0', /1 to 600/], ['wait:601', /1 to 600/],
     ['interactive', /interactive:<keys>/], ['interactive:quit', /interactive:<keys>/], ['skip:now', /takes no value/],
     ['forever', /unknown mode "forever"/], ['file', /a path in a hint/],
   ] as const) {

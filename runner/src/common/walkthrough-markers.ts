@@ -8,6 +8,7 @@
 //   ```bash walkthrough=ctrl-c:5          runs until stopped: Ctrl-C after 5 s
 //   ```bash walkthrough=interactive:q     a full-screen tool: the keys (q) after a moment
 //   ```bash walkthrough=expect-fail       a non-zero exit is what the step expects
+//   ```bash walkthrough=wait:400          ends by itself, but may take up to 400 s (crash on an emulated CPU)
 //   ```bash walkthrough=reboots           may panic or reboot a VM: wait for the shell to come back
 //   ```bash walkthrough=skip              Run button, but not typed by the walkthrough
 //
@@ -24,11 +25,15 @@ export const WALKTHROUGH_KEY = 'walkthrough';
 export const INTERACTIVE_GRACE_SECONDS = 3;
 /** Longest Ctrl-C delay a marker may ask for: the walkthrough is part of every self-test. */
 export const MAX_CTRL_C_SECONDS = 120;
+/** Longest a wait:<seconds> marker may allow one command: a third of the longest self-test. */
+export const MAX_WAIT_SECONDS = 600;
 
 export type WalkthroughMode =
   | { kind: 'run' }
   | { kind: 'expect-fail' }
   | { kind: 'ctrl-c'; seconds: number }
+  /** Ends by itself like `run`, but is known to be slow: the walkthrough allows it this long. */
+  | { kind: 'wait'; seconds: number }
   | { kind: 'interactive'; keys: string; label: string }
   | { kind: 'reboots' }
   | { kind: 'skip' }
@@ -54,13 +59,18 @@ export function parseWalkthroughMode(value: string, where: MarkerWhere): { ok: t
       if (!/^\d+$/.test(arg) || seconds < 1 || seconds > MAX_CTRL_C_SECONDS) return bad(`expected ctrl-c:<seconds>, 1 to ${MAX_CTRL_C_SECONDS}, e.g. ctrl-c:5`);
       return { ok: true, mode: { kind, seconds } };
     }
+    case 'wait': {
+      const seconds = Number(arg);
+      if (!/^\d+$/.test(arg) || seconds < 1 || seconds > MAX_WAIT_SECONDS) return bad(`expected wait:<seconds>, 1 to ${MAX_WAIT_SECONDS}, e.g. wait:300`);
+      return { ok: true, mode: { kind, seconds } };
+    }
     case 'interactive': {
       const keys = parseKeys(arg);
       if (keys === null) return bad('expected interactive:<keys> that quit the tool: one character (q), ctrl-<letter>, esc, enter, tab or space, joined with "+" (e.g. interactive:q, interactive:ctrl-x)');
       return { ok: true, mode: { kind, keys, label: arg } };
     }
     default:
-      return bad(`unknown mode "${kind}" (expected run, expect-fail, ctrl-c:<seconds>, interactive:<keys>, reboots, skip${where === 'hint' ? ', file' : ''})`);
+      return bad(`unknown mode "${kind}" (expected run, expect-fail, ctrl-c:<seconds>, wait:<seconds>, interactive:<keys>, reboots, skip${where === 'hint' ? ', file' : ''})`);
   }
 }
 
@@ -80,6 +90,7 @@ function parseKeys(spec: string): string | null {
 export function describeMode(mode: WalkthroughMode): string {
   switch (mode.kind) {
     case 'ctrl-c': return `Ctrl-C after ${mode.seconds} s`;
+    case 'wait': return `allowed ${mode.seconds} s`;
     case 'interactive': return `quit with ${mode.label}`;
     default: return mode.kind;
   }

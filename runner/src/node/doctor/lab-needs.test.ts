@@ -4,7 +4,7 @@ import { labAffects, toolsIn } from './lab-needs.ts';
 
 type Lab = Parameters<typeof labAffects>[0][number];
 const lab = (over: Partial<Lab> & Pick<Lab, 'id' | 'backend'>): Lab => ({
-  title: over.id, steps: [], tasks: [], setup: null, solution: { script: 'true', notes: null }, selftest: { symptom: 'true', timeoutSeconds: 60 }, ...over,
+  title: over.id, steps: [], tasks: [], setup: null, solution: { script: 'true', notes: null, timeoutSeconds: 300 }, selftest: { symptom: 'true', timeoutSeconds: 60 }, ...over,
 });
 const task = (id: string, hints: string[], check: string | null = null) => ({
   id, title: id, step: 1, hints, check: check === null ? null : { script: check, timeoutSeconds: 30 }, question: null,

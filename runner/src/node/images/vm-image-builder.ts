@@ -12,6 +12,7 @@ import type { ResolvedLab } from '../../common/lab-schema.ts';
 import { REPO_ROOT, VM_IMAGES_DIR } from '../util/paths.ts';
 import { bundleToolsSync } from './image-builder.ts';
 import { recipeHash } from './recipe-hash.ts';
+import { debugVmlinuxPath, ensureDebugVmlinux, parsePrintUris } from './vm-debug-symbols.ts';
 
 export const VM_RECIPE_DIR = join(VM_IMAGES_DIR, 'vm');
 /**
@@ -38,6 +39,8 @@ export interface VmImageManifest {
   initrd: string;
   rootfs: string;
   rootfsFormat: 'raw';
+  /** The kernel's debug vmlinux inside the image, for `crash` (vm-debug-symbols.ts). */
+  debugVmlinux?: string;
   builtAt: string;
 }
 
@@ -84,7 +87,7 @@ export class VmImageBuilder {
 
   private async build(hash: string, onProgress: Progress): Promise<void> {
     if (process.getuid?.() !== 0) throw new Error('building the VM image needs root (debootstrap, chroot); run as root');
-    for (const [cmd, pkg] of [['debootstrap', 'debootstrap'], ['mkfs.ext4', 'e2fsprogs'], ['unshare', 'util-linux']] as const) {
+    for (const [cmd, pkg] of [['debootstrap', 'debootstrap'], ['mkfs.ext4', 'e2fsprogs'], ['unshare', 'util-linux'], ['dpkg-deb', 'dpkg'], ['tar', 'tar']] as const) {
       if (spawnSync('sh', ['-c', `command -v ${cmd}`]).status !== 0) {
         throw new Error(`building the VM image needs ${cmd}; install it with: apt-get install -y ${pkg} (or run scripts/ensure-prereqs.sh)`);
       }
@@ -101,7 +104,7 @@ export class VmImageBuilder {
     const out = join(work, 'out');
     mkdirSync(out);
     try {
-      say(`step 1/4: debootstrap ${recipe.suite} (${recipe.variant}) from ${MIRROR}`);
+      say(`step 1/5: debootstrap ${recipe.suite} (${recipe.variant}) from ${MIRROR}`);
       const noisy = throttle(say, NOISY_PROGRESS_INTERVAL_MS);
       // In a private mount namespace: whatever debootstrap mounts inside the target dies with it.
       await run('unshare', ['--mount', '--propagation', 'private', '--', 'debootstrap',
@@ -112,7 +115,7 @@ export class VmImageBuilder {
         else if (/^I: /.test(line)) noisy(line);
       });
 
-      say(`step 2/4: apt-get install ${recipe.packages.length} packages and configure (kernel, headers, gcc, gdb, qemu-guest-agent, tools)`);
+      say(`step 2/5: apt-get install ${recipe.packages.length} packages and configure (kernel, headers, gcc, gdb, qemu-guest-agent, tools)`);
       const files = join(root, 'tmp', 'kdlabs-files');
       cpSync(join(VM_RECIPE_DIR, 'files'), files, { recursive: true });
       mkdirSync(join(files, 'opt', 'kdlabs', 'bin'), { recursive: true });
@@ -131,11 +134,24 @@ export class VmImageBuilder {
         });
       rmSync(join(root, 'tmp', 'kdlabs-configure.sh'), { force: true });
 
-      say('step 3/4: kernel and initramfs');
       const boot = readdirSync(join(root, 'boot'));
       const vmlinuz = boot.filter((f) => f.startsWith('vmlinuz-')).sort().pop();
       if (!vmlinuz) throw new Error('the VM image has no kernel in /boot (did linux-image-amd64 install?)');
       const kernelVersion = vmlinuz.slice('vmlinuz-'.length);
+
+      // The debug vmlinux for crash: cached outside the build (by package version), copied into the image.
+      const uriFile = join(root, 'tmp', 'kdlabs-debug-uri');
+      const debugPkg = parsePrintUris(readFileSync(uriFile, 'utf8'));
+      if (!debugPkg) throw new Error(`configure.sh did not say where linux-image-${kernelVersion}-dbg is (${uriFile})`);
+      rmSync(uriFile);
+      say(`step 3/5: debug symbols for crash (${debugPkg.file})`);
+      const t3 = Date.now();
+      const cached = await ensureDebugVmlinux(debugPkg, kernelVersion, say);
+      mkdirSync(join(root, 'usr', 'lib', 'debug', 'boot'), { recursive: true });
+      cpSync(cached, join(root, debugVmlinuxPath(kernelVersion)));
+      say(`step 3/5: done in ${((Date.now() - t3) / 1000).toFixed(0)} s`);
+
+      say('step 4/5: kernel and initramfs');
       const initrd = `initrd.img-${kernelVersion}`;
       if (!boot.includes(initrd)) throw new Error(`the VM image has no ${initrd} in /boot`);
       cpSync(join(root, 'boot', vmlinuz), join(out, 'vmlinuz'));
@@ -143,12 +159,13 @@ export class VmImageBuilder {
 
       const usedMb = duMb(root);
       const sizeMb = Math.ceil(usedMb * (1 + FS_OVERHEAD_MB_PER_GB / 1024)) + recipe.headroomMb;
-      say(`step 4/4: mkfs.ext4 -d: ${usedMb} MiB of files into a ${sizeMb} MiB file system (sparse)`);
+      say(`step 5/5: mkfs.ext4 -d: ${usedMb} MiB of files into a ${sizeMb} MiB file system (sparse)`);
       assertNothingMounted(work);
       await run('mkfs.ext4', ['-q', '-F', '-L', 'kdlabs-root', '-d', root, '-E', 'root_owner=0:0', join(out, 'rootfs.img'), `${sizeMb}M`], () => {});
 
       const manifest: VmImageManifest = {
-        hash, kernelVersion, kernel: 'vmlinuz', initrd: 'initrd.img', rootfs: 'rootfs.img', rootfsFormat: 'raw', builtAt: new Date().toISOString(),
+        hash, kernelVersion, kernel: 'vmlinuz', initrd: 'initrd.img', rootfs: 'rootfs.img', rootfsFormat: 'raw',
+        debugVmlinux: debugVmlinuxPath(kernelVersion), builtAt: new Date().toISOString(),
       };
       writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       const final = join(this.cacheDir, hash);

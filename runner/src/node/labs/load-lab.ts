@@ -5,7 +5,7 @@ import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import {
-  labFileSchema, describeIssues, DEFAULT_CHECK_TIMEOUT_SECONDS, DEFAULT_VM,
+  labFileSchema, describeIssues, DEFAULT_CHECK_TIMEOUT_SECONDS, DEFAULT_SOLUTION_TIMEOUT_SECONDS, DEFAULT_VM,
   type LabFile, type ResolvedAnswer, type ResolvedLab, type ResolvedStep, type ResolvedTask,
 } from '../../common/lab-schema.ts';
 import { parseSize } from '../../common/sizes.ts';
@@ -86,6 +86,7 @@ export function loadLab(dir: string): LoadResult {
           cpus: spec.vm?.cpus ?? DEFAULT_VM.cpus,
           cmdline: (spec.vm?.cmdline ?? '').split(' ').filter(Boolean),
           prepare,
+          ...(spec.vm?.dataDisk ? { dataDisk: spec.vm.dataDisk } : {}),
         }
         : null,
       params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices })),
@@ -93,7 +94,7 @@ export function loadLab(dir: string): LoadResult {
       setup,
       steps,
       tasks,
-      solution: { script: solutionScript, notes: solutionNotes },
+      solution: { script: solutionScript, notes: solutionNotes, timeoutSeconds: spec.solution.timeout ?? DEFAULT_SOLUTION_TIMEOUT_SECONDS },
       selftest: { symptom, timeoutSeconds: spec.selftest.timeout ?? DEFAULT_SELFTEST_TIMEOUT_SECONDS },
       ...(spec.next ? { next: { read: spec.next.read } } : {}),
       ...(spec.timeline ? { timeline: spec.timeline } : {}),

@@ -16,7 +16,6 @@ import { runWalkthrough } from './walkthrough.ts';
 /** After the solution, a check may need a moment (a restarted service warming up). */
 const CHECK_RETRIES_AFTER_SOLVE = 3;
 const CHECK_RETRY_DELAY_MS = 2000;
-const SOLUTION_TIMEOUT_MS = 300_000;
 const SYMPTOM_TIMEOUT_MS = 60_000;
 /** A fault may need a moment to show; a symptom that panics a VM's kernel is read back after the reboot. */
 const SYMPTOM_ATTEMPTS = 2;
@@ -146,7 +145,7 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
       // Before the solution, so it sees what a learner sees; its result does not hold the solution back.
       if (ran) await step('walkthrough', () => deps.skipWalkthrough !== undefined ? Promise.resolve(`not typed in this run: ${deps.skipWalkthrough}`) : walkthrough(lab, s, manager, deps));
       const solved = ran && await step('solution', async () => {
-        const r = await s.execScript(lab.solution.script, SOLUTION_TIMEOUT_MS);
+        const r = await s.execScript(lab.solution.script, lab.solution.timeoutSeconds * 1000);
         if (!r.ok) throw new Error(r.error.message);
         if (r.value.exitCode !== 0) throw new Error(`solution exited ${r.value.exitCode}: ${(r.value.stdout + r.value.stderr).trim().split('\n').slice(-5).join(' | ')}`);
         return 'applied';

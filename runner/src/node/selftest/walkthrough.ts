@@ -22,8 +22,12 @@ const STOP_GRACE_MS = 15_000;
 const CTRL_C_AGAIN_MS = 4000;
 /** The first prompt: a login shell, or a VM console that may still be printing its boot. */
 const SHELL_READY_MS = 60_000;
-/** A lab that panics or reboots gets this long to show a shell again (a VM boots in ~15–60 s under TCG). */
-const REBOOT_LIMIT_MS = 300_000;
+/**
+ * A lab that panics or reboots gets this long to show a shell again: a VM boots in
+ * ~15–60 s under TCG on a quiet host, and took 300 s with eight VMs sharing two cores;
+ * after a panic it first copies its memory dump (hundreds of MiB once crash has run).
+ */
+const REBOOT_LIMIT_MS = 900_000;
 /** How long the page's size may take to reach the shell (a VM sets it through its guest agent). */
 const SIZE_SETTLE_MS = 10_000;
 /** Lines of a failing command's output quoted in the report. */
@@ -98,7 +102,7 @@ async function typeItem(shell: MarkedShell, item: WalkthroughItem, cols: number)
   const where = `${item.source}: \`${text.length > 90 ? `${text.slice(0, 90)}…` : text}\``;
   for (const line of text.split('\n')) {
     const from = shell.position;
-    const limit = mode.kind === 'ctrl-c' ? mode.seconds * 1000 : mode.kind === 'interactive' ? INTERACTIVE_GRACE_SECONDS * 1000 : RUN_LIMIT_MS;
+    const limit = mode.kind === 'ctrl-c' || mode.kind === 'wait' ? mode.seconds * 1000 : mode.kind === 'interactive' ? INTERACTIVE_GRACE_SECONDS * 1000 : RUN_LIMIT_MS;
     let end: LineEnd = await shell.typeLine(line, limit, mode.kind === 'reboots');
     let stopped = false;
     if (end.kind === 'timeout') {
@@ -120,7 +124,7 @@ async function typeItem(shell: MarkedShell, item: WalkthroughItem, cols: number)
         }
       } else {
         stopped = true; // its exit status after Ctrl-C says nothing more
-        failures.push(`${where}: still running after ${RUN_LIMIT_MS / 1000} s (a command that runs until stopped needs walkthrough=ctrl-c:<seconds>): ${tail(end.output)}`);
+        failures.push(`${where}: still running after ${limit / 1000} s (a command that runs until stopped needs walkthrough=ctrl-c:<seconds>; a slow one that ends by itself, walkthrough=wait:<seconds>): ${tail(end.output)}`);
         end = await shell.sendAndWait('\x03', from, STOP_GRACE_MS);
       }
       if (end.kind === 'timeout') {

@@ -182,7 +182,7 @@ export function fakeLab(id = 'fake-lab'): ResolvedLab {
         question: { prompt: 'Which?', placeholder: '', answer: { pattern: '^write$', example: 'write' } },
       },
     ],
-    solution: { script: 'true', notes: 'the fix' },
+    solution: { script: 'true', notes: 'the fix', timeoutSeconds: 60 },
     selftest: { symptom: 'true', timeoutSeconds: 60 },
   };
 }

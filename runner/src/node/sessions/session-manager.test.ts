@@ -122,6 +122,31 @@ test('an idle lab is stopped by the sweep', async () => {
   await manager.shutdown();
 });
 
+test('a late sweep still warns a watched idle lab before stopping it, and leaves time to press a key', async () => {
+  const { manager, session } = await managerWithLab();
+  const notices: Array<{ code: string; deadline: string | null }> = [];
+  const attached = session.terminal.attach({
+    sendOutput: () => {}, bufferedAmount: () => 0, pauseInput: () => {}, resumeInput: () => {},
+    sendMessage: (m) => { if (m.type === 'notice') notices.push({ code: m.code, deadline: m.deadline }); },
+  });
+  assert.ok(attached.ok);
+  // The whole idle time passes before a sweep runs (an event loop held up on a loaded host).
+  session.lastActivity = Date.now() - IDLE_MS - 5000;
+  await tick(SWEEP_MS);
+  assert.deepEqual(notices.map((n) => n.code), ['idle-warning'], 'warned, not stopped');
+  assert.ok(Date.parse(notices[0]!.deadline!) > Date.now());
+  assert.equal(manager.get(session.id)?.phase, 'running');
+  // A key keeps it.
+  session.touch();
+  await tick(SWEEP_MS);
+  assert.equal(manager.get(session.id)?.phase, 'running');
+  // Left alone: warned again at the usual time, stopped at the deadline (a sweep a second).
+  for (let t = 0; t < IDLE_MS + 2 * SWEEP_MS; t += SWEEP_MS) await tick(SWEEP_MS);
+  assert.deepEqual(notices.map((n) => n.code), ['idle-warning', 'idle-warning', 'idle-stopped']);
+  assert.equal(manager.get(session.id), undefined);
+  await manager.shutdown();
+});
+
 test('shutdown during an outage says which environments are left for the next runner', async () => {
   const { manager, backend, lines } = await managerWithLab();
   backend.reachable = false;

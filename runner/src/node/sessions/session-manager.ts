@@ -197,17 +197,19 @@ export class SessionManager {
     // but untouched terminal is idle too, and is warned first.
     const warnMs = Math.min(this.opts.idleWarningMs ?? DEFAULT_IDLE_WARNING_MS, this.idleTimeoutMs / 2);
     const idle = now - s.lastActivity;
-    if (idle > this.idleTimeoutMs) {
+    if (idle > this.idleTimeoutMs - warnMs && s.idleDeadline === null && s.phase === 'running') {
+      // A sweep that comes late (a loaded host) still warns first and leaves half the warning time to press a key.
+      const deadline = Math.max(s.lastActivity + this.idleTimeoutMs, now + warnMs / 2);
+      const secs = Math.max(1, Math.round((deadline - now) / 1000));
+      // Set once someone saw it; a terminal that attaches later is warned at the next sweep.
+      const seen = s.notify({ type: 'notice', code: 'idle-warning', message: `this lab has been idle and stops in about ${secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`}; press any key to keep it`, deadline: new Date(deadline).toISOString() }) > 0;
+      if (seen) s.idleDeadline = deadline;
+    }
+    if (idle > this.idleTimeoutMs && (s.idleDeadline === null || now >= s.idleDeadline)) {
       this.log(`session ${s.id}: idle for ${Math.round(idle / 60000)} min, stopping`);
       s.notify({ type: 'notice', code: 'idle-stopped', message: 'this lab was idle and has been stopped', deadline: null });
       await this.stop(s.id, 'idle');
       return;
-    }
-    if (idle > this.idleTimeoutMs - warnMs && !s.idleWarned && s.phase === 'running') {
-      const deadline = new Date(s.lastActivity + this.idleTimeoutMs);
-      const secs = Math.max(1, Math.round((deadline.getTime() - now) / 1000));
-      // Warned once someone saw it; a terminal that attaches later is warned at the next sweep.
-      s.idleWarned = s.notify({ type: 'notice', code: 'idle-warning', message: `this lab has been idle and stops in about ${secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`}; press any key to keep it`, deadline: deadline.toISOString() }) > 0;
     }
     if (s.phase === 'running' || s.phase === 'degraded') {
       const before = s.phase;

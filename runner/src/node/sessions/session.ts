@@ -107,8 +107,8 @@ export class Session {
   private hub: TerminalHub;
   readonly owner: SessionOwner;
   readonly params: ParamValues;
-  /** Set once the idle warning went out; any activity clears it. */
-  idleWarned = false;
+  /** When an idle lab stops, set once its warning reached a terminal (epoch ms); any activity clears it. */
+  idleDeadline: number | null = null;
 
   constructor(readonly lab: ResolvedLab, private readonly deps: SessionDeps) {
     for (const t of lab.tasks) this.tasks.set(t.id, { id: t.id, status: 'pending', message: '', attempts: 0, passedAt: null });
@@ -130,7 +130,7 @@ export class Session {
 
   touch(): void {
     this.lastActivity = Date.now();
-    this.idleWarned = false;
+    this.idleDeadline = null;
     this.bestEffort('recording activity', () => this.deps.observer?.onActivity(this));
   }
 

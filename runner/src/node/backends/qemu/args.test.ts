@@ -74,3 +74,14 @@ test('saving: RAM in a shared file; restoring: a private view of it, waiting for
   assert.deepEqual(values(plain, '-machine'), ['q35']);
   assert.deepEqual(values(plain, '-object'), []);
 });
+
+test('a data disk (vm.dataDisk): after the lab files disk, throttled, with the serial the guest finds it by', () => {
+  const args = qemuArgs({ ...vm, dataDisk: { file: '/d/data.qcow2', spec: { sizeMb: 512, iops: 200, bps: 8388608 } } });
+  assert.deepEqual(values(args, '-drive'), [
+    'file=/d/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe,discard=unmap',
+    'file=/d/lab.img,if=virtio,format=raw,readonly=on',
+    'file=/d/data.qcow2,if=none,id=data,format=qcow2,cache=unsafe,throttling.iops-total=200,throttling.bps-total=8388608',
+  ]);
+  assert.ok(values(args, '-device').includes('virtio-blk-pci,drive=data,serial=kdlabs-data,addr=0x10'));
+  assert.deepEqual(qemuArgs({ ...vm, dataDisk: null }), qemuArgs(vm), 'no data disk: the arguments of a lab without one');
+});

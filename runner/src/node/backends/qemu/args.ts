@@ -1,6 +1,8 @@
 // QEMU command lines, built from plain values (no I/O): the lab VM itself and
 // the short kernel boot that decides whether KVM can be used.
 import { join } from 'node:path';
+import { dataDiskArgs, type VmDataDisk } from './data-disk.ts';
+import { crashDiskArgs } from './vmcore.ts';
 
 export type Accel = 'kvm' | 'tcg';
 
@@ -43,8 +45,12 @@ export interface VmArgsInput {
   ramFile?: { path: string; shared: boolean };
   /** The serial console into this file instead of QEMU's stdio (a VM nobody types into: the one a state is saved from). */
   consoleLog?: string;
+  /** The crash disk (vmcore.ts): where the runner puts a panic's memory dump for the rebooted guest to copy. */
+  crashDisk?: string;
   /** Wait for a migration stream instead of booting (`-incoming defer`; the runner names the socket over QMP). */
   incoming?: boolean;
+  /** The lab's data disk (vm.dataDisk, data-disk.ts), after the lab files disk. */
+  dataDisk?: VmDataDisk | null;
 }
 
 /** Id of the RAM memory backend object; `-machine memory-backend=` names it. */
@@ -67,6 +73,8 @@ export function qemuArgs(c: VmArgsInput): string[] {
     // The overlay is thrown away with the session: no need to flush it to the host's disk.
     '-drive', `file=${c.overlay},if=virtio,format=qcow2,cache=unsafe,discard=unmap`,
     '-drive', `file=${c.labDisk},if=virtio,format=raw,readonly=on`,
+    ...(c.dataDisk ? dataDiskArgs(c.dataDisk) : []),
+    ...(c.crashDisk ? crashDiskArgs(c.crashDisk) : []),
     // The serial console on QEMU's stdio (the pty); signal=off: Ctrl-C goes to the guest, not QEMU.
     '-chardev', c.consoleLog ? `file,id=console,path=${c.consoleLog}` : 'stdio,id=console,signal=off', '-serial', 'chardev:console',
     '-chardev', `socket,id=qmp,path=${qmpSocket(c.socketDir)},server=on,wait=off`, '-mon', 'chardev=qmp,mode=control',
@@ -75,6 +83,8 @@ export function qemuArgs(c: VmArgsInput): string[] {
     '-device', 'virtio-rng-pci',
     // A guest panic pauses the VM and raises GUEST_PANICKED on QMP; the runner takes it from there.
     '-device', 'pvpanic', '-action', 'panic=pause',
+    // The guest kernel publishes its vmcoreinfo (version, KASLR offset) here; QEMU's memory dumps carry it, so crash can read them.
+    '-device', 'vmcoreinfo',
     '-sandbox', 'on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny',
     ...(c.incoming ? ['-incoming', 'defer'] : []),
   ];

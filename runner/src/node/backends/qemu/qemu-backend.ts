@@ -6,8 +6,9 @@
 //  - Scripts and checks run through the guest agent (guest-exec.ts).
 //  - Each session boots from its own qcow2 overlay on the shared, read-only base
 //    image, with the lab's own files on a small read-only disk at /opt/lab (disks.ts).
-//  - On a panic the runner keeps the console's last words, resets the VM and writes
-//    them into it as /var/crash/<time>/dmesg.<time>, like kdump would (crash-record.ts).
+//  - On a panic the runner keeps the console's last words, takes a memory dump,
+//    puts both on the VM's crash disk and resets it; early in the next boot the
+//    guest copies them to /var/crash/<time>/, like kdump would (vmcore.ts, crash-record.ts).
 //  - KVM only when the lab kernel really boots under it here, else TCG (accel-probe.ts).
 //  - A lab's VM saved once (save.ts, saved-state.ts) is restored instead of booted:
 //    about a second on TCG instead of a minute; a restore that fails is logged and
@@ -27,7 +28,7 @@ import { labCmdline, MAX_SOCKET_PATH, qmpSocket, type Accel } from './args.ts';
 import { qemuVersion, type QemuVersion } from './host-probe.ts';
 import { PREPARE_TIMEOUT_MS, saveVmState } from './save.ts';
 import { labFilesHash, readSavedState, stateKey, type SavedState } from './saved-state.ts';
-import { killAndRemove, runnerDir, vmName } from './session-files.ts';
+import { killAndRemove, removeRunnerDirIfEmpty, runnerDir, vmName } from './session-files.ts';
 import { Vm } from './vm.ts';
 
 /** Boot to a logged-in console and an answering guest agent takes ~3 s on KVM; a minute means it is stuck. */
@@ -187,7 +188,7 @@ export class QemuBackend implements LabBackend {
     const { memoryMb, cpus, cmdline } = lab.vm!;
     return stateKey({
       qemuVersion: this.version?.ok ? this.version.text : 'unknown', imageHash, labFilesHash: labFilesHash(lab.image.labLayerDir), prepare: lab.vm!.prepare,
-      vm: { accel, memoryMb, cpus, cmdline: labCmdline(lab.id, cmdline) },
+      vm: { accel, memoryMb, cpus, cmdline: labCmdline(lab.id, cmdline), dataDisk: lab.vm!.dataDisk },
     });
   }
 
@@ -210,7 +211,7 @@ export class QemuBackend implements LabBackend {
       p = saveVmState({
         dataDir: this.dataDir, key, labId: lab.id, imageHash: image.hash, qemuVersion: this.version?.ok ? this.version.text : 'unknown',
         accel: decision.accel, memoryMb: lab.vm.memoryMb, cpus: lab.vm.cpus, kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
-        cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir, prepare: lab.vm.prepare,
+        cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir, prepare: lab.vm.prepare, dataDisk: lab.vm.dataDisk,
         bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel], log, signal: this.saveAbort.signal,
       }).then(() => readSavedState(this.dataDir, key), (e: Error) => {
         log(`could not save the VM state of ${lab.id}: ${e.message}; its sessions keep booting`);
@@ -261,6 +262,7 @@ export class QemuBackend implements LabBackend {
       // Not ours in memory (an earlier runner's): remove by its folder.
       await killAndRemove(join(runnerDir(this.dataDir, this.opts.runnerName), handle.sessionId));
     }
+    removeRunnerDirIfEmpty(runnerDir(this.dataDir, this.opts.runnerName));
     return { ok: true, value: undefined };
   }
 
@@ -273,6 +275,7 @@ export class QemuBackend implements LabBackend {
       await killAndRemove(join(base, sessionId));
       n++;
     }
+    removeRunnerDirIfEmpty(base);
     return { ok: true, value: n };
   }
 

@@ -8,6 +8,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, wri
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { agentSocket, qemuArgs, qmpSocket, type Accel } from './args.ts';
+import { createEmptyDisk, type DataDiskSpec } from './data-disk.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
 import { GUEST_PATH, guestExec } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
@@ -15,6 +16,7 @@ import { migrateToFile } from './migrate-stream.ts';
 import { GuestAgent, QmpClient, sleep } from './qmp.ts';
 import { pruneSavedStates, SAVED_STATE_FORMAT, statePaths, statesDir, type SavedStateMeta } from './saved-state.ts';
 import { stripAnsi } from './vm-console.ts';
+import { createCrashDisk } from './vmcore.ts';
 
 /** QEMU creates its sockets as it starts; this bounds a QEMU that hangs before that. */
 const SOCKET_CONNECT_TIMEOUT_MS = 15_000;
@@ -47,6 +49,8 @@ export interface SaveRequest {
   labLayerDir: string | null;
   /** The lab's `vm.prepare` script, run in the booted VM before the save. */
   prepare: string | null;
+  /** The lab's data disk (vm.dataDisk): saved with the state, empty as on a cold boot. */
+  dataDisk?: DataDiskSpec | null;
   bootTimeoutMs: number;
   log: (line: string) => void;
   /** Aborted when the runner stops: the save's QEMU is killed and nothing is kept. */
@@ -74,9 +78,15 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
     if (overlayErr) throw new Error(overlayErr);
     const labErr = await makeLabDisk(r.labLayerDir, p.labDisk);
     if (labErr) throw new Error(labErr);
+    // The crash disk is a device of every lab VM, so the saved one has it too (a session brings its own file).
+    const crashDisk = join(sockets, 'crash-dump.img');
+    createCrashDisk(crashDisk, r.memoryMb);
+    const dataErr = r.dataDisk ? await createEmptyDisk(p.dataDisk, r.dataDisk.sizeMb) : null;
+    if (dataErr) throw new Error(dataErr);
     const args = qemuArgs({
       name: `kdlabs-save-${r.key.slice(0, 8)}`, accel: r.accel, memoryMb: r.memoryMb, cpus: r.cpus, kernel: r.kernel, initrd: r.initrd,
-      cmdline: r.cmdline, overlay: p.disk, labDisk: p.labDisk, socketDir: sockets, ramFile: { path: p.ram, shared: true }, consoleLog,
+      cmdline: r.cmdline, overlay: p.disk, labDisk: p.labDisk, socketDir: sockets, ramFile: { path: p.ram, shared: true }, consoleLog, crashDisk,
+      dataDisk: r.dataDisk ? { file: p.dataDisk, spec: r.dataDisk } : null,
     });
     const started = Date.now();
     proc = spawn(QEMU, args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -123,6 +133,7 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
     await waitExit(proc, () => exited);
     // The saved disk is the backing file of every restored session's overlay: it must never change.
     chmodSync(p.disk, 0o444);
+    if (r.dataDisk) chmodSync(p.dataDisk, 0o444); // the same for the data disk: restored sessions overlay it
     const meta: SavedStateMeta = {
       format: SAVED_STATE_FORMAT, key: r.key, labId: r.labId, imageHash: r.imageHash, qemu: r.qemuVersion, accel: r.accel,
       memoryMb: r.memoryMb, savedAt: new Date().toISOString(), bootMs, prepareMs,

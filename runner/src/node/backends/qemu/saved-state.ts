@@ -7,6 +7,7 @@
 //     state.bin   the device state: QEMU's migration stream with RAM left out (x-ignore-shared)
 //     disk.qcow2  the root disk as at the save (overlay on the image's rootfs; sessions overlay it)
 //     lab.img     the lab's files disk as at the save (the guest has it mounted; shared read-only)
+//     data.qcow2  the lab's data disk as at the save, when the lab has one (data-disk.ts; sessions overlay it)
 //     meta.json   written last: a folder without it is incomplete and ignored
 //
 // One state per lab (not per image): the lab's files disk, host name and kernel
@@ -16,13 +17,14 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { qemuArgs, type VmArgsInput } from './args.ts';
+import { DATA_DISK_FILE, type DataDiskSpec } from './data-disk.ts';
 
 /** Bump when what a state holds or how it is restored changes without changing the QEMU arguments. */
 export const SAVED_STATE_FORMAT = 1;
 /** Migration capabilities of both ends: RAM is the shared file, not part of the stream. */
 export const MIGRATION_CAPABILITIES = [{ capability: 'x-ignore-shared', state: true }] as const;
 
-export const STATE_FILES = { ram: 'ram.bin', state: 'state.bin', disk: 'disk.qcow2', labDisk: 'lab.img', meta: 'meta.json' } as const;
+export const STATE_FILES = { ram: 'ram.bin', state: 'state.bin', disk: 'disk.qcow2', labDisk: 'lab.img', dataDisk: DATA_DISK_FILE, meta: 'meta.json' } as const;
 
 export interface SavedStateMeta {
   format: number;
@@ -45,6 +47,8 @@ export interface SavedState {
   state: string;
   disk: string;
   labDisk: string;
+  /** The data disk at the save; null when the state has none (its lab has no vm.dataDisk). */
+  dataDisk: string | null;
   meta: SavedStateMeta;
 }
 
@@ -56,11 +60,11 @@ export interface StateKeyInput {
   /** The lab's `vm.prepare` script (it ran in the saved guest), null when it has none. */
   prepare: string | null;
   /** The VM's arguments: machine, CPU model, accelerator, memory, CPUs, kernel command line, devices. */
-  vm: Pick<VmArgsInput, 'accel' | 'memoryMb' | 'cpus' | 'cmdline'>;
+  vm: Pick<VmArgsInput, 'accel' | 'memoryMb' | 'cpus' | 'cmdline'> & { dataDisk?: DataDiskSpec | null };
 }
 
 /** Placeholder paths: the key covers the device set and settings, not where this runner keeps files. */
-const KEY_PATHS = { name: 'k', kernel: 'K', initrd: 'I', overlay: 'O', labDisk: 'L', socketDir: 'S' } as const;
+const KEY_PATHS = { name: 'k', kernel: 'K', initrd: 'I', overlay: 'O', labDisk: 'L', socketDir: 'S', crashDisk: 'C' } as const;
 
 /**
  * The key of a saved state: everything the saved guest depends on. The QEMU
@@ -68,17 +72,22 @@ const KEY_PATHS = { name: 'k', kernel: 'K', initrd: 'I', overlay: 'O', labDisk: 
  * devices, CPU model, accelerator, memory or command line makes a new key.
  */
 export function stateKey(k: StateKeyInput): string {
-  const args = qemuArgs({ ...KEY_PATHS, ...k.vm, ramFile: { path: 'R', shared: false }, incoming: true });
-  const h = createHash('sha256').update(JSON.stringify({ format: SAVED_STATE_FORMAT, qemu: k.qemuVersion, image: k.imageHash, lab: k.labFilesHash, prepare: k.prepare, args }));
+  const { dataDisk, ...vm } = k.vm;
+  const args = qemuArgs({
+    ...KEY_PATHS, ...vm, ramFile: { path: 'R', shared: false }, incoming: true, dataDisk: dataDisk ? { file: 'D', spec: dataDisk } : null,
+  });
+  // The data disk's size is not in the arguments (it is the saved disk's own): hashed beside them.
+  const disk = dataDisk ? { dataDiskMb: dataDisk.sizeMb } : {};
+  const h = createHash('sha256').update(JSON.stringify({ format: SAVED_STATE_FORMAT, qemu: k.qemuVersion, image: k.imageHash, lab: k.labFilesHash, prepare: k.prepare, args, ...disk }));
   return h.digest('hex').slice(0, 16);
 }
 
 export const statesDir = (dataDir: string): string => join(dataDir, 'vm-states');
 
-export function statePaths(dir: string): Omit<SavedState, 'meta'> & { metaFile: string } {
+export function statePaths(dir: string): Omit<SavedState, 'meta' | 'dataDisk'> & { dataDisk: string; metaFile: string } {
   return {
     dir, ram: join(dir, STATE_FILES.ram), state: join(dir, STATE_FILES.state), disk: join(dir, STATE_FILES.disk),
-    labDisk: join(dir, STATE_FILES.labDisk), metaFile: join(dir, STATE_FILES.meta),
+    labDisk: join(dir, STATE_FILES.labDisk), dataDisk: join(dir, STATE_FILES.dataDisk), metaFile: join(dir, STATE_FILES.meta),
   };
 }
 
@@ -89,7 +98,7 @@ export function readSavedState(dataDir: string, key: string): SavedState | null 
     const meta = JSON.parse(readFileSync(p.metaFile, 'utf8')) as SavedStateMeta;
     if (meta.format !== SAVED_STATE_FORMAT || meta.key !== key) return null;
     if (![p.ram, p.state, p.disk, p.labDisk].every((f) => existsSync(f))) return null;
-    return { dir: p.dir, ram: p.ram, state: p.state, disk: p.disk, labDisk: p.labDisk, meta };
+    return { dir: p.dir, ram: p.ram, state: p.state, disk: p.disk, labDisk: p.labDisk, dataDisk: existsSync(p.dataDisk) ? p.dataDisk : null, meta };
   } catch {
     return null;
   }

@@ -1,7 +1,7 @@
 // Where a lab VM's files live, and removing those of an earlier runner:
 //   <dataDir>/vms/<runner>/<session>/{overlay.qcow2, lab.img, meta.json, crash/}
 //   <tmp>/kdlabs-<session>/{qmp.sock, qga.sock}   (short: sun_path is 108 bytes)
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sleep } from './qmp.ts';
 
@@ -38,4 +38,9 @@ export async function killAndRemove(sessionDir: string): Promise<void> {
   }
   if (meta?.socketDir) rmSync(meta.socketDir, { recursive: true, force: true });
   rmSync(sessionDir, { recursive: true, force: true });
+}
+
+/** Removes a runner's folder once its last session is gone, so finished runners (each self-test is one) leave nothing. */
+export function removeRunnerDirIfEmpty(dir: string): void {
+  try { rmdirSync(dir); } catch { /* sessions still in it, or already gone */ }
 }

@@ -12,7 +12,8 @@ import type { BackendError, ExecOptions, ExecResult, Result, TermSize } from '..
 import { agentSocket, labCmdline, qemuArgs, qmpSocket, type Accel } from './args.ts';
 import { BootWatch } from './boot-watch.ts';
 import { ConsoleShell, type ConsoleHost } from './console.ts';
-import { saveConsoleLog, uniqueStamp, writeCrashRecord } from './crash-record.ts';
+import { collectCrashRecord, saveConsoleLog, uniqueStamp } from './crash-record.ts';
+import { prepareDataDisk } from './data-disk.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
 import { GUEST_PATH, guestExec, setGuestClock, writeGuestFile, type GuestContext } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
@@ -23,6 +24,7 @@ import { INPUT_BACKLOG_MAX_BYTES, INPUT_DRAIN_POLL_MS, ptyInputBacklog } from '.
 import { writeMeta } from './session-files.ts';
 import { ByteRing, crashDmesg, LineSplitter, replayTail, stripAnsi, BOOT_FAILURE_PATTERNS } from './vm-console.ts';
 import { VmStateMachine, type VmState } from './vm-state.ts';
+import { createCrashDisk, dumpGuestMemory, writeCrashDisk, type Vmcore } from './vmcore.ts';
 
 /** Console bytes kept per VM: the end of the boot log, the shell, a whole Oops. */
 const CONSOLE_RING_BYTES = 256 * 1024;
@@ -52,6 +54,14 @@ const RESTORED_AGENT_TIMEOUT_MS = 10_000;
 const RESEED_BYTES = 512;
 /** Setting the clock is one quick guest command; this bounds it on a struggling guest. */
 const RESTORE_STEP_TIMEOUT_MS = 10_000;
+/**
+ * The guest copies a dump into /var/crash before its login (kdlabs-crash-record):
+ * a boot after a panic gets this much longer per MiB of dump. A TCG guest starved
+ * by a loaded host (RCU stalls, soft lockups) copied ~1 MiB/s.
+ */
+const CRASH_COPY_MS_PER_MIB = 1000;
+/** A memory dump of a 1 GiB guest takes seconds (TCG, loaded host); this bounds a stuck one. */
+const VMCORE_TIMEOUT_MS = 180_000;
 /** The panic line itself, not its `---[ end Kernel panic …` trailer (which may arrive after a reset). */
 const PANIC_TEXT = /(?<!end )Kernel panic - not syncing/;
 
@@ -96,10 +106,13 @@ export class Vm implements ConsoleHost {
   /** How long each step after a restore took, for the log. */
   private restoreSteps = '';
   private readonly guest: GuestContext;
+  /** The crash disk (vmcore.ts): a panic's memory dump goes onto it for the rebooted guest. */
+  private readonly crashDisk: string;
 
   constructor(private readonly cfg: VmConfig) {
     this.sm = new VmStateMachine(() => this.agent?.abortAll('the VM is restarting'));
     this.lines = new LineSplitter((line) => this.onConsoleLine(line));
+    this.crashDisk = join(cfg.dir, 'crash-dump.img');
     const agent = (): GuestAgent | null => this.agent;
     this.guest = {
       get agent() { return agent(); },
@@ -134,14 +147,18 @@ export class Vm implements ConsoleHost {
         const made = await makeLabDisk(cfg.lab.image.labLayerDir, labDisk);
         if (made) return this.startFailed(made);
       }
+      // The lab's data disk (vm.dataDisk): restored, an overlay on the saved one, like the root disk; else fresh and empty.
+      const data = await prepareDataDisk(cfg.lab.vm!.dataDisk, cfg.dir, restore ? { savedDisk: restore.dataDisk } : null);
+      if (!data.ok) return this.startFailed(data.message);
 
       if (this.sm.state === 'stopped') return this.startFailed('the lab was stopped while it started');
       const { memoryMb, cpus, cmdline } = cfg.lab.vm!;
+      createCrashDisk(this.crashDisk, memoryMb);
       cfg.onProgress(`starting QEMU: ${cfg.accel.toUpperCase()}${cfg.accel === 'tcg' ? ' (software emulation, slower)' : ''}, ${cpus} vCPU, ${memoryMb} MiB${restore ? ', from the saved state' : ''}`);
       cfg.log(`${cfg.name}: ${cfg.accel} because ${cfg.accelReason}${restore ? `; restoring saved state ${restore.meta.key}` : ''}`);
       const args = qemuArgs({
         name: cfg.name, accel: cfg.accel, memoryMb, cpus, kernel: cfg.kernel, initrd: cfg.initrd,
-        cmdline: labCmdline(cfg.lab.id, cmdline), overlay, labDisk, socketDir: cfg.socketDir,
+        cmdline: labCmdline(cfg.lab.id, cmdline), overlay, labDisk, socketDir: cfg.socketDir, dataDisk: data.disk, crashDisk: this.crashDisk,
         ...(restore ? { ramFile: { path: restore.ram, shared: false }, incoming: true } : {}),
       });
       const watch = restore ? null : this.beginBoot();
@@ -291,8 +308,8 @@ export class Vm implements ConsoleHost {
   }
 
   /** Resolves when root is logged in on the console and the guest agent answers, or with what stalled. */
-  private async waitForBoot(watch: BootWatch): Promise<{ ok: true } | { ok: false; message: string }> {
-    const limitMs = this.cfg.bootTimeoutMs;
+  private async waitForBoot(watch: BootWatch, extraMs = 0): Promise<{ ok: true } | { ok: false; message: string }> {
+    const limitMs = this.cfg.bootTimeoutMs + extraMs;
     const limit = setTimeout(() => watch.fail(watch.stallMessage(limitMs, this.lastConsole(6))), Math.max(0, watch.startedAt + limitMs - Date.now()));
     this.timers.add(limit);
     // Only the first boot has a start progress to show; reboots show on the lab terminal itself.
@@ -376,27 +393,78 @@ export class Vm implements ConsoleHost {
     const saved = saveConsoleLog(this.cfg.dir, stamp, tail);
     if (saved) this.cfg.log(`${this.cfg.name}: ${saved}`);
     this.cfg.log(`${this.cfg.name}: guest kernel panic (${source}); rebooting, crash record ${stamp}`);
-    this.notice(`kernel panic caught by the lab runner (${source === 'pvpanic' ? 'pvpanic' : 'console'}); console log saved, rebooting the VM…`);
+    this.notice(`kernel panic caught by the lab runner (${source === 'pvpanic' ? 'pvpanic' : 'console'}); console log saved, taking a memory dump…`);
+    const core = await this.takeVmcore(stamp);
+    const onDisk = this.recordOnCrashDisk(stamp, dmesg, core);
+    this.notice(`${core && onDisk ? `memory dump taken (${Math.round(core.bytes / 1048576)} MiB in ${(core.ms / 1000).toFixed(1)} s); ` : ''}rebooting the VM…`);
+    if (this.sm.state !== 'panicked') return; // stopped meanwhile
     const watch = this.beginBoot();
     try {
       const reset = this.qmp!.nextEvent('RESET', RESET_EVENT_TIMEOUT_MS);
       await this.qmp!.execute('system_reset');
       await reset;
       await this.qmp!.execute('cont'); // leaves the paused (guest-panicked) state; a no-op on a running VM
+      await this.ensureRunning();
     } catch (e) {
       return this.fail(`the VM could not be restarted after the panic: ${(e as Error).message}`);
     }
     this.sm.set('rebooting');
-    const booted = await this.waitForBoot(watch);
+    const copyMs = onDisk && core ? Math.ceil(core.bytes / 1048576) * CRASH_COPY_MS_PER_MIB : 0;
+    const booted = await this.waitForBoot(watch, copyMs);
     if (!booted.ok) return this.fail(`the VM did not come back after the panic: ${booted.message}`);
-    try {
-      await writeCrashRecord(this.guest, stamp, dmesg);
-    } catch (e) {
-      // A full guest disk or a guest that went away again: the VM is still usable, the record is lost.
-      this.cfg.log(`${this.cfg.name}: could not write the crash record: ${(e as Error).message}`);
+    let collected = onDisk;
+    if (onDisk) {
+      try {
+        await collectCrashRecord(this.guest, stamp);
+      } catch (e) {
+        // A full guest disk or a guest that went away again: the VM is still usable, the record is lost.
+        collected = false;
+        this.cfg.log(`${this.cfg.name}: the crash record did not reach the guest: ${(e as Error).message}`);
+      }
     }
     this.sm.set('ready');
-    this.notice(`the VM is back; the crash record is in /var/crash/${stamp}/`);
+    this.notice(collected
+      ? `the VM is back; the crash record is in /var/crash/${stamp}/ (dmesg.${stamp}${core ? `, and dump.${stamp} for crash` : ''})`
+      : `the VM is back, without a crash record this time (the console's last lines are in the runner's log)`);
+  }
+
+  /**
+   * After reset + cont the vCPUs must be running. Once (test 3 of the vmcore
+   * work) a guest stayed idle after a dump; a second `cont` is harmless, and
+   * the log says which state QEMU was in if it was needed.
+   */
+  private async ensureRunning(): Promise<void> {
+    const st = await this.qmp!.execute<{ status: string; running: boolean }>('query-status');
+    if (st.running) return;
+    this.cfg.log(`${this.cfg.name}: after the reset QEMU is '${st.status}', not running; continuing it again`);
+    await this.qmp!.execute('cont');
+    const again = await this.qmp!.execute<{ status: string; running: boolean }>('query-status');
+    if (!again.running) throw new Error(`QEMU stays '${again.status}' after cont`);
+  }
+
+  /** QMP dump-guest-memory of the stopped guest; null (logged) when it fails: the dmesg record still comes. */
+  private async takeVmcore(stamp: string): Promise<Vmcore | null> {
+    try {
+      const core = await dumpGuestMemory(this.qmp!, join(this.cfg.dir, 'crash', `vmcore.${stamp}`), VMCORE_TIMEOUT_MS);
+      this.cfg.log(`${this.cfg.name}: memory dump ${stamp}: ${core.bytes} bytes in ${core.ms} ms`);
+      return core;
+    } catch (e) {
+      this.cfg.log(`${this.cfg.name}: no memory dump for ${stamp}: ${(e as Error).message}`);
+      this.notice(`no memory dump this time: ${(e as Error).message}`);
+      return null;
+    }
+  }
+
+  /** The record for the guest's next boot, on the crash disk; false (logged, told) when the host could not write it. */
+  private recordOnCrashDisk(stamp: string, dmesg: string, core: Vmcore | null): boolean {
+    try {
+      writeCrashDisk(this.crashDisk, stamp, dmesg, core);
+      return true;
+    } catch (e) {
+      this.cfg.log(`${this.cfg.name}: could not put crash record ${stamp} on the crash disk: ${(e as Error).message}`);
+      this.notice(`no crash record this time: ${(e as Error).message}`);
+      return false;
+    }
   }
 
   private async onGuestReboot(): Promise<void> {

@@ -1,0 +1,42 @@
+# Shared by the VM labs that ship a buggy kernel module (driver-panic,
+# hung-task, slab-leak): sourced by a lab's prepare.sh to build the module as
+# shipped, and by its `rebuilt` check to tell a rebuild from changed source.
+# The test is the module's srcversion, modpost's hash of its source with
+# comments and blank lines ignored: a rebuilt, unchanged module does not pass.
+# Records live in /var/lib/kdlabs/<module>.srcversion and <module>-shipped.ko.
+
+# kdlabs_build_shipped <module>: /opt/lab/<module> → /root/<module>, built with
+# make; the build log in /var/log/lab/<module>-build.log, its tail on failure.
+kdlabs_build_shipped() {
+  local m=$1
+  rm -rf "/root/$m"
+  cp -a "/opt/lab/$m" "/root/$m"
+  mkdir -p /var/lib/kdlabs /var/log/lab
+  if ! make -C "/root/$m" >"/var/log/lab/$m-build.log" 2>&1; then
+    echo "building the $m module failed:" >&2
+    tail -n 20 "/var/log/lab/$m-build.log" >&2
+    return 1
+  fi
+  modinfo -F srcversion "/root/$m/$m.ko" >"/var/lib/kdlabs/$m.srcversion"
+  cp "/root/$m/$m.ko" "/var/lib/kdlabs/$m-shipped.ko"
+}
+
+# kdlabs_check_rebuilt <module> <what the shipped build is, e.g. buggy> [<how
+# to reload it>]: exits 0 when the loaded <module> is a build from changed
+# source; otherwise 1 with what to do (/root/<module>/<module>.c, make, reload).
+kdlabs_check_rebuilt() {
+  local m=$1 what=$2 reload=${3:-"rmmod $1 && insmod $1.ko"} shipped loaded
+  shipped=$(cat "/var/lib/kdlabs/$m.srcversion" 2>/dev/null || true)
+  if [ -z "$shipped" ]; then echo "the record of the shipped build is missing (/var/lib/kdlabs); reset the lab"; exit 1; fi
+  if [ ! -r "/sys/module/$m/srcversion" ]; then
+    echo "the $m module is not loaded: fix $m.c, run make in /root/$m, then insmod $m.ko"
+    exit 1
+  fi
+  loaded=$(cat "/sys/module/$m/srcversion")
+  if [ "$loaded" = "$shipped" ]; then
+    echo "the loaded $m module is the shipped, $what build (srcversion $loaded): fix $m.c, make, then $reload"
+    exit 1
+  fi
+  echo "the loaded $m module is a rebuild from changed source (srcversion $loaded; shipped $shipped)"
+  exit 0
+}
