@@ -60,6 +60,12 @@ async function waitForStatus(testId: string, want: string, timeoutMs = 20_000): 
   await page.waitForSelector(`[data-testid="${testId}"][data-status="${want}"]`, { timeout: timeoutMs });
 }
 
+/** Waits for the task card's attempts line to read `want` ('' when it shows none). */
+async function attemptsNote(task: string, want: string): Promise<void> {
+  await page.waitForFunction(([id, text]) => (document.querySelector(`[data-testid="attempts-${id}"]`)?.textContent?.trim() ?? '') === text, [task, want] as const, { timeout: 10_000, polling: 100 })
+    .catch(() => { throw new Error(`${task}: the attempts line does not read "${want}"`); });
+}
+
 async function typeInTerminal(text: string): Promise<void> {
   await page.click('[data-testid="terminal"]');
   await page.keyboard.type(text);
@@ -101,15 +107,21 @@ test('answers are graded the way learners write them, and a miss says what it is
   await page.goto(`${runner.url}/labs/${LAB}`);
   await startLab();
 
+  // kernel-column takes 3 attempts in a workshop (lab.yaml); a learner alone has no limit and sees none.
+  await attemptsNote('kernel-column', '');
   const us = await answer('kernel-column', 'us');
   assert.match(us, /vmstat column for user time/, 'a known wrong answer gets its own message');
   await waitForStatus('task-kernel-column', 'failed');
+  await attemptsNote('kernel-column', '');
   const other = await answer('kernel-column', 'wa?x');
   assert.match(other, /"wa\?x" is not it/, 'any other miss names the answer');
+  assert.match(await answer('kernel-column', 'id'), /idle time/, 'a third miss is still answered');
+  await attemptsNote('kernel-column', '');
 
   const sy = await answer('kernel-column', '%sy');
   assert.match(sy, /^Correct: /, 'a pass says why');
   await waitForStatus('task-kernel-column', 'passed');
+  await attemptsNote('kernel-column', '');
   assert.match(await answer('find-process', 'Relayd.'), /^Correct: /);
   const storming = runner.manager.list().find((s) => s.lab.id === LAB)!.params.syscall!;
   assert.match(await answer('find-syscall', `${storming}()`), /^Correct: /, `${storming}() is ${storming}`);

@@ -6,7 +6,7 @@ const input: GradeInput = {
   workshop: { id: 'w-aaaaaaaaaaaa', title: 'Intro', startsAt: '2025-01-01T09:00:00.000Z', endsAt: '2025-01-01T12:00:00.000Z' },
   generatedAt: '2025-01-01T12:00:00.000Z',
   labs: [
-    { id: 'lab-a', title: 'A', tasks: [{ id: 't1', title: 'one' }, { id: 't2', title: 'two' }, { id: 't3', title: 'three' }] },
+    { id: 'lab-a', title: 'A', tasks: [{ id: 't1', title: 'one', rules: { attempts: null, penalty: 0.25 } }, { id: 't2', title: 'two' }, { id: 't3', title: 'three', rules: { attempts: 1, penalty: 0 } }] },
     { id: 'lab-b', title: 'B', tasks: [{ id: 'u1', title: 'one' }] },
   ],
   learners: [
@@ -14,26 +14,32 @@ const input: GradeInput = {
     { id: 'l-cccccccccccc', name: 'Ann', joinedAt: '2025-01-01T09:02:00.000Z' },
   ],
   tasks: [
-    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't1', attempts: 3, hintsUsed: 1, firstPassedAt: '2025-01-01T09:10:00.000Z', lastAttemptAt: '2025-01-01T09:10:00.000Z' },
-    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't2', attempts: 2, hintsUsed: 0, firstPassedAt: '2025-01-01T09:20:00.000Z', lastAttemptAt: '2025-01-01T09:25:00.000Z' },
-    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't3', attempts: 1, hintsUsed: 2, firstPassedAt: null, lastAttemptAt: '2025-01-01T09:30:00.000Z' },
+    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't1', attempts: 3, hintsUsed: 1, firstPassedAt: '2025-01-01T09:10:00.000Z', lastAttemptAt: '2025-01-01T09:10:00.000Z', wrongAnswers: 2 },
+    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't2', attempts: 2, hintsUsed: 0, firstPassedAt: '2025-01-01T09:20:00.000Z', lastAttemptAt: '2025-01-01T09:25:00.000Z', wrongAnswers: 0 },
+    { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', taskId: 't3', attempts: 1, hintsUsed: 2, firstPassedAt: null, lastAttemptAt: '2025-01-01T09:30:00.000Z', wrongAnswers: 1 },
   ],
   labRecords: [
     { learnerId: 'l-bbbbbbbbbbbb', labId: 'lab-a', activeSeconds: 1200, firstStartedAt: '2025-01-01T09:05:00.000Z', solutionRevealedAt: '2025-01-01T09:40:00.000Z' },
   ],
 };
 
-test('partial credit is passed tasks over total tasks, per lab and overall', () => {
+test('partial credit is the tasks\' scores over total tasks, per lab and overall', () => {
   const r = computeGrades(input);
   assert.deepEqual(r.learners.map((l) => l.name), ['Ann', 'Zoe'], 'sorted by name');
   const zoe = r.learners[1]!;
   assert.equal(zoe.labs[0]!.tasksPassed, 2);
-  assert.equal(zoe.labs[0]!.credit, 0.6667);
+  assert.deepEqual(zoe.labs[0]!.tasks.map((t) => t.score), [0.5, 1, 0], 't1 passed after 2 wrong answers at 0.25 each');
+  assert.equal(zoe.labs[0]!.score, 1.5);
+  assert.equal(zoe.labs[0]!.credit, 0.5, '1.5 of 3');
   assert.equal(zoe.labs[0]!.status, 'in-progress');
   assert.equal(zoe.labs[0]!.solutionRevealedAt, '2025-01-01T09:40:00.000Z');
   assert.equal(zoe.labs[1]!.status, 'not-started');
-  assert.equal(zoe.credit, 0.5, '2 of 4 tasks');
-  assert.deepEqual(zoe.labs[0]!.tasks[2], { taskId: 't3', passed: false, passedAt: null, attempts: 1, hintsUsed: 2, lastAttemptAt: '2025-01-01T09:30:00.000Z' });
+  assert.equal(zoe.credit, 0.375, '1.5 of 4 tasks');
+  assert.equal(zoe.score, 1.5);
+  assert.deepEqual(zoe.labs[0]!.tasks[2], {
+    taskId: 't3', passed: false, passedAt: null, attempts: 1, hintsUsed: 2, lastAttemptAt: '2025-01-01T09:30:00.000Z', wrongAnswers: 1, closed: true, score: 0,
+  }, 'its one attempt was used: closed');
+  assert.equal(zoe.labs[0]!.tasks[1]!.closed, false, 'no rules: never closed');
   const ann = r.learners[0]!;
   assert.equal(ann.credit, 0);
   assert.ok(ann.labs.every((l) => l.status === 'not-started' && l.tasks.every((t) => t.attempts === 0)));
@@ -69,6 +75,7 @@ test('the CSV has a header and one row per learner × lab × task', () => {
   assert.equal(lines.pop(), '', 'ends with CRLF');
   assert.equal(lines[0], GRADE_CSV_COLUMNS.join(','));
   assert.equal(lines.length, 1 + 4);
-  assert.equal(lines[1], 'w-aaaaaaaaaaaa,l-bbbbbbbbbbbb,"Zoe, ""the"" =admin",lab-a,t1,1,2025-01-01T09:10:00.000Z,3,1,2025-01-01T09:10:00.000Z,2,3,0.6667,1200,2025-01-01T09:40:00.000Z,0.5');
-  assert.match(lines[4]!, /,lab-b,u1,0,,0,0,,0,1,0,0,,0\.5$/);
+  assert.equal(lines[1], 'w-aaaaaaaaaaaa,l-bbbbbbbbbbbb,"Zoe, ""the"" =admin",lab-a,t1,1,2025-01-01T09:10:00.000Z,3,1,2025-01-01T09:10:00.000Z,2,0,0.5,2,3,1.5,0.5,1200,2025-01-01T09:40:00.000Z,1.5,0.375');
+  assert.match(lines[3]!, /,lab-a,t3,0,,1,2,2025-01-01T09:30:00\.000Z,1,1,0,2,3,/, 't3: one wrong answer, closed, score 0');
+  assert.match(lines[4]!, /,lab-b,u1,0,,0,0,,0,0,0,0,1,0,0,0,,1\.5,0\.375$/);
 });

@@ -1,9 +1,13 @@
-// Grades from recorded progress: per task (passed, when, attempts, hints),
-// per lab and overall partial credit (passed tasks / total tasks), and the CSV
-// form of it. Pure, so the runner, the CLI and a browser page compute the same.
+// Grades from recorded progress: per task (passed, when, attempts, hints, and
+// for a question its wrong answers, whether its attempt limit closed it, and its
+// score after the penalty), per lab and overall partial credit (the tasks' scores
+// over the number of tasks), and the CSV form of it. Pure, so the runner, the CLI
+// and a browser page compute the same. The scoring model is in attempts.ts.
 import type { LabProgressStatus } from './workshop.ts';
+import { isClosed, NO_ATTEMPT_RULES, taskScore, type AttemptRules } from './attempts.ts';
 
-export interface GradeLab { id: string; title: string; tasks: Array<{ id: string; title: string }> }
+/** A graded lab; a question task carries its attempt rules (absent: no limit, no penalty). */
+export interface GradeLab { id: string; title: string; tasks: Array<{ id: string; title: string; rules?: AttemptRules }> }
 export interface GradeLearner { id: string; name: string; joinedAt: string }
 
 /** One learner's record at one task, aggregated over all their sessions. */
@@ -15,6 +19,8 @@ export interface TaskRecord {
   hintsUsed: number;
   firstPassedAt: string | null;
   lastAttemptAt: string | null;
+  /** Wrong answers to the task's question before its first pass (what the limit and the penalty count). */
+  wrongAnswers: number;
 }
 
 /** One learner's time and solution use in one lab. */
@@ -42,13 +48,21 @@ export interface TaskGrade {
   attempts: number;
   hintsUsed: number;
   lastAttemptAt: string | null;
+  /** Wrong answers to its question before the pass (0 for a check). */
+  wrongAnswers: number;
+  /** Its question's attempt limit was used up without a pass. */
+  closed: boolean;
+  /** 0–1: 1 − penalty × wrongAnswers once passed, else 0 (attempts.ts). */
+  score: number;
 }
 
 export interface LabGrade {
   labId: string;
   tasksPassed: number;
   tasksTotal: number;
-  /** tasksPassed / tasksTotal, rounded to 4 decimals. */
+  /** Sum of the tasks' scores (tasksPassed when no question has a penalty). */
+  score: number;
+  /** score / tasksTotal, rounded to 4 decimals. */
   credit: number;
   status: LabProgressStatus;
   activeSeconds: number;
@@ -63,7 +77,9 @@ export interface LearnerGrade {
   joinedAt: string;
   tasksPassed: number;
   tasksTotal: number;
-  /** Over every task of every lab, each task weighing the same. */
+  /** Sum of every task's score. */
+  score: number;
+  /** score / tasksTotal over every task of every lab, each task weighing the same. */
   credit: number;
   labs: LabGrade[];
 }
@@ -76,8 +92,13 @@ export interface GradeReport {
 }
 
 /** Credit as a fraction rounded to 4 decimals (0.6667), so JSON and CSV agree. */
-export function credit(passed: number, total: number): number {
-  return total === 0 ? 0 : Math.round((passed / total) * 10_000) / 10_000;
+export function credit(score: number, total: number): number {
+  return total === 0 ? 0 : Math.round((score / total) * 10_000) / 10_000;
+}
+
+/** Scores added up, rounded to 4 decimals: 0.1 + 0.2 is 0.3 here. */
+function sumScores(scores: readonly number[]): number {
+  return Math.round(scores.reduce((n, s) => n + s, 0) * 10_000) / 10_000;
 }
 
 export function labStatus(tasksPassed: number, tasksTotal: number, started: boolean): LabProgressStatus {
@@ -99,23 +120,31 @@ export function computeGrades(input: GradeInput): GradeReport {
       const labs = input.labs.map((lab): LabGrade => {
         const taskGrades = lab.tasks.map((t): TaskGrade => {
           const r = tasks.get(taskKey(learner.id, lab.id, t.id));
+          const passed = r?.firstPassedAt != null;
+          const wrong = r?.wrongAnswers ?? 0;
+          const rules = t.rules ?? NO_ATTEMPT_RULES;
           return {
             taskId: t.id,
-            passed: r?.firstPassedAt != null,
+            passed,
             passedAt: r?.firstPassedAt ?? null,
             attempts: r?.attempts ?? 0,
             hintsUsed: r?.hintsUsed ?? 0,
             lastAttemptAt: r?.lastAttemptAt ?? null,
+            wrongAnswers: wrong,
+            closed: isClosed(rules, wrong, passed),
+            score: taskScore(rules, wrong, passed),
           };
         });
         const rec = labRecords.get(labKey(learner.id, lab.id));
         const passed = taskGrades.filter((t) => t.passed).length;
+        const score = sumScores(taskGrades.map((t) => t.score));
         const touched = rec?.firstStartedAt != null || taskGrades.some((t) => t.attempts > 0 || t.hintsUsed > 0);
         return {
           labId: lab.id,
           tasksPassed: passed,
           tasksTotal: lab.tasks.length,
-          credit: credit(passed, lab.tasks.length),
+          score,
+          credit: credit(score, lab.tasks.length),
           status: labStatus(passed, lab.tasks.length, touched),
           activeSeconds: rec?.activeSeconds ?? 0,
           startedAt: rec?.firstStartedAt ?? null,
@@ -125,7 +154,8 @@ export function computeGrades(input: GradeInput): GradeReport {
       });
       const passed = labs.reduce((n, l) => n + l.tasksPassed, 0);
       const total = labs.reduce((n, l) => n + l.tasksTotal, 0);
-      return { id: learner.id, name: learner.name, joinedAt: learner.joinedAt, tasksPassed: passed, tasksTotal: total, credit: credit(passed, total), labs };
+      const score = sumScores(labs.map((l) => l.score));
+      return { id: learner.id, name: learner.name, joinedAt: learner.joinedAt, tasksPassed: passed, tasksTotal: total, score, credit: credit(score, total), labs };
     }),
   };
 }
@@ -135,8 +165,9 @@ export function computeGrades(input: GradeInput): GradeReport {
 export const GRADE_CSV_COLUMNS = [
   'workshop_id', 'learner_id', 'learner_name', 'lab_id', 'task_id',
   'task_passed', 'task_passed_at', 'task_attempts', 'task_hints_used', 'task_last_attempt_at',
-  'lab_tasks_passed', 'lab_tasks_total', 'lab_credit', 'lab_active_seconds', 'lab_solution_revealed_at',
-  'learner_credit',
+  'task_wrong_answers', 'task_closed', 'task_score',
+  'lab_tasks_passed', 'lab_tasks_total', 'lab_score', 'lab_credit', 'lab_active_seconds', 'lab_solution_revealed_at',
+  'learner_score', 'learner_credit',
 ] as const;
 
 /**
@@ -166,8 +197,9 @@ export function gradesToCsv(report: GradeReport): string {
         lines.push(csvLine([
           report.workshop?.id ?? '', learner.id, learner.name, lab.labId, t.taskId,
           t.passed, t.passedAt, t.attempts, t.hintsUsed, t.lastAttemptAt,
-          lab.tasksPassed, lab.tasksTotal, lab.credit, lab.activeSeconds, lab.solutionRevealedAt,
-          learner.credit,
+          t.wrongAnswers, t.closed, t.score,
+          lab.tasksPassed, lab.tasksTotal, lab.score, lab.credit, lab.activeSeconds, lab.solutionRevealedAt,
+          learner.score, learner.credit,
         ]));
       }
     }

@@ -11,6 +11,7 @@ import {
 } from './params.ts';
 import { parseHint } from './walkthrough-markers.ts';
 import { hostRootReasons } from './host-root.ts';
+import { MAX_QUESTION_ATTEMPTS, NO_ATTEMPT_RULES, type AttemptRules } from './attempts.ts';
 
 export const LEVELS = ['beginner', 'intermediate', 'advanced'] as const;
 export type Level = (typeof LEVELS)[number];
@@ -141,6 +142,19 @@ const questionSchema = z
     wrong: z.array(wrongAnswerSchema).default([]),
     /** Why the right answer is right: shown when the learner passes. */
     why: z.string().min(1).max(500).optional(),
+    /** Wrong answers after which the question closes (attempts.ts); none: no limit. */
+    attempts: z
+      .number({ error: `expected a whole number of attempts from 1 to ${MAX_QUESTION_ATTEMPTS}, e.g. "attempts: 2"` })
+      .int(`expected a whole number of attempts from 1 to ${MAX_QUESTION_ATTEMPTS}, e.g. "attempts: 2"`)
+      .min(1, 'expected at least 1 attempt (leave "attempts" out for no limit)')
+      .max(MAX_QUESTION_ATTEMPTS, `expected at most ${MAX_QUESTION_ATTEMPTS} attempts (leave "attempts" out for no limit)`)
+      .optional(),
+    /** Fraction of the task's one point each wrong answer before the pass costs (attempts.ts); none: 0. */
+    penalty: z
+      .number({ error: 'expected a fraction of the task\'s one point per wrong answer, from 0.01 to 1, e.g. "penalty: 0.25"' })
+      .min(0.01, 'expected a penalty of at least 0.01 (leave "penalty" out for none)')
+      .max(1, 'expected a penalty of at most 1 (the whole point: one wrong answer then scores 0)')
+      .optional(),
   })
   .strict();
 
@@ -295,6 +309,13 @@ export interface ResolvedQuestion {
   wrong?: ResolvedWrongAnswer[];
   /** Why the right answer is right, shown on a pass; absent: a plain "Correct." */
   why?: string | null;
+  /** Attempt limit and penalty (attempts.ts); absent: no limit, no penalty. */
+  rules?: AttemptRules;
+}
+
+/** A question's attempt rules, with the defaults for a question that sets none. */
+export function questionRules(q: Pick<ResolvedQuestion, 'rules'> | null | undefined): AttemptRules {
+  return q?.rules ?? NO_ATTEMPT_RULES;
 }
 
 /** A link on the completion card's "read next". */
@@ -371,7 +392,8 @@ export interface PublicTask {
   title: string;
   step: number;
   hasCheck: boolean;
-  question: { prompt: string; placeholder: string } | null;
+  /** `rules`: the attempt limit and penalty, shown before the learner answers. */
+  question: { prompt: string; placeholder: string; rules: AttemptRules } | null;
   hintCount: number;
 }
 
@@ -407,7 +429,7 @@ export function toPublicLab(lab: ResolvedLab): PublicLab {
       title: t.title,
       step: t.step,
       hasCheck: t.check !== null,
-      question: t.question ? { prompt: t.question.prompt, placeholder: t.question.placeholder } : null,
+      question: t.question ? { prompt: t.question.prompt, placeholder: t.question.placeholder, rules: questionRules(t.question) } : null,
       hintCount: t.hints.length,
     })),
     hasSolutionNotes: lab.solution.notes !== null,

@@ -124,6 +124,24 @@ export interface StartProgress {
 
 export type TaskStatus = 'pending' | 'passed' | 'failed';
 
+/**
+ * A question's standing against its attempt limit and penalty (lab.yaml `attempts`,
+ * `penalty`; the model is in attempts.ts), counted over all of this learner's
+ * sessions by the runner's progress store.
+ */
+export interface QuestionTally {
+  /** Wrong answers before the first pass. */
+  wrong: number;
+  /** Attempts still open; null: the question has no limit. */
+  attemptsLeft: number | null;
+  /** The limit is used up without a pass: answers are refused (409) and the task scores 0. */
+  closed: boolean;
+  /** What the task scores now, 0–1: 1 − penalty × wrong once passed, 0 before. */
+  score: number;
+  /** For the learner: "2 of 3 attempts left", the penalty, or that the question is closed ('' when there is nothing to say). */
+  note: string;
+}
+
 export interface TaskState {
   id: string;
   status: TaskStatus;
@@ -131,6 +149,8 @@ export interface TaskState {
   message: string;
   attempts: number;
   passedAt: string | null;
+  /** Present for a task with a question. */
+  tally?: QuestionTally;
 }
 
 export interface SessionView {
@@ -173,6 +193,8 @@ export interface CheckResult {
   durationMs: number;
   /** True when the task had passed before; a pass is never taken back. */
   alreadyPassed: boolean;
+  /** An answer's standing after it was counted (attempts left, closed, score). */
+  tally?: QuestionTally;
 }
 
 export interface LabListResponse {

@@ -3,7 +3,7 @@
 // the CLI and the browser pages; pure (no Node, no DOM).
 import { z } from 'zod';
 import { SLUG_PATTERN } from './ids.ts';
-import type { TaskStatus } from './protocol.ts';
+import type { QuestionTally, TaskStatus } from './protocol.ts';
 
 // ---- Ids and codes ----
 
@@ -146,6 +146,8 @@ export interface LabProgress {
   hintsUsed: number;
   solutionRevealed: boolean;
   lastSession: LabSessionSummary | null;
+  /** Each question's tally (attempts left, closed, score) by task id: the page shows it while no lab runs. */
+  questions?: Record<string, QuestionTally>;
 }
 
 /** GET /api/progress */
@@ -161,12 +163,20 @@ export interface RosterTask {
   attempts: number;
   hintsUsed: number;
   passedAt: string | null;
+  /** Wrong answers to its question before the pass. */
+  wrongAnswers: number;
+  /** Its question's attempt limit was used up without a pass: it takes no more answers. */
+  closed: boolean;
+  /** 0–1 after the penalty (attempts.ts). */
+  score: number;
 }
 
 export interface RosterLab {
   labId: string;
   status: LabProgressStatus;
   tasks: RosterTask[];
+  /** Sum of the tasks' scores. */
+  score: number;
   activeSeconds: number;
   hintsUsed: number;
   solutionRevealed: boolean;

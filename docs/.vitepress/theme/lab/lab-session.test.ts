@@ -3,7 +3,7 @@
 import { test, mock } from 'node:test'
 import assert from 'node:assert/strict'
 import { effectScope } from 'vue'
-import type { SessionView } from '../../../../runner/src/common/protocol.ts'
+import type { QuestionTally, SessionView } from '../../../../runner/src/common/protocol.ts'
 
 const running: SessionView = {
   id: 's-aaaaaaaaaaaaaaaaaaaa', labId: 'syscall-storm', phase: 'running', progress: [], tasks: [],
@@ -60,6 +60,8 @@ interface FakeRunner {
   sessions: SessionView[]
   /** Tasks the store says this learner passed, per lab. */
   stored: Record<string, string[]>
+  /** The store's question tallies, per lab and task. */
+  tallies?: Record<string, Record<string, QuestionTally>>
   /** What POST /api/sessions starts. */
   next: SessionView | null
   /** Answers of GET …/foreground, in turn (the last one repeats). */
@@ -79,6 +81,7 @@ function fakeRunner(r: FakeRunner): () => void {
         learner: { id: 'local', name: 'you' }, workshop: null,
         labs: Object.entries(r.stored).map(([labId, tasksPassed]) => ({
           labId, status: 'in-progress', tasksPassed, tasksTotal: 3, activeSeconds: 90, hintsUsed: 1, solutionRevealed: false, lastSession: null,
+          questions: r.tallies?.[labId] ?? {},
         })),
       }
     } else if (url === '/api/sessions' && method === 'POST') {
@@ -202,6 +205,54 @@ test('Run asks before typing into a program in the foreground: no, nothing typed
     assert.equal(lab.state.error, '')
   } finally {
     mock.timers.reset()
+    restore()
+  }
+})
+
+test('an answer the runner refuses as closed shows its reason, and the page takes the runner\'s count', async () => {
+  const labId = 'closed-question'
+  const tally = { wrong: 1, attemptsLeft: 1, closed: false, score: 0, note: '1 of 2 attempts left.' }
+  const r: FakeRunner = { sessions: [view(labId, 's-aaaaaaaaaaaaaaaaaaa4', { q: 'failed' })], stored: {}, next: null, foreground: [null], calls: [] }
+  r.sessions[0]!.tasks[0]!.tally = tally
+  const restore = fakeRunner(r)
+  const listed = globalThis.fetch
+  // Another tab used the last attempt: this page still shows one left, and the runner refuses.
+  globalThis.fetch = (async (url: string, init?: RequestInit) => {
+    if (!url.endsWith('/answer')) return listed(url, init)
+    r.sessions[0]!.tasks[0]!.tally = { wrong: 2, attemptsLeft: 0, closed: true, score: 0, note: 'Closed: all 2 attempts used.' }
+    return new Response(JSON.stringify({ error: { code: 'conflict', message: 'this question is closed: all 2 attempts were used' } }), { status: 409 })
+  }) as typeof fetch
+  try {
+    const { labSession } = await import('./lab-session.ts')
+    const lab = labSession(labId)
+    await settle()
+    assert.equal(lab.taskState('q')?.tally?.attemptsLeft, 1)
+    await lab.answer('q', 'write')
+    assert.match(lab.task('q').result?.text ?? '', /closed: all 2 attempts were used/)
+    assert.equal(lab.task('q').result?.passed, false)
+    assert.equal(lab.taskState('q')?.tally?.closed, true, 'looked again after the refusal')
+  } finally {
+    globalThis.fetch = listed
+    restore()
+  }
+})
+
+test('no lab runs: a question closed in an earlier session shows closed, from the store', async () => {
+  const labId = 'closed-earlier'
+  const closed: QuestionTally = { wrong: 2, attemptsLeft: 0, closed: true, score: 0, note: 'Closed: all 2 attempts used.' }
+  const open: QuestionTally = { wrong: 1, attemptsLeft: 2, closed: false, score: 0, note: '2 of 3 attempts left.' }
+  const r: FakeRunner = { sessions: [], stored: { [labId]: ['a'] }, tallies: { [labId]: { q: closed, r: open } }, next: null, foreground: [null], calls: [] }
+  const restore = fakeRunner(r)
+  try {
+    const { labSession } = await import('./lab-session.ts')
+    const lab = labSession(labId)
+    await settle()
+    assert.equal(lab.state.session?.phase, 'stopped')
+    assert.deepEqual(lab.taskState('q')?.tally, closed)
+    assert.equal(lab.taskStatus('q'), 'failed')
+    assert.equal(lab.taskState('r')?.tally?.attemptsLeft, 2)
+    assert.equal(lab.taskStatus('a'), 'passed', 'passes still show')
+  } finally {
     restore()
   }
 })

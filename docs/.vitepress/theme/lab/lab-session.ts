@@ -261,6 +261,8 @@ class LabSession {
       if (r.passed) void loadRunnerProgress(true)
     } catch (e) {
       ui.result = { passed: false, text: message(e) }
+      // Refused (a question closed by its attempt limit, perhaps from another tab): show the runner's count.
+      if (e instanceof RunnerError && e.status === 409) await this.refresh()
     } finally {
       ui.busy = false
     }
@@ -308,12 +310,20 @@ class LabSession {
     this.state.terminalKey = ''
   }
 
-  /** No session of this lab runs: show the store's passes on a stopped view (no id: nothing to act on). */
+  /**
+   * No session of this lab runs: show the store's passes, and its questions' tallies (a
+   * question closed in an earlier session stays closed), on a stopped view (no id: nothing to act on).
+   */
   private showStored(): void {
-    if (this.state.session || this.knownPassed.size === 0) return
+    const tallies = labRecord(this.state.labId)?.questions ?? {}
+    const ids = new Set([...this.knownPassed, ...Object.keys(tallies)])
+    if (this.state.session || ids.size === 0) return
     this.state.session = {
       id: '', labId: this.state.labId, phase: 'stopped', progress: [], createdAt: '', error: null,
-      tasks: [...this.knownPassed].map((id) => ({ id, status: 'passed', message: '', attempts: 0, passedAt: null })),
+      tasks: [...ids].map((id) => ({
+        id, status: this.knownPassed.has(id) ? 'passed' : tallies[id]?.closed ? 'failed' : 'pending', message: '', attempts: 0, passedAt: null,
+        ...(tallies[id] ? { tally: tallies[id] } : {}),
+      })),
     }
   }
 

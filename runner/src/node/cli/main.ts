@@ -268,7 +268,7 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
       const s = await resolveSession(c, ref);
       const r = await c.sessions.answer(s.id, task, words.join(' '));
       // The grader's own words: why a pass is right, or what a known wrong answer mixes up.
-      if (json(args)) print(r); else console.log(`${r.passed ? '✔' : '✘'} ${r.message}${r.alreadyPassed ? ' (this task had already passed)' : ''}`);
+      if (json(args)) print(r); else console.log(`${r.passed ? '✔' : '✘'} ${r.message}${r.alreadyPassed ? ' (this task had already passed)' : ''}${r.tally?.note ? `\n  ${r.tally.note}` : ''}`);
       return r.passed ? EXIT.ok : EXIT.failed;
     },
   },

@@ -74,10 +74,14 @@ export async function workshopCommand(args: ParsedArgs): Promise<number> {
       if (json) { print(r); return 0; }
       console.log(`${r.workshop.title} (${r.workshop.id}) — ${r.learners.length} learner(s)`);
       for (const l of r.learners) {
-        const labs = l.labs.map((lab) => `${lab.labId} ${lab.tasks.filter((t) => t.status === 'passed').length}/${lab.tasks.length}${lab.hintsUsed ? ` ${lab.hintsUsed}h` : ''}${lab.solutionRevealed ? ' S' : ''}${lab.liveSessionId ? ' ●' : ''}`);
+        const labs = l.labs.map((lab) => {
+          const passed = lab.tasks.filter((t) => t.status === 'passed').length;
+          const closed = lab.tasks.filter((t) => t.closed).length;
+          return `${lab.labId} ${passed}/${lab.tasks.length}${lab.score !== passed ? ` =${lab.score}` : ''}${closed ? ` ${closed}x` : ''}${lab.hintsUsed ? ` ${lab.hintsUsed}h` : ''}${lab.solutionRevealed ? ' S' : ''}${lab.liveSessionId ? ' ●' : ''}`;
+        });
         console.log(`  ${l.name.padEnd(24)} ${labs.join('   ')}`);
       }
-      console.log('  (n/m tasks passed, h hints, S solution shown, ● lab running)');
+      console.log('  (n/m tasks passed, =score after attempt penalties, x questions closed by their attempt limit, h hints, S solution shown, ● lab running)');
       return 0;
     }
     default:

@@ -112,6 +112,50 @@ test('the labs on disk: every declared wrong answer is refused with its message,
   assert.ok(declared > 0, 'the labs declare wrong answers');
 });
 
+test('attempts and penalty load into the question\'s rules, reach the page, and default to no limit and no penalty', () => {
+  const limited = load(lab(`      prompt: Which column?
+      answer: { pattern: '^sy$', example: sy }
+      attempts: 2
+      penalty: 0.25`));
+  assert.deepEqual(limited.problems, []);
+  const graded = limited.labs.get('graded')!;
+  assert.deepEqual(graded.tasks[0]!.question!.rules, { attempts: 2, penalty: 0.25 });
+  assert.deepEqual(toPublicLab(graded).tasks[0]!.question!.rules, { attempts: 2, penalty: 0.25 }, 'shown before answering');
+  const plain = load(lab(`      prompt: Which column?
+      answer: { pattern: '^sy$', example: sy }`));
+  assert.deepEqual(plain.labs.get('graded')!.tasks[0]!.question!.rules, { attempts: null, penalty: 0 });
+});
+
+test('attempts and penalty out of range are refused, naming the field and what is expected', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['attempts: 0', /tasks\.0\.question\.attempts: expected at least 1 attempt \(leave "attempts" out for no limit\)/],
+    ['attempts: 1.5', /tasks\.0\.question\.attempts: expected a whole number of attempts from 1 to 20/],
+    ['attempts: 21', /tasks\.0\.question\.attempts: expected at most 20 attempts/],
+    ['attempts: two', /tasks\.0\.question\.attempts: expected a whole number of attempts from 1 to 20, e\.g\. "attempts: 2"/],
+    ['penalty: 0', /tasks\.0\.question\.penalty: expected a penalty of at least 0\.01/],
+    ['penalty: 2', /tasks\.0\.question\.penalty: expected a penalty of at most 1/],
+    ['penalty: 25%', /tasks\.0\.question\.penalty: expected a fraction of the task's one point per wrong answer, from 0\.01 to 1/],
+  ];
+  for (const [line, expected] of cases) {
+    const { problems } = load(lab(`      prompt: p
+      answer: { pattern: '^sy$', example: sy }
+      ${line}`));
+    assert.match(problems.join('\n'), expected, line);
+  }
+});
+
+test('the labs on disk: a question whose answer is a per-learner choice is limited below its number of choices', () => {
+  for (const l of loadLabs(LABS_DIR).labs.values()) {
+    for (const t of l.tasks) {
+      const param = t.question?.answer.param;
+      if (param === undefined) continue;
+      const choices = l.params.find((p) => p.name === param)!.choices.length;
+      const attempts = t.question!.rules?.attempts ?? null;
+      assert.ok(attempts !== null && attempts < choices, `${l.id}/${t.id}: ${choices} choices but attempts ${attempts}: trying every choice must not pass`);
+    }
+  }
+});
+
 test('the labs on disk: every "read next" site path is a page of the site', () => {
   for (const l of loadLabs(LABS_DIR).labs.values()) {
     for (const r of l.next?.read ?? []) {

@@ -119,6 +119,7 @@ function resolveTask(
         prompt: t.question.prompt, placeholder: t.question.placeholder ?? '', answer: resolveAnswer(t.question.answer),
         wrong: t.question.wrong.map((w) => ({ answers: w.answers ?? [], pattern: w.pattern ?? null, example: w.example ?? null, message: w.message })),
         why: t.question.why ?? null,
+        rules: { attempts: t.question.attempts ?? null, penalty: t.question.penalty ?? 0 },
       }
       : null,
   };

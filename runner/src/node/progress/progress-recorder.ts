@@ -7,6 +7,7 @@ import type { Session, SessionObserver, StopReason } from '../sessions/session.t
 import type { ProgressStore } from './progress-store.ts';
 import type { ProgressFeed } from './progress-feed.ts';
 import { onUnexpectedError } from '../util/unexpected-error.ts';
+import type { AnswerCount, AnswerOutcome } from '../../common/attempts.ts';
 
 /** Activity closer together than this counts as continuous work (reading a step, thinking); a longer silence is a break. */
 export const ACTIVE_GAP_MS = 5 * 60_000;
@@ -62,6 +63,19 @@ export class ProgressRecorder implements SessionObserver {
 
   onTaskResult(s: Session, r: { taskId: string; kind: 'check' | 'answer'; passed: boolean; message: string; answer: string | null }): void {
     this.event(s, { kind: r.kind, taskId: r.taskId, passed: r.passed, detail: r.kind === 'answer' ? r.answer : r.message });
+  }
+
+  onAnswer(s: Session, r: { taskId: string; passed: boolean; answer: string }, attempts: number | null): AnswerOutcome {
+    const outcome = this.store.recordAnswer({
+      at: this.now(), learnerId: s.owner.learnerId, workshopId: s.owner.workshopId, sessionId: s.id, labId: s.lab.id,
+      taskId: r.taskId, passed: r.passed, detail: r.answer,
+    }, attempts);
+    if (outcome.recorded) this.changed(s);
+    return outcome;
+  }
+
+  answerCounts(s: Session): ReadonlyMap<string, AnswerCount> {
+    return this.store.answerCounts(s.owner.learnerId, s.lab.id);
   }
 
   onHint(s: Session, taskId: string, index: number): void {

@@ -1,6 +1,7 @@
 // Reads and writes of the progress database. Every write is one synchronous
 // statement or transaction: when a method returns, the row is on disk.
 import type { LabRecord, TaskRecord } from '../../common/grades.ts';
+import { nextAnswerCount, NO_ANSWERS, type AnswerCount, type AnswerOutcome } from '../../common/attempts.ts';
 import type { TimelineEvent, TimelineKind } from '../../common/workshop.ts';
 import type { ProgressDb } from './database.ts';
 import { learnerNameKey } from '../../common/learner-name.ts';
@@ -195,6 +196,32 @@ export class ProgressStore {
     return attempt;
   }
 
+  /**
+   * Records an answer unless its question is closed (`attempts` wrong answers
+   * before a pass; null: no limit), in one write transaction (BEGIN IMMEDIATE):
+   * two answers at once, from two requests or two runners on one data folder,
+   * cannot both be counted as the last allowed attempt. A refused answer is not
+   * recorded at all. Returns the question's count after it.
+   */
+  recordAnswer(e: Omit<NewEvent, 'kind' | 'passed' | 'labId' | 'taskId'> & { labId: string; taskId: string; passed: boolean }, attempts: number | null): AnswerOutcome {
+    return this.db.transaction((): AnswerOutcome => {
+      const before = this.answerCounts(e.learnerId, e.labId).get(e.taskId) ?? NO_ANSWERS;
+      const after = nextAnswerCount(before, e.passed, attempts);
+      if (after.recorded) this.insertEvent({ ...e, kind: 'answer' });
+      return after;
+    }).immediate();
+  }
+
+  /** Per task of one lab: wrong answers before the task's first pass (by check or answer), and whether it passed. */
+  answerCounts(learnerId: string, labId: string): Map<string, AnswerCount> {
+    const rows = this.db.prepare(`SELECT task_id AS taskId,
+        SUM(CASE WHEN kind = 'answer' AND passed = 0 AND (first_pass IS NULL OR id < first_pass) THEN 1 ELSE 0 END) AS wrong,
+        MAX(first_pass IS NOT NULL) AS passed
+      FROM (${WITH_FIRST_PASS} WHERE learner_id = ? AND lab_id = ? AND kind IN ('check', 'answer')) GROUP BY task_id`)
+      .all(learnerId, labId) as Array<{ taskId: string; wrong: number; passed: number }>;
+    return new Map(rows.map((r) => [r.taskId, { wrong: r.wrong, passed: r.passed === 1 }]));
+  }
+
   timeline(learnerId: string): TimelineEvent[] {
     const rows = this.db.prepare(`SELECT at, kind, lab_id AS labId, task_id AS taskId, session_id AS sessionId, passed, attempt, hint_index AS hintIndex, detail
       FROM events WHERE learner_id = ? ORDER BY at, id`).all(learnerId) as Array<{ at: number; kind: TimelineKind; labId: string | null; taskId: string | null; sessionId: string | null; passed: number | null; attempt: number | null; hintIndex: number | null; detail: string | null }>;
@@ -223,8 +250,9 @@ export class ProgressStore {
         SUM(CASE WHEN kind IN ('check', 'answer') THEN 1 ELSE 0 END) AS attempts,
         COUNT(DISTINCT CASE WHEN kind = 'hint' THEN hint_index END) AS hintsUsed,
         MIN(CASE WHEN kind IN ('check', 'answer') AND passed = 1 THEN at END) AS firstPassedAt,
-        MAX(CASE WHEN kind IN ('check', 'answer') THEN at END) AS lastAttemptAt
-      FROM events WHERE ${where} AND task_id IS NOT NULL GROUP BY learner_id, lab_id, task_id`).all(arg) as Array<Omit<TaskRecord, 'firstPassedAt' | 'lastAttemptAt'> & { firstPassedAt: number | null; lastAttemptAt: number | null }>;
+        MAX(CASE WHEN kind IN ('check', 'answer') THEN at END) AS lastAttemptAt,
+        SUM(CASE WHEN kind = 'answer' AND passed = 0 AND (first_pass IS NULL OR id < first_pass) THEN 1 ELSE 0 END) AS wrongAnswers
+      FROM (${WITH_FIRST_PASS} WHERE ${where} AND task_id IS NOT NULL) GROUP BY learner_id, lab_id, task_id`).all(arg) as Array<Omit<TaskRecord, 'firstPassedAt' | 'lastAttemptAt'> & { firstPassedAt: number | null; lastAttemptAt: number | null }>;
     return rows.map((r) => ({ ...r, firstPassedAt: isoOrNull(r.firstPassedAt), lastAttemptAt: isoOrNull(r.lastAttemptAt) }));
   }
 
@@ -248,6 +276,14 @@ export class ProgressStore {
     return [...out.values()];
   }
 }
+
+/**
+ * Events with their task's first pass (the id of its first passing check or
+ * answer, per learner, lab and task) beside them: a wrong answer before it is
+ * one the attempt limit and the penalty count. Add a WHERE.
+ */
+const WITH_FIRST_PASS = `SELECT e.*, MIN(CASE WHEN kind IN ('check', 'answer') AND passed = 1 THEN id END)
+  OVER (PARTITION BY learner_id, lab_id, task_id) AS first_pass FROM events e`;
 
 function scopeSql(scope: Scope): { where: string; arg: string } {
   return 'learnerId' in scope ? { where: 'learner_id = ?', arg: scope.learnerId } : { where: 'workshop_id = ?', arg: scope.workshopId };

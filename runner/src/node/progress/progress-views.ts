@@ -1,18 +1,23 @@
 // What the API returns about progress, built from the store: a learner's own
 // progress, a workshop's roster, and its grade report.
-import type { ResolvedLab } from '../../common/lab-schema.ts';
+import { questionRules, type ResolvedLab } from '../../common/lab-schema.ts';
 import { computeGrades, type GradeLab, type GradeReport } from '../../common/grades.ts';
+import { questionTally } from '../../common/question-tally.ts';
+import { NO_ATTEMPT_RULES } from '../../common/attempts.ts';
 import type {
   LabProgress, LearnerWorkshopInfo, ProgressResponse, RosterLab, RosterResponse, WorkshopInfo,
 } from '../../common/workshop.ts';
 import type { TaskStatus } from '../../common/protocol.ts';
 import { iso, type LearnerRow, type ProgressStore, type Scope } from './progress-store.ts';
 
-/** The labs as graded: in the order given, each with its tasks; a lab no longer on disk keeps its id. */
+/** The labs as graded: in the order given, each with its tasks (a question's with its attempt rules); a lab no longer on disk keeps its id. */
 export function gradeLabs(labIds: readonly string[], labs: ReadonlyMap<string, ResolvedLab>): GradeLab[] {
   return labIds.map((id) => {
     const lab = labs.get(id);
-    return { id, title: lab?.title ?? id, tasks: lab?.tasks.map((t) => ({ id: t.id, title: t.title })) ?? [] };
+    return {
+      id, title: lab?.title ?? id,
+      tasks: lab?.tasks.map((t) => ({ id: t.id, title: t.title, ...(t.question ? { rules: questionRules(t.question) } : {}) })) ?? [],
+    };
   });
 }
 
@@ -26,8 +31,10 @@ export function learnerProgress(
   return {
     learner: { id: learner.id, name: learner.name },
     workshop,
-    labs: grades.labs.map((g): LabProgress => {
+    labs: grades.labs.map((g, i): LabProgress => {
       const s = last.get(g.labId);
+      // Attempt rules bind in workshops only (Session.rulesOf): alone, a question never closes.
+      const rules = new Map(labs[i]!.tasks.map((t) => [t.id, t.rules && workshop === null ? NO_ATTEMPT_RULES : t.rules]));
       return {
         labId: g.labId,
         status: g.status,
@@ -39,6 +46,10 @@ export function learnerProgress(
         lastSession: s
           ? { id: s.id, startedAt: iso(s.startedAt), stoppedAt: s.stoppedAt === null ? null : iso(s.stoppedAt), endReason: s.endReason, live: s.stoppedAt === null }
           : null,
+        questions: Object.fromEntries(g.tasks.flatMap((t) => {
+          const r = rules.get(t.taskId);
+          return r ? [[t.taskId, questionTally(r, { wrong: t.wrongAnswers, passed: t.passed })]] : [];
+        })),
       };
     }),
   };
@@ -56,7 +67,7 @@ export function roster(
   return {
     workshop,
     generatedAt: new Date().toISOString(),
-    labs: labs.map((l) => ({ id: l.id, title: l.title, tasks: l.tasks })),
+    labs: labs.map((l) => ({ id: l.id, title: l.title, tasks: l.tasks.map((t) => ({ id: t.id, title: t.title })) })),
     learners: learners.map((l) => {
       const g = byId.get(l.id)!;
       const at = seen.get(l.id);
@@ -67,7 +78,9 @@ export function roster(
           status: lab.status,
           tasks: lab.tasks.map((t) => ({
             taskId: t.taskId, status: taskStatus(t.passed, t.attempts), attempts: t.attempts, hintsUsed: t.hintsUsed, passedAt: t.passedAt,
+            wrongAnswers: t.wrongAnswers, closed: t.closed, score: t.score,
           })),
+          score: lab.score,
           activeSeconds: lab.activeSeconds,
           hintsUsed: lab.tasks.reduce((n, t) => n + t.hintsUsed, 0),
           solutionRevealed: lab.solutionRevealedAt !== null,

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { Session, type SessionObserver, type StopReason } from './session.ts';
 import { FakeBackend, FakeViewer, fakeLab, settle } from './fake-backend.test-support.ts';
 import { setUnexpectedErrorListener, type UnexpectedErrorListener } from '../util/unexpected-error.ts';
+import { nextAnswerCount, NO_ANSWERS, type AnswerCount, type AnswerOutcome } from '../../common/attempts.ts';
 
 class RecordingObserver implements SessionObserver {
   readonly events: string[] = [];
@@ -19,6 +20,15 @@ class RecordingObserver implements SessionObserver {
   onReset(): void { this.call('onReset', 'reset'); }
   onActivity(): void { this.call('onActivity', 'activity'); }
   onTaskResult(_s: Session, r: { taskId: string; passed: boolean }): void { this.call('onTaskResult', `result:${r.taskId}:${r.passed}`); }
+  /** Answer counts as a store keeps them, in memory; `counts` may be preset (an earlier session's answers). */
+  readonly counts = new Map<string, AnswerCount>();
+  onAnswer(_s: Session, r: { taskId: string; passed: boolean }, attempts: number | null): AnswerOutcome {
+    const after = nextAnswerCount(this.counts.get(r.taskId) ?? NO_ANSWERS, r.passed, attempts);
+    this.call('onAnswer', `answer:${r.taskId}:${r.passed}:${after.recorded ? 'counted' : 'refused'}`);
+    if (after.recorded) this.counts.set(r.taskId, after);
+    return after;
+  }
+  answerCounts(): ReadonlyMap<string, AnswerCount> { return this.counts; }
   onHint(_s: Session, taskId: string): void { this.call('onHint', `hint:${taskId}`); }
   onSolution(): void { this.call('onSolution', 'solution'); }
 }
@@ -67,7 +77,7 @@ test('a check whose result cannot be recorded is an error, not a pass', async ()
 test('an answer whose result cannot be recorded is an error, not a pass', async () => {
   captureUnexpected();
   const { s, observer } = await running();
-  observer.failing.add('onTaskResult');
+  observer.failing.add('onAnswer');
   const r = s.answer('name-it', 'write');
   assert.equal(r.ok, false);
   assert.equal(s.view().tasks.find((t) => t.id === 'name-it')?.status, 'pending');
@@ -229,4 +239,86 @@ test('a reset whose record fails is refused and changes nothing', async () => {
   assert.equal(r.ok, false);
   assert.equal(s.phase, 'running');
   assert.equal(backend.count('stop'), 0);
+});
+
+/** fakeLab with its question limited to `attempts` wrong answers, each costing `penalty`. */
+/** A learner in a workshop: attempt rules bind there (Session.rulesOf). */
+const IN_WORKSHOP = { learnerId: 'l-test', workshopId: 'w-test' };
+
+function limitedLab(attempts: number | null, penalty = 0) {
+  const lab = fakeLab();
+  const q = lab.tasks.find((t) => t.id === 'name-it')!.question!;
+  q.rules = { attempts, penalty };
+  return lab;
+}
+
+test('a question closes after its attempt limit: later answers, right ones too, are refused and not counted', async () => {
+  const observer = new RecordingObserver();
+  const s = new Session(limitedLab(2), { owner: IN_WORKSHOP, backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
+  await s.start();
+  const tally = () => s.view().tasks.find((t) => t.id === 'name-it')!.tally!;
+  assert.deepEqual(tally(), { wrong: 0, attemptsLeft: 2, closed: false, score: 0, note: '2 of 2 attempts left.' }, 'shown before any answer');
+  const first = s.answer('name-it', 'read');
+  assert.equal(first.ok && first.value.tally?.note, '1 of 2 attempts left.');
+  const second = s.answer('name-it', 'writev');
+  assert.equal(second.ok && second.value.tally?.closed, true);
+  const late = s.answer('name-it', 'write');
+  assert.equal(late.ok, false);
+  assert.equal(!late.ok && late.error.code, 'conflict');
+  assert.match(!late.ok ? late.error.message : '', /closed: all 2 attempts were used/);
+  assert.deepEqual(observer.events.filter((e) => e.startsWith('answer')), ['answer:name-it:false:counted', 'answer:name-it:false:counted', 'answer:name-it:true:refused']);
+  const state = s.view().tasks.find((t) => t.id === 'name-it')!;
+  assert.equal(state.status, 'failed');
+  assert.equal(state.attempts, 2, 'the refused answer is not an attempt');
+  assert.match(state.tally!.note, /^Closed/);
+});
+
+test('a new session starts from the counts of earlier ones: a closed question stays closed', async () => {
+  const observer = new RecordingObserver();
+  observer.counts.set('name-it', { wrong: 1, passed: false });
+  const s = new Session(limitedLab(1), { owner: IN_WORKSHOP, backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
+  await s.start();
+  const state = s.view().tasks.find((t) => t.id === 'name-it')!;
+  assert.equal(state.status, 'failed');
+  assert.equal(state.tally?.closed, true);
+  assert.equal(s.answer('name-it', 'write').ok, false);
+});
+
+test('the penalty lowers the score of a pass; wrong answers after the pass cost nothing', async () => {
+  const s = new Session(limitedLab(null, 0.25), { owner: IN_WORKSHOP, backend: new FakeBackend(), resolveImage: async () => 'image:test' });
+  await s.start();
+  s.answer('name-it', 'read');
+  s.answer('name-it', 'pread');
+  const pass = s.answer('name-it', 'write');
+  assert.equal(pass.ok && pass.value.tally?.score, 0.5);
+  s.answer('name-it', 'read');
+  const tally = s.view().tasks.find((t) => t.id === 'name-it')!.tally!;
+  assert.deepEqual([tally.wrong, tally.score, tally.attemptsLeft], [2, 0.5, null]);
+  assert.match(tally.note, /Scored 0\.5 of 1/);
+});
+
+test('alone (no workshop) a question never closes and shows no limit: nobody could reopen it', async () => {
+  const s = new Session(limitedLab(1, 0.5), { backend: new FakeBackend(), resolveImage: async () => 'image:test' });
+  await s.start();
+  assert.equal(s.answer('name-it', 'read').ok, true);
+  const pass = s.answer('name-it', 'write');
+  assert.equal(pass.ok && pass.value.passed, true);
+  assert.equal(s.view().tasks.find((t) => t.id === 'name-it')!.tally!.note, '');
+});
+
+test('without a progress store (the self-test) the session enforces the limit in memory; a check task has no tally', async () => {
+  const s = new Session(limitedLab(1), { owner: IN_WORKSHOP, backend: new FakeBackend(), resolveImage: async () => 'image:test' });
+  await s.start();
+  assert.equal(s.view().tasks.find((t) => t.id === 'fix-it')!.tally, undefined);
+  assert.equal(s.answer('name-it', 'read').ok, true);
+  assert.equal(s.answer('name-it', 'write').ok, false);
+});
+
+test('two answers sent at once cannot both be the last allowed attempt', async () => {
+  const observer = new RecordingObserver();
+  const s = new Session(limitedLab(1), { owner: IN_WORKSHOP, backend: new FakeBackend(), observer, resolveImage: async () => 'image:test' });
+  await s.start();
+  const [a, b] = await Promise.all([Promise.resolve().then(() => s.answer('name-it', 'read')), Promise.resolve().then(() => s.answer('name-it', 'pread'))]);
+  assert.deepEqual([a.ok, b.ok], [true, false]);
+  assert.equal(observer.counts.get('name-it')?.wrong, 1);
 });

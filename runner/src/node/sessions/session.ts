@@ -4,13 +4,15 @@
 // (container or VM) is owned here until the backend confirms it is removed: an
 // outage never makes the runner forget one.
 import { randomBytes } from 'node:crypto';
-import type { ResolvedLab, ResolvedTask } from '../../common/lab-schema.ts';
+import { questionRules, type ResolvedLab, type ResolvedTask } from '../../common/lab-schema.ts';
 import { gradeAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/answers.ts';
+import { closedMessage, isClosed, nextAnswerCount, NO_ANSWERS, NO_ATTEMPT_RULES, type AnswerCount, type AnswerOutcome, type AttemptRules } from '../../common/attempts.ts';
+import { questionTally } from '../../common/question-tally.ts';
 import { parseHint } from '../../common/walkthrough-markers.ts';
 import { paramsToEnv, type ParamValues } from '../../common/params.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import type {
-  CheckResult, HintResponse, ServerMessage, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
+  CheckResult, HintResponse, QuestionTally, ServerMessage, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
 } from '../../common/protocol.ts';
 import type { BackendError, ExecResult, LabBackend, LabHandle, Result } from '../backends/lab-backend.ts';
 import { TerminalHub } from './terminal-hub.ts';
@@ -67,6 +69,14 @@ export interface SessionObserver {
   onReset(s: Session): void;
   onActivity(s: Session): void;
   onTaskResult(s: Session, r: { taskId: string; kind: 'check' | 'answer'; passed: boolean; message: string; answer: string | null }): void;
+  /**
+   * Records an answer unless its question is closed (`attempts` wrong answers before a
+   * pass; null: no limit), atomically, and says where the question stands after it. A
+   * refused answer (`recorded: false`) is not recorded. Answers come here, not to onTaskResult.
+   */
+  onAnswer(s: Session, r: { taskId: string; passed: boolean; message: string; answer: string }, attempts: number | null): AnswerOutcome;
+  /** Each question's count so far over all of this learner's sessions of the lab: a new session (after a restart) starts from it. */
+  answerCounts(s: Session): ReadonlyMap<string, AnswerCount>;
   onHint(s: Session, taskId: string, index: number): void;
   onSolution(s: Session): void;
 }
@@ -84,6 +94,8 @@ export class Session {
   readonly progress: StartProgress[] = [];
   readonly tasks = new Map<string, TaskState>();
   private readonly hintsShown = new Map<string, number>();
+  /** Each question's wrong answers and pass: the observer's (the progress store's), or this session's own without one. */
+  private readonly answerCounts = new Map<string, AnswerCount>();
   /** The environment, owned until the backend confirms its removal. */
   private handle: LabHandle | null = null;
   /** While degraded: may the environment be used again if it survived (false: its start was cut off)? */
@@ -103,6 +115,7 @@ export class Session {
     this.hub = this.createHub();
     this.owner = deps.owner ?? LOCAL_OWNER;
     this.params = deps.params ?? {};
+    this.loadAnswerCounts();
   }
 
   get phase(): SessionPhase { return this.currentPhase; }
@@ -127,7 +140,7 @@ export class Session {
   view(): SessionView {
     return {
       id: this.id, labId: this.lab.id, phase: this.phase, progress: [...this.progress],
-      tasks: [...this.tasks.values()].map((t) => ({ ...t })), createdAt: this.createdAt.toISOString(), error: this.error,
+      tasks: [...this.tasks.values()].map((t) => this.withTally(t)), createdAt: this.createdAt.toISOString(), error: this.error,
       learnerId: this.owner.learnerId, workshopId: this.owner.workshopId,
     };
   }
@@ -253,7 +266,14 @@ export class Session {
     if (normalizeAnswer(raw).length === 0) return { ok: false, error: { code: 'bad-request', message: 'the answer is empty' } };
     if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return { ok: false, error: { code: 'bad-request', message: `the answer is longer than ${MAX_ANSWER_LENGTH} characters` } };
     const graded = gradeAnswer(task.question, raw, this.params, task.hints.length > 0);
-    return this.record(task, graded.passed, graded.message, 0, 'answer', normalizeAnswer(raw));
+    const { attempts } = this.rulesOf(task);
+    const counted = this.countAnswer(task.id, graded.passed, graded.message, normalizeAnswer(raw), attempts);
+    if (!counted.ok) return counted;
+    this.answerCounts.set(task.id, { wrong: counted.value.wrong, passed: counted.value.passed });
+    // Refused, not counted: the learner is told why, and the task's state stays as it was.
+    if (!counted.value.recorded) return { ok: false, error: { code: 'conflict', message: closedMessage(attempts ?? 0) } };
+    const shown = this.show(task, graded.passed, graded.message, 0);
+    return { ok: true, value: { ...shown, tally: this.tally(task) } };
   }
 
   /** Reveals the next hint of a task (or the last one again when all are shown). */
@@ -288,13 +308,67 @@ export class Session {
   private record(task: ResolvedTask, passed: boolean, message: string, durationMs: number, kind: 'check' | 'answer', answer: string | null): Result<CheckResult, SessionError> {
     const recorded = this.recordFirst(kind, () => this.deps.observer?.onTaskResult(this, { taskId: task.id, kind, passed, message, answer }));
     if (!recorded.ok) return recorded;
+    if (passed) this.answerCounts.set(task.id, { ...(this.answerCounts.get(task.id) ?? NO_ANSWERS), passed: true });
+    return { ok: true, value: this.show(task, passed, message, durationMs) };
+  }
+
+  /**
+   * Counts an answer against its question's limit where answers are kept: the
+   * observer (the progress store, atomically over every session of this learner),
+   * or, without one (the self-test), this session's memory by the same rule.
+   */
+  private countAnswer(taskId: string, passed: boolean, message: string, answer: string, attempts: number | null): Result<AnswerOutcome, SessionError> {
+    const observer = this.deps.observer;
+    if (!observer) return { ok: true, value: nextAnswerCount(this.answerCounts.get(taskId) ?? NO_ANSWERS, passed, attempts) };
+    let outcome = null as AnswerOutcome | null;
+    const recorded = this.recordFirst('answer', () => { outcome = observer.onAnswer(this, { taskId, passed, message, answer }, attempts); });
+    if (!recorded.ok) return recorded;
+    return { ok: true, value: outcome! };
+  }
+
+  /** Where a new session's questions stand: the store's counts; a closed question shows as failed from the start. */
+  private loadAnswerCounts(): void {
+    const observer = this.deps.observer;
+    if (!observer) return;
+    let counts = new Map() as ReadonlyMap<string, AnswerCount>;
+    // Best effort: the store enforces the limit at each answer whatever this view says.
+    this.bestEffort('reading answer counts', () => { counts = observer.answerCounts(this); });
+    for (const t of this.lab.tasks) {
+      const c = counts.get(t.id);
+      if (!t.question || !c) continue;
+      this.answerCounts.set(t.id, c);
+      const rules = this.rulesOf(t);
+      if (isClosed(rules, c.wrong, c.passed)) Object.assign(this.tasks.get(t.id)!, { status: 'failed', message: closedMessage(rules.attempts ?? 0) });
+    }
+  }
+
+  /** A question task's state with its tally; other tasks as they are. */
+  private withTally(state: TaskState): TaskState {
+    const task = this.lab.tasks.find((t) => t.id === state.id);
+    return task?.question ? { ...state, tally: this.tally(task) } : { ...state };
+  }
+
+  private tally(task: ResolvedTask): QuestionTally {
+    return questionTally(this.rulesOf(task), this.answerCounts.get(task.id) ?? NO_ANSWERS);
+  }
+
+  /**
+   * A question's attempt rules bind in a workshop, where answers are graded; a learner
+   * practising alone may try as often as they like (nobody could reopen a closed question).
+   */
+  private rulesOf(task: ResolvedTask): AttemptRules {
+    return task.question && this.owner.workshopId !== null ? questionRules(task.question) : NO_ATTEMPT_RULES;
+  }
+
+  /** Shows a recorded result in the task's state. */
+  private show(task: ResolvedTask, passed: boolean, message: string, durationMs: number): CheckResult {
     const state = this.tasks.get(task.id)!;
     const alreadyPassed = state.status === 'passed';
     state.attempts++;
     state.message = message;
     if (passed && !alreadyPassed) { state.status = 'passed'; state.passedAt = new Date().toISOString(); }
     if (!passed && !alreadyPassed) state.status = 'failed';
-    return { ok: true, value: { taskId: task.id, passed, message, durationMs, alreadyPassed } };
+    return { taskId: task.id, passed, message, durationMs, alreadyPassed };
   }
 
   /** Phase is `starting` or `resetting`; ends `running`, `failed`, or `degraded` when an outage leaves an environment behind. */
