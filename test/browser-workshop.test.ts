@@ -104,6 +104,11 @@ test('learners work in their own labs; the roster follows live', { timeout: 240_
   await brian.waitForSelector('[data-testid="task-find-process"][data-status="failed"]', { timeout: 20_000 });
   await brian.click('[data-testid="hint-find-process"]');
   await brian.waitForSelector('#task-find-process .lab-task-hints li');
+  // In a workshop the lab's attempt limits bind: kernel-column allows 3 (lab.yaml).
+  await brian.waitForFunction(() => document.querySelector('[data-testid="attempts-kernel-column"]')?.textContent?.trim() === '3 of 3 attempts left.', null, { timeout: 10_000 });
+  await brian.fill('[data-testid="answer-kernel-column"]', 'us');
+  await brian.press('[data-testid="answer-kernel-column"]', 'Enter');
+  await brian.waitForFunction(() => document.querySelector('[data-testid="attempts-kernel-column"]')?.textContent?.trim() === '2 of 3 attempts left.', null, { timeout: 10_000 });
 
   // The instructor's page was never reloaded: the stream brought the changes.
   await instructor.waitForSelector(`[data-testid="cell-Ada-${LAB}"][data-status="in-progress"] .lab-roster-task.passed`, { timeout: 20_000 });

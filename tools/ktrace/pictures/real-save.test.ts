@@ -77,7 +77,8 @@ test('syscalls --json: stdout is the JSON, the spool gets a charts picture', (t)
   const [p] = pictures(spool);
   assert.equal(p?.kind, 'charts');
   if (p?.kind === 'charts') {
-    assert.equal(p.title, `ktrace syscalls — 1 s, this lab, pid ${dd.pid ?? 0}`);
+    // The title gives the window as measured: on a loaded machine a 1 s trace can span 2 s.
+    assert.match(p.title, new RegExp(`^ktrace syscalls — \\d+ s, this lab, pid ${dd.pid ?? 0}$`));
     const rates = p.charts[0];
     assert.ok(rates?.kind === 'bars' && rates.rows.some((row) => row.label === 'write'), JSON.stringify(rates));
   }
