@@ -5,6 +5,7 @@ import type { ResolvedLab } from '../../common/lab-schema.ts';
 import type { LabBackend, Result } from '../backends/lab-backend.ts';
 import { Session, LOCAL_OWNER, type SessionError, type SessionObserver, type SessionOwner, type StopReason } from './session.ts';
 import { holdsEnvironment } from './session-phase.ts';
+import { labMemoryBytes, memoryRefusal, readHostMemory, type HostMemory } from './memory-admission.ts';
 import type { ParamValues } from '../../common/params.ts';
 import { DisposableStore, toDisposable } from '../util/disposable.ts';
 import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
@@ -39,6 +40,8 @@ export interface SessionManagerOptions {
   observer?: SessionObserver;
   /** A learner's values of a lab's parameters, when `create` is not given them. */
   paramsFor?: (lab: ResolvedLab, owner: SessionOwner) => ParamValues;
+  /** The host's memory now (tests give a fixed one); null: unknown, admission counts sessions only. */
+  hostMemory?: () => HostMemory | null;
 }
 
 export interface CreateOptions {
@@ -98,6 +101,12 @@ export class SessionManager {
     const live = this.live().length;
     if (live >= this.maxSessions) {
       return { ok: false, error: { code: 'capacity', message: `this runner already runs ${live} labs (its limit is ${this.maxSessions}); stop one first` } };
+    }
+    const memory = (this.opts.hostMemory ?? readHostMemory)();
+    if (memory) {
+      const committed = this.live().reduce((sum, s) => sum + labMemoryBytes(s.lab), 0);
+      const refusal = memoryRefusal(labId, labMemoryBytes(lab), committed, memory);
+      if (refusal) return { ok: false, error: { code: 'capacity', message: refusal } };
     }
     const owner = opts.owner ?? LOCAL_OWNER;
     const params = opts.params ?? this.opts.paramsFor?.(lab, owner) ?? {};
