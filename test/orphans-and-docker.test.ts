@@ -41,10 +41,10 @@ test('containers of a runner killed with SIGKILL are removed when a runner of th
     });
     assert.equal(res.status, 201, await res.clone().text());
     const backend = new ContainerBackend(new Docker(), name);
-    assert.equal(okValue(await backend.listOwned(name)).length, 1);
+    assert.equal(okValue(await backend.listOwned(name)).length, 2, 'the container and its check-tools volume');
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
-    assert.equal(okValue(await backend.listOwned(name)).length, 1, 'the container outlives the killed runner');
+    assert.equal(okValue(await backend.listOwned(name)).length, 2, 'the container and its volume outlive the killed runner');
     const next = await startTestRunner({ runnerName: name });
     try {
       assert.deepEqual(okValue(await backend.listOwned(name)), [], 'the new runner reaped the orphan');
@@ -76,7 +76,7 @@ test('a container of this runner that no session owns is reaped while the runner
     orphanId = orphan.id;
     await orphan.start();
     await waitForAsync(async () => (okValue(await backend.listOwned(r.name)).includes(orphanId) ? undefined : true), 30_000, 'the orphan to be reaped');
-    assert.deepEqual(okValue(await backend.listOwned(r.name)), [labContainer], "the running lab's container is kept");
+    assert.deepEqual(okValue(await backend.listOwned(r.name)), [labContainer, `volume kdlabs-check-${lab.session.id}`], "the running lab's container and volume are kept");
     assert.equal((await r.call('GET', `/api/sessions/${lab.session.id}`)).json.phase, 'running');
   } finally {
     // Normally reaped already (404); removed here when the test failed before that.

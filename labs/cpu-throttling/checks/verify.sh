@@ -26,7 +26,7 @@ for kv in burst_jobs=$BURST_JOBS job_ms=$JOB_MS burst_every_ms=$BURST_EVERY_MS q
 done
 workers=$(cat /proc/"$pid"/task/*/comm 2>/dev/null | grep -c '^quoted-worker$')
 [ "$workers" -le 1 ] || { echo "quoted still runs $workers worker threads for a quota of 1.2 CPUs (the previous task)"; exit 1; }
-[ "$(ps -o etimes= -p "$pid" | tr -d ' ')" -ge 3 ] || sleep 3   # let a restarted quoted settle
+[ "$(proc-age "$pid")" -ge 3 ] || sleep 3   # let a restarted quoted settle
 
 cpu_stat() {  # nr_periods nr_throttled usage_us of this lab's cgroup (v2, else v1)
   if [ -r /sys/fs/cgroup/cpu.max ]; then

@@ -23,7 +23,7 @@ gclog=$(tr '\0' '\n' < "/proc/$pid/cmdline" | sed -n 's/^-Xlog:.*file=\([^:,]*\)
 case "$gclog" in ''|/*) ;; *) gclog="/proc/$pid/cwd/$gclog" ;; esac   # a relative path is relative to the JVM's directory
 log_fulls() { if [ -n "$gclog" ] && [ -f "$gclog" ]; then grep -c 'Pause Full.*[0-9]ms$' "$gclog"; else echo 0; fi; }
 
-up=$(ps -o etimes= -p "$pid" | tr -d ' ')
+up=$(proc-age "$pid")
 if [ "$up" -lt $(( MIN_UPTIME - WINDOW )) ]; then
   sleep $(( MIN_UPTIME - WINDOW - up ))   # a service that just restarted is still warming up
 fi
@@ -69,7 +69,7 @@ PY
 )
 imported1=$(stats_value imported)
 fgc=$(full_gcs); lfull=$(log_fulls)
-up=$(ps -o etimes= -p "$pid" | tr -d ' ')
+up=$(proc-age "$pid")
 rate=$(( (imported1 - imported0) / WINDOW ))
 measured="over ${WINDOW} s: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms ($n lookups, $errors failed)"
 

@@ -27,7 +27,7 @@ fi
 
 pid=$(cat /run/catalogd.pid 2>/dev/null)
 if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "catalogd is not running (catalogctl start)"; exit 1; fi
-up=$(ps -o etimes= -p "$pid" | tr -d ' ')
+up=$(proc-age "$pid")
 [ "${up:-0}" -lt "$MIN_UPTIME" ] && sleep $((MIN_UPTIME - up))   # let a fresh start fill its caches
 k0=$(oom_kills); r0=$(rss_kb); s0=$(reads)
 [ -n "$r0" ] || { echo "catalogd (pid $pid) went away"; exit 1; }

@@ -31,6 +31,20 @@ const HOST_MOUNTS: Array<{ host: string; mode: 'rw' | 'ro'; when: string }> = [
   { host: '/usr/src', mode: 'ro', when: '/usr/src' },
 ];
 
+/**
+ * Checks run with bash and busybox from here (base image: static builds, so no
+ * /etc/ld.so.preload or LD_PRELOAD applies). Each lab mounts it read-only from a volume
+ * of its own, filled from the image, so a learner's changes to the lab's files or to
+ * this path in the image never reach a check; without SYS_ADMIN it cannot be remounted.
+ */
+export const CHECK_TOOLS_DIR = '/opt/kdlabs-check';
+/** The tool set first, then the image's own directories for the lab's programs. */
+const CHECK_PATH = `${CHECK_TOOLS_DIR}/bin:/opt/kdlabs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+
+function checkToolsVolume(sessionId: string): string {
+  return `kdlabs-check-${sessionId}`;
+}
+
 interface ContainerHandle extends LabHandle { readonly backend: 'container' }
 
 export class ContainerBackend implements LabBackend {
@@ -51,17 +65,19 @@ export class ContainerBackend implements LabBackend {
     if (!pre.ok) return pre;
     const binds = HOST_MOUNTS.filter((m) => existsSync(m.when)).map((m) => `${m.host}:${m.host}:${m.mode}`);
     const caps = lab.capabilities;
+    const labels = { [LABEL_MANAGED]: '1', [LABEL_RUNNER]: this.runnerName, [LABEL_SESSION]: opts.sessionId, [LABEL_LAB]: lab.id };
     try {
       opts.onProgress?.(`creating container from ${opts.image}`);
+      // Created before the container so that it carries the labels reaping looks for; the
+      // engine copies the image's CHECK_TOOLS_DIR into it at the first mount.
+      await this.docker.createVolume({ Name: checkToolsVolume(opts.sessionId), Labels: labels });
       const container = await this.createAndStart({
         name: `kdlabs-${opts.sessionId}`,
         Image: opts.image,
         Hostname: lab.id.slice(0, 63),
         Cmd: ['sleep', 'infinity'],
         Env: [`KDLABS_LAB=${lab.id}`, 'TERM=xterm-256color', 'LANG=C.UTF-8'],
-        Labels: {
-          [LABEL_MANAGED]: '1', [LABEL_RUNNER]: this.runnerName, [LABEL_SESSION]: opts.sessionId, [LABEL_LAB]: lab.id,
-        },
+        Labels: labels,
         HostConfig: {
           Init: true, // reaps the fault workload's zombies; `sleep` alone would not
           NetworkMode: 'none',
@@ -72,6 +88,7 @@ export class ContainerBackend implements LabBackend {
           PidsLimit: lab.resources.pids,
           NanoCpus: Math.round(lab.resources.cpus * 1e9),
           Binds: binds,
+          Mounts: [{ Type: 'volume', Source: checkToolsVolume(opts.sessionId), Target: CHECK_TOOLS_DIR, ReadOnly: true }],
           AutoRemove: false,
         },
       });
@@ -80,6 +97,7 @@ export class ContainerBackend implements LabBackend {
       // Best effort: if the engine is unreachable the container may outlive this call;
       // the session manager's periodic orphan reaping removes it once the engine is back.
       await this.remove(`kdlabs-${opts.sessionId}`);
+      await this.removeVolume(checkToolsVolume(opts.sessionId));
       if (isDockerUnreachable(e)) return this.unreachable(e);
       const message = (e as Error).message;
       if (/No such image/i.test(message)) return { ok: false, error: { code: 'image-missing', message: `image ${opts.image} is missing; run \`npm start\` or \`labs build\`` } };
@@ -132,11 +150,12 @@ export class ContainerBackend implements LabBackend {
     const seconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
     try {
       const container = this.docker.getContainer(handle.ref);
+      const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`);
       const exec = await container.exec({
         // `timeout` inside the lab kills a hung check; the runner's own timer below is the backstop.
-        Cmd: ['timeout', '-k', '2', String(seconds), ...command],
+        Cmd: opts.protectedTools ? protectedCommand(command, seconds) : ['timeout', '-k', '2', String(seconds), ...command],
         AttachStdin: opts.stdin !== undefined, AttachStdout: true, AttachStderr: true, Tty: false,
-        Env: Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        Env: opts.protectedTools ? [...env, `PATH=${CHECK_PATH}`] : env,
       });
       const stream = (await exec.start({ hijack: true, stdin: opts.stdin !== undefined })) as Duplex;
       const out = new Capture(), err = new Capture();
@@ -178,8 +197,9 @@ export class ContainerBackend implements LabBackend {
     }
   }
 
-  stop(handle: LabHandle): Promise<Result<void, BackendError>> {
-    return this.remove(handle.ref);
+  async stop(handle: LabHandle): Promise<Result<void, BackendError>> {
+    const removed = await this.remove(handle.ref);
+    return removed.ok ? this.removeVolume(checkToolsVolume(handle.sessionId)) : removed;
   }
 
   async reapOrphans(runnerName: string, keep: (sessionId: string) => boolean = () => false): Promise<Result<number, BackendError>> {
@@ -190,12 +210,44 @@ export class ContainerBackend implements LabBackend {
     const removed = await Promise.all(orphans.map((c) => this.remove(c.Id)));
     const failed = removed.find((r) => !r.ok);
     if (failed && !failed.ok) return failed;
+    // Volumes after containers: a volume is in use until its container is gone.
+    const volumes = await this.listLabelledVolumes(runnerName);
+    if (!volumes.ok) return volumes;
+    const orphanVolumes = volumes.value.filter((v) => !keep(v.Labels?.[LABEL_SESSION] ?? ''));
+    const failedVolume = (await Promise.all(orphanVolumes.map((v) => this.removeVolume(v.Name)))).find((r) => !r.ok);
+    if (failedVolume && !failedVolume.ok) return failedVolume;
     return { ok: true, value: orphans.length };
   }
 
+  private async listLabelledVolumes(runnerName: string): Promise<Result<Array<{ Name: string; Labels: Record<string, string> | null }>, BackendError>> {
+    try {
+      const list = await this.docker.listVolumes({ filters: { label: [`${LABEL_RUNNER}=${runnerName}`] }, abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) });
+      return { ok: true, value: list.Volumes ?? [] };
+    } catch (e) {
+      if (isDockerUnreachable(e)) return this.unreachable(e);
+      return { ok: false, error: { code: 'backend-unavailable', message: `Docker Engine could not list volumes: ${(e as Error).message}` } };
+    }
+  }
+
+  private async removeVolume(name: string): Promise<Result<void, BackendError>> {
+    try {
+      await this.docker.getVolume(name).remove();
+      return { ok: true, value: undefined };
+    } catch (e) {
+      const status = (e as { statusCode?: number }).statusCode;
+      if (status === 404) return { ok: true, value: undefined };
+      if (isDockerUnreachable(e)) return this.unreachable(e);
+      return { ok: false, error: { code: 'remove-failed', message: `Docker Engine could not remove volume ${name}: ${(e as Error).message}` } };
+    }
+  }
+
+  /** Container ids, then `volume <name>` for each check-tools volume: everything a lab leaves if not removed. */
   async listOwned(runnerName: string): Promise<Result<string[], BackendError>> {
     const listed = await this.listLabelled(runnerName);
-    return listed.ok ? { ok: true, value: listed.value.map((c) => c.Id) } : listed;
+    if (!listed.ok) return listed;
+    const volumes = await this.listLabelledVolumes(runnerName);
+    if (!volumes.ok) return volumes;
+    return { ok: true, value: [...listed.value.map((c) => c.Id), ...volumes.value.map((v) => `volume ${v.Name}`)] };
   }
 
   private async listLabelled(runnerName: string): Promise<Result<Docker.ContainerInfo[], BackendError>> {
@@ -277,4 +329,14 @@ class Capture {
   text(): string {
     return Buffer.concat(this.chunks).toString('utf8');
   }
+}
+
+/**
+ * A check's command line: the tool set's `timeout` and a `bash` that reads no profile or
+ * rc file, so nothing the learner wrote in the lab runs before or inside the check.
+ */
+export function protectedCommand(command: readonly string[], seconds: number): string[] {
+  if (command[0] !== 'bash') throw new Error(`a check runs as bash, not "${command[0]}"`);
+  const bin = `${CHECK_TOOLS_DIR}/bin`;
+  return [`${bin}/timeout`, '-k', '2', String(seconds), `${bin}/bash`, '--noprofile', '--norc', ...command.slice(1)];
 }

@@ -52,6 +52,11 @@ export interface ExecOptions {
   stdin?: string;
   timeoutMs: number;
   env?: Record<string, string>;
+  /**
+   * Run a `bash` command and the tools it calls from the backend's protected tool set
+   * (a check): the learner is root in the lab and may have replaced or shadowed the lab's own.
+   */
+  protectedTools?: boolean;
 }
 
 export interface ExecResult {

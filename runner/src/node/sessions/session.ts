@@ -241,7 +241,7 @@ export class Session {
       if (!task.check) return { ok: false, error: { code: 'bad-request', message: `task "${taskId}" has no check; it is answered with a question` } };
       const ready = this.requireRunning();
       if (!ready.ok) return ready;
-      const r = await this.execScript(task.check.script, task.check.timeoutSeconds * 1000, { KDLABS_TASK: task.id });
+      const r = await this.execScript(task.check.script, task.check.timeoutSeconds * 1000, { KDLABS_TASK: task.id }, true);
       if (!r.ok) {
         if (r.error.code === 'backend-unavailable') {
           this.degrade(r.error, true);
@@ -298,10 +298,13 @@ export class Session {
     return { ok: true, value: this.lab.solution.notes ?? 'This lab has no written solution.' };
   }
 
-  /** Runs a script inside the lab as `bash -s` (used by checks, setup, solution, self-test). */
-  async execScript(script: string, timeoutMs: number, env: Record<string, string> = {}): Promise<Result<ExecResult, BackendError>> {
+  /**
+   * Runs a script inside the lab as `bash -s` (used by checks, setup, solution, self-test);
+   * `protectedTools` (checks): with the backend's tools the learner cannot replace.
+   */
+  async execScript(script: string, timeoutMs: number, env: Record<string, string> = {}, protectedTools = false): Promise<Result<ExecResult, BackendError>> {
     if (!this.handle) return { ok: false, error: { code: 'gone', message: 'the lab is not running' } };
-    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: script, timeoutMs, env: { KDLABS_LAB: this.lab.id, ...paramsToEnv(this.params), ...env } });
+    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: script, timeoutMs, protectedTools, env: { KDLABS_LAB: this.lab.id, ...paramsToEnv(this.params), ...env } });
   }
 
   /** Records a task result, then shows it: a result that could not be recorded is an error, never a pass. */
