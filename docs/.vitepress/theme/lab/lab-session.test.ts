@@ -139,13 +139,9 @@ test('Stop, then Start: every task passed before (in the store or the last sessi
 
 test('no session at all (a reload after a runner restart): the store\'s passes show on a stopped view', async () => {
   const labId = 'after-restart'
-  const r: FakeRunner = { sessions: [], stored: { [labId]: ['a', 'b'] }, next: null, foreground: [null], calls: [] }
-  const restore = fakeRunner(r)
+  const restore = fakeRunner({ sessions: [], stored: { [labId]: ['a', 'b'] }, next: null, foreground: [null], calls: [] })
   try {
-    const { labSession } = await import('./lab-session.ts')
-    const lab = labSession(labId)
-    await settle()
-    assert.equal(lab.state.session?.phase, 'stopped')
+    const lab = await stoppedLab(labId)
     assert.equal(lab.state.session?.id, '', 'nothing to stop or reset')
     assert.ok(lab.allPassed(['a', 'b']))
     assert.equal(lab.taskStatus('c'), 'pending')
@@ -241,13 +237,9 @@ test('no lab runs: a question closed in an earlier session shows closed, from th
   const labId = 'closed-earlier'
   const closed: QuestionTally = { wrong: 2, attemptsLeft: 0, closed: true, score: 0, note: 'Closed: all 2 attempts used.' }
   const open: QuestionTally = { wrong: 1, attemptsLeft: 2, closed: false, score: 0, note: '2 of 3 attempts left.' }
-  const r: FakeRunner = { sessions: [], stored: { [labId]: ['a'] }, tallies: { [labId]: { q: closed, r: open } }, next: null, foreground: [null], calls: [] }
-  const restore = fakeRunner(r)
+  const restore = fakeRunner({ sessions: [], stored: { [labId]: ['a'] }, tallies: { [labId]: { q: closed, r: open } }, next: null, foreground: [null], calls: [] })
   try {
-    const { labSession } = await import('./lab-session.ts')
-    const lab = labSession(labId)
-    await settle()
-    assert.equal(lab.state.session?.phase, 'stopped')
+    const lab = await stoppedLab(labId)
     assert.deepEqual(lab.taskState('q')?.tally, closed)
     assert.equal(lab.taskStatus('q'), 'failed')
     assert.equal(lab.taskState('r')?.tally?.attemptsLeft, 2)
@@ -256,3 +248,12 @@ test('no lab runs: a question closed in an earlier session shows closed, from th
     restore()
   }
 })
+
+/** The page's view of a lab no session runs for: it settles on a stopped view. */
+async function stoppedLab(labId: string) {
+  const { labSession } = await import('./lab-session.ts')
+  const lab = labSession(labId)
+  await settle()
+  assert.equal(lab.state.session?.phase, 'stopped')
+  return lab
+}
