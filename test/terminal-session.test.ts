@@ -215,7 +215,7 @@ test('stop removes the container and closes its terminals', async () => {
   const t = open();
   await t.opened;
   const before = okValue(await r.backends.container!.listOwned(r.name));
-  assert.equal(before.length, 1);
+  assert.equal(before.length, 2, 'the container and its check-tools volume');
   const stop = await r.call('DELETE', `/api/sessions/${sessionId}`, { headers: { authorization: `Bearer ${token}` } });
   assert.equal(stop.status, 200);
   assert.equal((await t.closed).code, WS_CLOSE.sessionStopped);
