@@ -330,7 +330,7 @@ test('a runner started without --allow-host-root-labs refuses host-root labs in 
   try {
     const refused = await strict.call('POST', '/api/workshops', { body: { labs: ['hung-task', LAB], seats: 5, endsAt: inAnHour() } });
     assert.equal(refused.status, 403);
-    assert.match(refused.json.error.message, new RegExp(`"${LAB}" would make each learner .*root on the machine`));
+    assert.match(refused.json.error.message, new RegExp(`"${LAB}" would mean each learner .*root on the machine`));
     assert.match(refused.json.error.message, /SYS_ADMIN: mount file systems/);
     assert.match(refused.json.error.message, /only when the runner is started with --allow-host-root-labs/);
     assert.match(refused.json.error.message, /keep learners off the host: .*hung-task/);

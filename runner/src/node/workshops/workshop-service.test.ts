@@ -118,7 +118,7 @@ test('a workshop refuses a lab that makes learners root on the host unless the r
     const refused = strict.create({ labs: ['panic', 'storm'], seats: 5, endsAt: inHours(2) });
     assert.ok(!refused.ok);
     assert.equal(refused.error.code, 'forbidden');
-    assert.match(refused.error.message, /"storm" would make each learner .*root on the machine/);
+    assert.match(refused.error.message, /"storm" would mean each learner .*root on the machine/);
     assert.match(refused.error.message, /SYS_ADMIN: mount/);
     assert.match(refused.error.message, /--allow-host-root-labs/);
     assert.match(refused.error.message, /keep learners off the host: quiet, panic\.$/);

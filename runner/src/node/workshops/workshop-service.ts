@@ -57,7 +57,7 @@ export class WorkshopService {
     if (hostRoot.length) {
       const reasons = hostRootReasons(this.labs.get(hostRoot[0]!)!);
       const safe = [...this.labs.values()].filter((l) => hostRootReasons(l).length === 0).map((l) => l.id);
-      return bad('forbidden', `${hostRoot.map((l) => `"${l}"`).join(', ')} would make ${HOST_ROOT_MEANING} (${reasons.join('; ')}). `
+      return bad('forbidden', `${hostRoot.map((l) => `"${l}"`).join(', ')} would mean ${HOST_ROOT_MEANING} (${reasons.join('; ')}). `
         + `A workshop offers such labs only when the runner is started with --allow-host-root-labs. `
         + `Labs that keep learners off the host: ${safe.join(', ') || '(none here)'}.`);
     }
