@@ -7,8 +7,8 @@ import { PassThrough, type Duplex } from 'node:stream';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
 import { confinementOff } from '../../common/host-root.ts';
 import { checkDocker, dockerUnreachable, isDockerUnreachable } from '../util/docker-client.ts';
-import type {
-  BackendError, ExecOptions, ExecResult, LabBackend, LabHandle, Result, ShellStream, StartOptions, TermSize,
+import {
+  LAB_TOOL_PATH, type BackendError, type ExecOptions, type ExecResult, type LabBackend, type LabHandle, type Result, type ShellStream, type StartOptions, type TermSize,
 } from './lab-backend.ts';
 
 export const LABEL_MANAGED = 'kdlabs.managed';
@@ -39,7 +39,7 @@ const HOST_MOUNTS: Array<{ host: string; mode: 'rw' | 'ro'; when: string }> = [
  */
 export const CHECK_TOOLS_DIR = '/opt/kdlabs-check';
 /** The tool set first, then the image's own directories for the lab's programs. */
-const CHECK_PATH = `${CHECK_TOOLS_DIR}/bin:/opt/kdlabs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
+const CHECK_PATH = `${CHECK_TOOLS_DIR}/bin:${LAB_TOOL_PATH}`;
 
 function checkToolsVolume(sessionId: string): string {
   return `kdlabs-check-${sessionId}`;

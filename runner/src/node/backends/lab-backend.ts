@@ -47,6 +47,9 @@ export interface ShellStream {
   dispose(): void;
 }
 
+/** PATH of commands the runner runs in a lab (container or guest): the bundled tools (kdiag, ktrace) first. */
+export const LAB_TOOL_PATH = '/opt/kdlabs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
 export interface ExecOptions {
   /** Text fed to the command's standard input (scripts run as `bash -s`). */
   stdin?: string;

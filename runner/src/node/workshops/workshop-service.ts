@@ -53,11 +53,11 @@ export class WorkshopService {
       return bad('bad-request', `unknown lab${unknown.length > 1 ? 's' : ''} ${unknown.map((l) => `"${l}"`).join(', ')}; known labs: ${[...this.labs.keys()].join(', ') || '(none)'}`);
     }
     if (new Set(req.labs).size !== req.labs.length) return bad('bad-request', 'labs: each lab may be listed once');
-    const hostRoot = this.allowHostRootLabs ? [] : req.labs.filter((l) => hostRootReasons(this.labs.get(l)!).length > 0);
+    const reasons = new Map([...this.labs.values()].map((l) => [l.id, hostRootReasons(l)]));
+    const hostRoot = this.allowHostRootLabs ? [] : req.labs.filter((l) => reasons.get(l)!.length > 0);
     if (hostRoot.length) {
-      const reasons = hostRootReasons(this.labs.get(hostRoot[0]!)!);
-      const safe = [...this.labs.values()].filter((l) => hostRootReasons(l).length === 0).map((l) => l.id);
-      return bad('forbidden', `${hostRoot.map((l) => `"${l}"`).join(', ')} would mean ${HOST_ROOT_MEANING} (${reasons.join('; ')}). `
+      const safe = [...reasons].filter(([, r]) => r.length === 0).map(([id]) => id);
+      return bad('forbidden', `${hostRoot.map((l) => `"${l}"`).join(', ')} would mean ${HOST_ROOT_MEANING} (${reasons.get(hostRoot[0]!)!.join('; ')}). `
         + `A workshop offers such labs only when the runner is started with --allow-host-root-labs. `
         + `Labs that keep learners off the host: ${safe.join(', ') || '(none here)'}.`);
     }

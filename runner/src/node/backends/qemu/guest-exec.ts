@@ -2,7 +2,7 @@
 // guest-exec-status, guest-file-*. Never by typing into the console, which is
 // the learner's. A command the VM's panic or reboot cut short is reported as
 // such (EXIT_VM_RESTARTED), not as a failure of the command.
-import type { ExecResult } from '../lab-backend.ts';
+import { LAB_TOOL_PATH, type ExecResult } from '../lab-backend.ts';
 import { ChannelError, sleep, type GuestAgent, type GuestExecStatus } from './qmp.ts';
 
 /** Exit code reported for a command the VM's panic (or reboot) cut short. */
@@ -12,7 +12,7 @@ export const EXIT_VM_RESTARTED = 255;
  * own environment is systemd's, which the image also extends; this keeps
  * checks working on an image built before that.
  */
-export const GUEST_PATH = '/opt/kdlabs/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const GUEST_PATH = LAB_TOOL_PATH;
 /** A guest agent request unanswered this long means the agent is gone (the guest is rebooting or hung). */
 export const AGENT_REQUEST_TIMEOUT_MS = 15_000;
 /** Polling guest-exec-status: start fast (most checks take milliseconds), back off to this. */
