@@ -2,7 +2,7 @@
 # Passes when the fixed module is loaded, has handled a full batch job, and the
 # kernel has not oopsed since boot: no "D" taint (set by any Oops) and no Oops
 # or BUG line in the kernel log.
-shipped=$(cat /var/lib/kdlabs/faulty.srcversion 2>/dev/null || true)
+shipped=${KDLABS_RECORD_faulty_srcversion:?the runner has no record of the shipped faulty build; reset the lab}   # kept by the runner (module-lab.sh)
 if [ ! -r /sys/module/faulty/srcversion ] || [ "$(cat /sys/module/faulty/srcversion)" = "$shipped" ]; then
   echo "the fixed faulty module is not loaded yet"
   exit 1

@@ -2,7 +2,7 @@
 # Runs the original batch job (/opt/lab/faulty/faulty-load) against the loaded
 # module and passes when it completes. It refuses to run it against the shipped
 # build, which would panic the VM again.
-shipped=$(cat /var/lib/kdlabs/faulty.srcversion 2>/dev/null || true)
+shipped=${KDLABS_RECORD_faulty_srcversion:?the runner has no record of the shipped faulty build; reset the lab}   # kept by the runner (module-lab.sh)
 if [ ! -r /sys/module/faulty/srcversion ]; then echo "the faulty module is not loaded (insmod /root/faulty/faulty.ko)"; exit 1; fi
 if [ "$(cat /sys/module/faulty/srcversion)" = "$shipped" ]; then
   echo "not running the batch job: the loaded module is the shipped build, and it would panic the kernel again"

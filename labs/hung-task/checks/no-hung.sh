@@ -3,7 +3,7 @@
 # is stuck in it (no D-state task with a commitq frame in its kernel stack), and
 # the hung-task detector, still armed, has reported nothing since the fixed
 # module was loaded (its "ready" line is the last one in the kernel log).
-shipped=$(cat /var/lib/kdlabs/commitq.srcversion 2>/dev/null || true)
+shipped=${KDLABS_RECORD_commitq_srcversion:?the runner has no record of the shipped commitq build; reset the lab}   # kept by the runner (module-lab.sh)
 if [ ! -r /sys/module/commitq/srcversion ] || [ "$(cat /sys/module/commitq/srcversion)" = "$shipped" ]; then
   echo "the fixed commitq module is not loaded yet"
   exit 1

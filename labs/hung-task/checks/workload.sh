@@ -4,7 +4,7 @@
 # shipped build, which would leave more stuck tasks behind. The job's output
 # goes to a file: a task stuck in the kernel would otherwise keep this check's
 # output open forever.
-shipped=$(cat /var/lib/kdlabs/commitq.srcversion 2>/dev/null || true)
+shipped=${KDLABS_RECORD_commitq_srcversion:?the runner has no record of the shipped commitq build; reset the lab}   # kept by the runner (module-lab.sh)
 if [ ! -r /sys/module/commitq/srcversion ]; then echo "the commitq module is not loaded (insmod /root/commitq/commitq.ko)"; exit 1; fi
 if [ "$(cat /sys/module/commitq/srcversion)" = "$shipped" ]; then
   echo "not running the job: the loaded module is the shipped build, and its tasks would hang again"

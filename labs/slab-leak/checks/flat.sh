@@ -5,7 +5,7 @@
 # /proc/slabinfo before and after, may grow by less than 400. The shipped
 # module leaks one object per hit (about 3700 here). The lookups must still
 # hit: a "fix" that breaks the fast path does not pass.
-shipped=$(cat /var/lib/kdlabs/kvcache.srcversion 2>/dev/null || true)
+shipped=${KDLABS_RECORD_kvcache_srcversion:?the runner has no record of the shipped kvcache build; reset the lab}   # kept by the runner (module-lab.sh)
 if [ ! -r /sys/module/kvcache/srcversion ]; then echo "the kvcache module is not loaded (insmod /root/kvcache/kvcache.ko)"; exit 1; fi
 if [ "$(cat /sys/module/kvcache/srcversion)" = "$shipped" ]; then
   echo "the loaded kvcache module is the shipped build: it leaks on every hit (fix, make, reload first)"

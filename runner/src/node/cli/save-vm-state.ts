@@ -13,7 +13,20 @@ export async function saveVmLabState(lab: ResolvedLab, imageDir: string): Promis
     return false;
   }
   const t0 = Date.now();
-  const saved = await backend.saveState(lab, imageDir);
+  // Ctrl-C (or a kill) during the save: end its QEMU too, then leave with the signal's status.
+  const interrupted = (sig: NodeJS.Signals): void => {
+    console.error(`\n${sig}: stopping the VM that saves ${lab.id}…`);
+    backend.stopSaves().then(() => process.exit(sig === 'SIGINT' ? 130 : 143), () => process.exit(1));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
+  let saved;
+  try {
+    saved = await backend.saveState(lab, imageDir);
+  } finally {
+    process.off('SIGINT', interrupted);
+    process.off('SIGTERM', interrupted);
+  }
   if (!saved) {
     console.error(`${lab.id}: saving the VM state failed (see above); its sessions will boot the VM`);
     return false;

@@ -209,7 +209,10 @@ const TOOLS_BUILD = join(TOOLS_DIR, 'build.mjs');
 function toolsDist(): string {
   const out = join(TOOLS_DIR, 'dist');
   mkdirSync(out, { recursive: true });
-  writeFileSync(join(out, 'README'), 'kdlabs tools bundled into lab images (built by tools/build.mjs).\n');
+  const readme = join(out, 'README');
+  const text = 'kdlabs tools bundled into lab images (built by tools/build.mjs).\n';
+  // Rewritten only when it differs: a concurrent build hashing dist/ must not catch it empty.
+  if (!existsSync(readme) || readFileSync(readme, 'utf8') !== text) writeFileSync(readme, text);
   return out;
 }
 
@@ -217,7 +220,7 @@ function toolsDist(): string {
 function sourceFingerprint(dirs: string[]): string {
   const h = createHash('sha256');
   for (const dir of dirs) {
-    for (const file of listFiles(dir, (p) => p === join(TOOLS_DIR, 'dist') || p.endsWith('/node_modules'))) {
+    for (const file of listFiles(dir, (p) => p === join(TOOLS_DIR, 'dist') || p.endsWith('/node_modules') || /\/\.build-\d+$/.test(p))) {
       const st = statSync(file);
       h.update(`${file}:${st.size}:${st.mtimeMs}\0`);
     }

@@ -12,6 +12,7 @@ import type { ResolvedLab } from '../../common/lab-schema.ts';
 import { REPO_ROOT, VM_IMAGES_DIR } from '../util/paths.ts';
 import { bundleToolsSync } from './image-builder.ts';
 import { recipeHash } from './recipe-hash.ts';
+import { stageVmCheckTools, VM_CHECK_TOOLS_SUBDIR } from './vm-check-tools.ts';
 import { debugVmlinuxPath, ensureDebugVmlinux, parsePrintUris } from './vm-debug-symbols.ts';
 
 export const VM_RECIPE_DIR = join(VM_IMAGES_DIR, 'vm');
@@ -41,6 +42,8 @@ export interface VmImageManifest {
   rootfsFormat: 'raw';
   /** The kernel's debug vmlinux inside the image, for `crash` (vm-debug-symbols.ts). */
   debugVmlinux?: string;
+  /** The checks' own tools, for each lab's files disk (vm-check-tools.ts). */
+  checkTools: string;
   builtAt: string;
 }
 
@@ -48,8 +51,9 @@ export interface VmImageManifest {
 export function readVmImage(dir: string): (VmImageManifest & { dir: string }) | null {
   try {
     const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as VmImageManifest;
-    const abs = { ...m, dir, kernel: join(dir, m.kernel), initrd: join(dir, m.initrd), rootfs: join(dir, m.rootfs) };
-    return [abs.kernel, abs.initrd, abs.rootfs].every((f) => existsSync(f)) ? abs : null;
+    if (typeof m.checkTools !== 'string') return null; // built before checks had their own tools: rebuild
+    const abs = { ...m, dir, kernel: join(dir, m.kernel), initrd: join(dir, m.initrd), rootfs: join(dir, m.rootfs), checkTools: join(dir, m.checkTools) };
+    return [abs.kernel, abs.initrd, abs.rootfs, abs.checkTools].every((f) => existsSync(f)) ? abs : null;
   } catch {
     return null;
   }
@@ -133,6 +137,7 @@ export class VmImageBuilder {
           else if (/^(Get:\d+|Unpacking|Setting up)/.test(line)) noisy(line.slice(0, 160));
         });
       rmSync(join(root, 'tmp', 'kdlabs-configure.sh'), { force: true });
+      stageVmCheckTools(root, join(out, VM_CHECK_TOOLS_SUBDIR));
 
       const boot = readdirSync(join(root, 'boot'));
       const vmlinuz = boot.filter((f) => f.startsWith('vmlinuz-')).sort().pop();
@@ -165,7 +170,7 @@ export class VmImageBuilder {
 
       const manifest: VmImageManifest = {
         hash, kernelVersion, kernel: 'vmlinuz', initrd: 'initrd.img', rootfs: 'rootfs.img', rootfsFormat: 'raw',
-        debugVmlinux: debugVmlinuxPath(kernelVersion), builtAt: new Date().toISOString(),
+        debugVmlinux: debugVmlinuxPath(kernelVersion), checkTools: VM_CHECK_TOOLS_SUBDIR, builtAt: new Date().toISOString(),
       };
       writeFileSync(join(out, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       const final = join(this.cacheDir, hash);

@@ -2,6 +2,7 @@
 // guest-exec-status, guest-file-*. Never by typing into the console, which is
 // the learner's. A command the VM's panic or reboot cut short is reported as
 // such (EXIT_VM_RESTARTED), not as a failure of the command.
+import { GUEST_CHECK_TOOLS_DIR } from '../../images/vm-check-tools.ts';
 import { LAB_TOOL_PATH, type ExecResult } from '../lab-backend.ts';
 import { ChannelError, sleep, type GuestAgent, type GuestExecStatus } from './qmp.ts';
 
@@ -13,6 +14,10 @@ export const EXIT_VM_RESTARTED = 255;
  * checks working on an image built before that.
  */
 export const GUEST_PATH = LAB_TOOL_PATH;
+/** The checks' tool set on the read-only lab files disk: static bash and busybox. */
+const GUEST_CHECK_BIN = `${GUEST_CHECK_TOOLS_DIR}/bin`;
+/** PATH of a check: its tool set first, then the image's folders for the lab's own programs. */
+export const GUEST_CHECK_PATH = `${GUEST_CHECK_BIN}:${LAB_TOOL_PATH}`;
 /** A guest agent request unanswered this long means the agent is gone (the guest is rebooting or hung). */
 export const AGENT_REQUEST_TIMEOUT_MS = 15_000;
 /** Polling guest-exec-status: start fast (most checks take milliseconds), back off to this. */
@@ -40,8 +45,21 @@ export interface GuestContext {
   interruptedBecause(): string;
 }
 
+/**
+ * `timeout` and the program to run: the guest's own, or, for a check
+ * (`protectedTools`), the tool set's, which a learner who is root in the guest
+ * cannot replace; the check's PATH is then the caller's to set (GUEST_CHECK_PATH).
+ */
+export function guestCommand(command: readonly string[], seconds: number, protectedTools: boolean): { path: string; arg: string[] } {
+  const limit = ['-k', String(GUEST_KILL_AFTER_S), String(seconds)];
+  if (!protectedTools) return { path: '/usr/bin/timeout', arg: [...limit, ...command] };
+  if (command[0] !== 'bash') throw new Error(`a check runs as bash, not "${command[0]}"`);
+  return { path: `${GUEST_CHECK_BIN}/timeout`, arg: [...limit, `${GUEST_CHECK_BIN}/bash`, '--noprofile', '--norc', ...command.slice(1)] };
+}
+
 export async function guestExec(
   g: GuestContext, command: string[], stdin: string | Buffer | undefined, timeoutMs: number, env: Record<string, string>,
+  protectedTools = false,
 ): Promise<ExecResult> {
   const started = Date.now();
   const epoch = g.epoch();
@@ -55,7 +73,7 @@ export async function guestExec(
   try {
     const args: Record<string, unknown> = {
       // `timeout` in the guest ends a hung command; the runner's deadline below is the backstop.
-      path: '/usr/bin/timeout', arg: ['-k', String(GUEST_KILL_AFTER_S), String(seconds), ...command],
+      ...guestCommand(command, seconds, protectedTools),
       env: Object.entries(env).map(([k, v]) => `${k}=${v}`), 'capture-output': true,
     };
     if (stdin !== undefined) args['input-data'] = Buffer.from(stdin).toString('base64');
@@ -151,6 +169,26 @@ export async function writeGuestFile(agent: GuestAgent, path: string, data: Buff
   } finally {
     await agent.execute('guest-file-close', { handle }, AGENT_REQUEST_TIMEOUT_MS).catch(() => { /* the write's own error (if any) is the one to report */ });
   }
+}
+
+/** guest-file-open/read/close: the agent reads the file itself, no program runs. Up to `maxBytes`. */
+export async function readGuestFile(agent: GuestAgent, path: string, maxBytes: number): Promise<Buffer> {
+  const handle = await agent.execute<number>('guest-file-open', { path, mode: 'r' }, AGENT_REQUEST_TIMEOUT_MS);
+  const parts: Buffer[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const r = await agent.execute<{ count: number; 'buf-b64': string; eof: boolean }>(
+        'guest-file-read', { handle, count: Math.min(FILE_CHUNK_BYTES, maxBytes - size) }, AGENT_REQUEST_TIMEOUT_MS);
+      const chunk = Buffer.from(r['buf-b64'], 'base64');
+      parts.push(chunk);
+      size += chunk.length;
+      if (r.eof || chunk.length === 0) break;
+    }
+  } finally {
+    await agent.execute('guest-file-close', { handle }, AGENT_REQUEST_TIMEOUT_MS).catch(() => { /* what was read stands */ });
+  }
+  return Buffer.concat(parts);
 }
 
 function decode(b64: string | undefined): string {

@@ -121,7 +121,7 @@ export class QemuBackend implements LabBackend {
     }
     const base = {
       name, sessionId: opts.sessionId, lab, dir, socketDir, accel: decision.accel, accelReason: decision.reason,
-      kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
+      kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, checkTools: image.checkTools,
       bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel],
       onProgress: opts.onProgress ?? (() => {}),
       log: this.opts.log ?? (() => {}),
@@ -156,7 +156,10 @@ export class QemuBackend implements LabBackend {
     if (!lab.vm?.prepare || !vm) return { ok: true, value: undefined };
     opts.onProgress?.('preparing the lab in the VM (its vm.prepare script; a saved state skips this)');
     const res = await vm.exec(['bash', '-s'], { stdin: lab.vm.prepare, timeoutMs: PREPARE_TIMEOUT_MS, env: { KDLABS_LAB: lab.id } });
-    if (res.ok && res.value.exitCode === 0) return { ok: true, value: undefined };
+    if (res.ok && res.value.exitCode === 0) {
+      vm.keepPrepareRecords(res.value.stdout);
+      return { ok: true, value: undefined };
+    }
     await vm.stop();
     this.vms.delete(opts.sessionId);
     const detail = res.ok ? `exit ${res.value.exitCode}: ${`${res.value.stdout}\n${res.value.stderr}`.trim().split('\n').slice(-12).join('\n')}` : res.error.message;
@@ -210,7 +213,7 @@ export class QemuBackend implements LabBackend {
       const log = this.opts.log ?? (() => {});
       p = saveVmState({
         dataDir: this.dataDir, key, labId: lab.id, imageHash: image.hash, qemuVersion: this.version?.ok ? this.version.text : 'unknown',
-        accel: decision.accel, memoryMb: lab.vm.memoryMb, cpus: lab.vm.cpus, kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs,
+        accel: decision.accel, memoryMb: lab.vm.memoryMb, cpus: lab.vm.cpus, kernel: image.kernel, initrd: image.initrd, rootfs: image.rootfs, checkTools: image.checkTools,
         cmdline: labCmdline(lab.id, lab.vm.cmdline), labLayerDir: lab.image.labLayerDir, prepare: lab.vm.prepare, dataDisk: lab.vm.dataDisk,
         bootTimeoutMs: this.opts.bootTimeoutMs ?? BOOT_TIMEOUT_MS[decision.accel], log, signal: this.saveAbort.signal,
       }).then(() => readSavedState(this.dataDir, key), (e: Error) => {

@@ -13,6 +13,7 @@ import { createOverlay, makeLabDisk } from './disks.ts';
 import { GUEST_PATH, guestExec } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
 import { migrateToFile } from './migrate-stream.ts';
+import { parsePrepareRecords, type PrepareRecords } from './prepare-records.ts';
 import { GuestAgent, QmpClient, sleep } from './qmp.ts';
 import { pruneSavedStates, SAVED_STATE_FORMAT, statePaths, statesDir, type SavedStateMeta } from './saved-state.ts';
 import { stripAnsi } from './vm-console.ts';
@@ -45,6 +46,8 @@ export interface SaveRequest {
   kernel: string;
   initrd: string;
   rootfs: string;
+  /** The image's check tool set, staged onto the lab files disk (vm-check-tools.ts). */
+  checkTools: string;
   cmdline: readonly string[];
   labLayerDir: string | null;
   /** The lab's `vm.prepare` script, run in the booted VM before the save. */
@@ -76,7 +79,7 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
   try {
     const overlayErr = await createOverlay(r.rootfs, p.disk);
     if (overlayErr) throw new Error(overlayErr);
-    const labErr = await makeLabDisk(r.labLayerDir, p.labDisk);
+    const labErr = await makeLabDisk(r.labLayerDir, r.checkTools, p.labDisk);
     if (labErr) throw new Error(labErr);
     // The crash disk is a device of every lab VM, so the saved one has it too (a session brings its own file).
     const crashDisk = join(sockets, 'crash-dump.img');
@@ -116,6 +119,7 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
     }
     const bootMs = Date.now() - started;
     let prepareMs = 0;
+    let records: PrepareRecords = {};
     if (r.prepare !== null) {
       r.log(`saving a VM state for ${r.labId}: running its vm.prepare script`);
       const t = Date.now();
@@ -124,6 +128,7 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
       const res = await guestExec(guest, ['bash', '-s'], r.prepare, PREPARE_TIMEOUT_MS, { PATH: GUEST_PATH, KDLABS_LAB: r.labId });
       if (res.exitCode !== 0) throw new Error(`the lab's vm.prepare script failed (exit ${res.exitCode}): ${lastLines(`${res.stdout}\n${res.stderr}`)}`);
       prepareMs = Date.now() - t;
+      records = parsePrepareRecords(res.stdout);
       // Whatever prepare wrote must be on the saved disk, not only in the saved page cache.
       await guestExec(guest, ['sync'], undefined, 60_000, { PATH: GUEST_PATH });
     }
@@ -136,7 +141,7 @@ export async function saveVmState(r: SaveRequest): Promise<string> {
     if (r.dataDisk) chmodSync(p.dataDisk, 0o444); // the same for the data disk: restored sessions overlay it
     const meta: SavedStateMeta = {
       format: SAVED_STATE_FORMAT, key: r.key, labId: r.labId, imageHash: r.imageHash, qemu: r.qemuVersion, accel: r.accel,
-      memoryMb: r.memoryMb, savedAt: new Date().toISOString(), bootMs, prepareMs,
+      memoryMb: r.memoryMb, savedAt: new Date().toISOString(), bootMs, prepareMs, records,
     };
     writeFileSync(p.metaFile, `${JSON.stringify(meta, null, 2)}\n`);
     rmSync(finalDir, { recursive: true, force: true });

@@ -18,9 +18,10 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join, relative } from 'node:path';
 import { qemuArgs, type VmArgsInput } from './args.ts';
 import { DATA_DISK_FILE, type DataDiskSpec } from './data-disk.ts';
+import type { PrepareRecords } from './prepare-records.ts';
 
 /** Bump when what a state holds or how it is restored changes without changing the QEMU arguments. */
-export const SAVED_STATE_FORMAT = 1;
+export const SAVED_STATE_FORMAT = 2; // 2: prepare's records kept in meta.json
 /** Migration capabilities of both ends: RAM is the shared file, not part of the stream. */
 export const MIGRATION_CAPABILITIES = [{ capability: 'x-ignore-shared', state: true }] as const;
 
@@ -39,6 +40,8 @@ export interface SavedStateMeta {
   bootMs: number;
   /** How long the lab's vm.prepare took in the saved guest (ms; 0 without one). */
   prepareMs?: number;
+  /** What that prepare recorded for the checks (prepare-records.ts). */
+  records?: PrepareRecords;
 }
 
 export interface SavedState {

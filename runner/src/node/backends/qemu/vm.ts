@@ -15,9 +15,12 @@ import { ConsoleShell, type ConsoleHost } from './console.ts';
 import { collectCrashRecord, saveConsoleLog, uniqueStamp } from './crash-record.ts';
 import { prepareDataDisk } from './data-disk.ts';
 import { createOverlay, makeLabDisk } from './disks.ts';
-import { GUEST_PATH, guestExec, setGuestClock, writeGuestFile, type GuestContext } from './guest-exec.ts';
+import { GUEST_CHECK_TOOLS_DIR, GUEST_LAB_DIR } from '../../images/vm-check-tools.ts';
+import { GUEST_CHECK_PATH, GUEST_PATH, guestExec, readGuestFile, setGuestClock, writeGuestFile, type GuestContext } from './guest-exec.ts';
 import { QEMU } from './host-probe.ts';
+import { labDiskDev, labMountProblem, parseMountinfo } from './lab-mount.ts';
 import { migrateFromFile } from './migrate-stream.ts';
+import { parsePrepareRecords, recordsEnv, type PrepareRecords } from './prepare-records.ts';
 import type { SavedState } from './saved-state.ts';
 import { ChannelError, GuestAgent, QmpClient, sleep } from './qmp.ts';
 import { INPUT_BACKLOG_MAX_BYTES, INPUT_DRAIN_POLL_MS, ptyInputBacklog } from './pty-input.ts';
@@ -65,6 +68,11 @@ const VMCORE_TIMEOUT_MS = 180_000;
 /** The panic line itself, not its `---[ end Kernel panic …` trailer (which may arrive after a reset). */
 const PANIC_TEXT = /(?<!end )Kernel panic - not syncing/;
 
+/** The guest agent's own view of its mounts (the learner's shell shares that namespace). */
+const MOUNTINFO = '/proc/self/mountinfo';
+/** A lab VM has tens of mounts; a learner's thousands of bind mounts are no reason to read megabytes. */
+const MOUNTINFO_MAX_BYTES = 256 * 1024;
+
 export interface VmConfig {
   name: string;
   sessionId: string;
@@ -78,6 +86,8 @@ export interface VmConfig {
   kernel: string;
   initrd: string;
   rootfs: string;
+  /** The image's check tool set, staged onto the lab files disk (vm-check-tools.ts). */
+  checkTools: string;
   /** Start from this saved state instead of booting (saved-state.ts); the backend falls back to a boot when it fails. */
   restore?: SavedState | null;
   bootTimeoutMs: number;
@@ -97,6 +107,10 @@ export class Vm implements ConsoleHost {
   private readonly consoles = new Set<ConsoleShell>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private boot: BootWatch | null = null;
+  /** The lab files disk's device in the guest, read at the start (lab-mount.ts); null if it was not mounted. */
+  private labDisk: string | null = null;
+  /** What the lab's vm.prepare recorded, for checks (prepare-records.ts). */
+  private records: PrepareRecords;
   private termSize: TermSize | null = null;
   private panicFallback: NodeJS.Timeout | null = null;
   private drainPoll: NodeJS.Timeout | null = null;
@@ -113,6 +127,7 @@ export class Vm implements ConsoleHost {
     this.sm = new VmStateMachine(() => this.agent?.abortAll('the VM is restarting'));
     this.lines = new LineSplitter((line) => this.onConsoleLine(line));
     this.crashDisk = join(cfg.dir, 'crash-dump.img');
+    this.records = cfg.restore?.meta.records ?? {};
     const agent = (): GuestAgent | null => this.agent;
     this.guest = {
       get agent() { return agent(); },
@@ -144,7 +159,7 @@ export class Vm implements ConsoleHost {
       // Restored: the guest has the saved lab disk mounted; every session of the lab shares it read-only.
       const labDisk = restore ? restore.labDisk : join(cfg.dir, 'lab.img');
       if (!restore) {
-        const made = await makeLabDisk(cfg.lab.image.labLayerDir, labDisk);
+        const made = await makeLabDisk(cfg.lab.image.labLayerDir, cfg.checkTools, labDisk);
         if (made) return this.startFailed(made);
       }
       // The lab's data disk (vm.dataDisk): restored, an overlay on the saved one, like the root disk; else fresh and empty.
@@ -200,6 +215,7 @@ export class Vm implements ConsoleHost {
         const booted = await this.waitForBoot(watch!);
         if (!booted.ok) return this.startFailed(booted.message);
       }
+      this.labDisk = await this.readLabDiskDev();
       this.sm.set('ready');
       return { ok: true, value: undefined };
     } catch (e) {
@@ -234,13 +250,39 @@ export class Vm implements ConsoleHost {
     return null;
   }
 
+  /** The lab disk's device at the start, before the learner has a shell. */
+  private async readLabDiskDev(): Promise<string | null> {
+    const dev = labDiskDev(parseMountinfo((await readGuestFile(this.agent!, MOUNTINFO, MOUNTINFO_MAX_BYTES)).toString()), GUEST_LAB_DIR);
+    if (!dev) this.cfg.log(`${this.cfg.name}: nothing is mounted at ${GUEST_LAB_DIR} in the guest; its checks will not run`);
+    return dev;
+  }
+
+  /** Why the check tool set in the guest may not be the runner's (lab-mount.ts); null when it is. */
+  private async checkToolsProblem(): Promise<string | null> {
+    if (!this.labDisk) return `the lab files disk was not mounted at ${GUEST_LAB_DIR} when the lab started`;
+    const agent = this.guest.agent;
+    if (!agent) return 'the guest agent is not connected';
+    const entries = parseMountinfo((await readGuestFile(agent, MOUNTINFO, MOUNTINFO_MAX_BYTES)).toString());
+    return labMountProblem(entries, this.labDisk, GUEST_LAB_DIR, GUEST_CHECK_TOOLS_DIR);
+  }
+
+  /** Keeps what a cold boot's vm.prepare printed for the checks (a restored VM has its state's). */
+  keepPrepareRecords(prepareStdout: string): void {
+    this.records = parsePrepareRecords(prepareStdout);
+  }
+
   /** Runs a command in the guest through the agent; waits for a rebooting VM first. */
   async exec(command: string[], opts: ExecOptions): Promise<Result<ExecResult, BackendError>> {
     const ready = await this.sm.whenReady(this.cfg.bootTimeoutMs, () => this.failure);
     if (!ready.ok) return { ok: false, error: { code: 'gone', message: ready.message } };
     const env: Record<string, string> = { PATH: GUEST_PATH, HOME: '/root', LANG: 'C.UTF-8', TERM: 'xterm-256color', ...opts.env };
+    if (opts.protectedTools) Object.assign(env, recordsEnv(this.records), { PATH: GUEST_CHECK_PATH });
     try {
-      return { ok: true, value: await guestExec(this.guest, command, opts.stdin, opts.timeoutMs, env) };
+      if (opts.protectedTools) {
+        const problem = await this.checkToolsProblem();
+        if (problem) return { ok: true, value: { exitCode: 1, stdout: `the check did not run: ${problem}. Reset the lab to get its check tools back.\n`, stderr: '', timedOut: false, durationMs: 0 } };
+      }
+      return { ok: true, value: await guestExec(this.guest, command, opts.stdin, opts.timeoutMs, env, opts.protectedTools) };
     } catch (e) {
       if (e instanceof ChannelError) return { ok: false, error: { code: 'gone', message: `the lab VM's guest agent failed: ${e.message}` } };
       throw e;

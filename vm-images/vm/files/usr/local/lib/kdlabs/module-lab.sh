@@ -3,7 +3,10 @@
 # shipped, and by its `rebuilt` check to tell a rebuild from changed source.
 # The test is the module's srcversion, modpost's hash of its source with
 # comments and blank lines ignored: a rebuilt, unchanged module does not pass.
-# Records live in /var/lib/kdlabs/<module>.srcversion and <module>-shipped.ko.
+# The shipped build's srcversion is printed as a `kdlabs-record` line, which the
+# runner keeps and gives each check as KDLABS_RECORD_<module>_srcversion: the
+# copy in /var/lib/kdlabs/<module>.srcversion is the learner's to rewrite.
+# The shipped module itself stays in /var/lib/kdlabs/<module>-shipped.ko.
 
 # kdlabs_build_shipped <module>: /opt/lab/<module> → /root/<module>, built with
 # make; the build log in /var/log/lab/<module>-build.log, its tail on failure.
@@ -18,6 +21,7 @@ kdlabs_build_shipped() {
     return 1
   fi
   modinfo -F srcversion "/root/$m/$m.ko" >"/var/lib/kdlabs/$m.srcversion"
+  echo "kdlabs-record ${m}_srcversion=$(cat "/var/lib/kdlabs/$m.srcversion")"
   cp "/root/$m/$m.ko" "/var/lib/kdlabs/$m-shipped.ko"
 }
 
@@ -26,8 +30,8 @@ kdlabs_build_shipped() {
 # source; otherwise 1 with what to do (/root/<module>/<module>.c, make, reload).
 kdlabs_check_rebuilt() {
   local m=$1 what=$2 reload=${3:-"rmmod $1 && insmod $1.ko"} shipped loaded
-  shipped=$(cat "/var/lib/kdlabs/$m.srcversion" 2>/dev/null || true)
-  if [ -z "$shipped" ]; then echo "the record of the shipped build is missing (/var/lib/kdlabs); reset the lab"; exit 1; fi
+  shipped=$(kdlabs_shipped_srcversion "$m")
+  if [ -z "$shipped" ]; then echo "the runner has no record of the shipped $m build; reset the lab"; exit 1; fi
   if [ ! -r "/sys/module/$m/srcversion" ]; then
     echo "the $m module is not loaded: fix $m.c, run make in /root/$m, then insmod $m.ko"
     exit 1
@@ -39,4 +43,11 @@ kdlabs_check_rebuilt() {
   fi
   echo "the loaded $m module is a rebuild from changed source (srcversion $loaded; shipped $shipped)"
   exit 0
+}
+
+# kdlabs_shipped_srcversion <module>: the shipped build's srcversion as the runner
+# recorded it at prepare (empty outside a check).
+kdlabs_shipped_srcversion() {
+  local var="KDLABS_RECORD_$1_srcversion"
+  printf '%s\n' "${!var:-}"
 }
