@@ -262,8 +262,9 @@ test('a VM that cannot boot fails with a clear error in bounded time, and leaves
   const bad = (name: string, files: { kernel?: string; rootfs?: string }): string => {
     const dir = join(dataDir, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...image, kernel: 'vmlinuz', initrd: 'initrd.img', rootfs: 'rootfs.img' }));
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...image, kernel: 'vmlinuz', initrd: 'initrd.img', rootfs: 'rootfs.img', checkTools: 'check-tools' }));
     cpSync(image.initrd, join(dir, 'initrd.img'));
+    cpSync(image.checkTools, join(dir, 'check-tools'), { recursive: true, verbatimSymlinks: true });
     if (files.kernel === 'garbage') writeFileSync(join(dir, 'vmlinuz'), Buffer.alloc(4096, 0x5a)); else cpSync(image.kernel, join(dir, 'vmlinuz'));
     if (files.rootfs === 'garbage') writeFileSync(join(dir, 'rootfs.img'), Buffer.alloc(16 * 1024 * 1024, 0)); else writeFileSync(join(dir, 'rootfs.img'), '');
     return dir;
