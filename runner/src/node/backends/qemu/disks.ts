@@ -1,6 +1,7 @@
 // The disks of one lab VM: a qcow2 overlay on the shared, read-only base image
 // (thrown away with the session), and the lab's own files with the checks' tool
-// set as a small read-only ext4 disk mounted at /opt/lab. Failures come back as messages, never thrown.
+// set as a small read-only ext4 disk mounted at /opt/lab. Failures come back as
+// messages, never thrown.
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
