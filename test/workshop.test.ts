@@ -152,6 +152,11 @@ test('three learners run labs at once, each with their own fault parameter', { t
     const got = await r.manager.get(l.session!.id)!.execScript('cat /var/lib/relayd/record-call', 10_000);
     assert.ok(got.ok);
     assert.equal(got.value.stdout.trim(), l.syscall);
+    // A script has the value as a shell variable, never in an environment a root shell can read in /proc.
+    const env = await r.manager.get(l.session!.id)!.execScript(
+      'echo "var=$KDLABS_PARAM_SYSCALL"; bash -c \'echo "child=${KDLABS_PARAM_SYSCALL:-}"\'; cat /proc/[0-9]*/environ 2>/dev/null | tr "\\0" "\\n" | grep -c ^KDLABS_PARAM_ || true', 10_000);
+    assert.ok(env.ok);
+    assert.deepEqual(env.value.stdout.trim().split('\n'), [`var=${l.syscall}`, 'child=', '0'], env.value.stderr);
   }
   // The storm really uses it: strace counts the calls of the first learner's relayd.
   const traced = await r.manager.get(trio[0]!.session!.id)!.execScript(

@@ -1,14 +1,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { choiceIndex, choiceMessage, escapeRegExp, fillPlaceholder, paramEnvName, paramSweep, paramsToEnv, parseParamAssignments } from './params.ts';
+import { choiceIndex, choiceMessage, escapeRegExp, fillPlaceholder, paramEnvName, paramSweep, paramsPrelude, parseParamAssignments } from './params.ts';
 import { answerPattern, exampleAnswer, isCorrectAnswer } from './answers.ts';
 import { labFileSchema } from './lab-schema.ts';
 
 const params = [{ name: 'syscall', choices: ['write', 'writev', 'pwritev2'] }];
 
-test('parameters become KDLABS_PARAM_ environment variables', () => {
+test('parameters become KDLABS_PARAM_ shell variables at the top of a script, not exported', () => {
   assert.equal(paramEnvName('syscall'), 'KDLABS_PARAM_SYSCALL');
-  assert.deepEqual(paramsToEnv({ syscall: 'writev', max_rate: '5' }), { KDLABS_PARAM_SYSCALL: 'writev', KDLABS_PARAM_MAX_RATE: '5' });
+  assert.equal(paramsPrelude({ syscall: 'writev', max_rate: '5' }), "KDLABS_PARAM_SYSCALL='writev'\nKDLABS_PARAM_MAX_RATE='5'\n");
+  assert.equal(paramsPrelude({ odd: "it's" }), "KDLABS_PARAM_ODD='it'\\''s'\n", 'a quote cannot end the value early');
+  assert.equal(paramsPrelude({}), '');
 });
 
 test('choiceIndex is deterministic, in range and uses the digest', () => {

@@ -29,10 +29,13 @@ export function paramEnvName(name: string): string {
   return `${PARAM_ENV_PREFIX}${name.toUpperCase()}`;
 }
 
-export function paramsToEnv(values: ParamValues): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [name, value] of Object.entries(values)) env[paramEnvName(name)] = value;
-  return env;
+/**
+ * The values as shell variables for the top of a script the runner sends to `bash -s`:
+ * not exported, so they never show in /proc/<pid>/environ of the script or of what it
+ * starts, where a learner who is root in the lab could read them while it runs.
+ */
+export function paramsPrelude(values: ParamValues): string {
+  return Object.entries(values).map(([name, value]) => `${paramEnvName(name)}='${value.replaceAll("'", "'\\''")}'\n`).join('');
 }
 
 export function escapeRegExp(text: string): string {

@@ -9,7 +9,7 @@ import { gradeAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/an
 import { closedMessage, isClosed, nextAnswerCount, NO_ANSWERS, NO_ATTEMPT_RULES, type AnswerCount, type AnswerOutcome, type AttemptRules } from '../../common/attempts.ts';
 import { questionTally } from '../../common/question-tally.ts';
 import { parseHint } from '../../common/walkthrough-markers.ts';
-import { paramsToEnv, type ParamValues } from '../../common/params.ts';
+import { paramsPrelude, type ParamValues } from '../../common/params.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import type {
   CheckResult, HintResponse, QuestionTally, ServerMessage, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
@@ -304,7 +304,7 @@ export class Session {
    */
   async execScript(script: string, timeoutMs: number, env: Record<string, string> = {}, protectedTools = false): Promise<Result<ExecResult, BackendError>> {
     if (!this.handle) return { ok: false, error: { code: 'gone', message: 'the lab is not running' } };
-    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: script, timeoutMs, protectedTools, env: { KDLABS_LAB: this.lab.id, ...paramsToEnv(this.params), ...env } });
+    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: paramsPrelude(this.params) + script, timeoutMs, protectedTools, env: { KDLABS_LAB: this.lab.id, ...env } });
   }
 
   /** Records a task result, then shows it: a result that could not be recorded is an error, never a pass. */
