@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
 import { confinementOff } from '../../common/host-root.ts';
+import { CONTAINER_CHECK_TOOLS_DIR } from '../images/vm-check-tools.ts';
 import { checkDocker, dockerUnreachable, isDockerUnreachable } from '../util/docker-client.ts';
 import {
   LAB_TOOL_PATH, type BackendError, type ExecOptions, type ExecResult, type LabBackend, type LabHandle, type Result, type ShellStream, type StartOptions, type TermSize,
@@ -37,7 +38,7 @@ const HOST_MOUNTS: Array<{ host: string; mode: 'rw' | 'ro'; when: string }> = [
  * of its own, filled from the image, so a learner's changes to the lab's files or to
  * this path in the image never reach a check; without SYS_ADMIN it cannot be remounted.
  */
-export const CHECK_TOOLS_DIR = '/opt/kdlabs-check';
+export const CHECK_TOOLS_DIR = CONTAINER_CHECK_TOOLS_DIR;
 /** The tool set first, then the image's own directories for the lab's programs. */
 const CHECK_PATH = `${CHECK_TOOLS_DIR}/bin:${LAB_TOOL_PATH}`;
 

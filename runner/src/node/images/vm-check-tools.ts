@@ -15,9 +15,10 @@ export const VM_CHECK_TOOLS_SUBDIR = 'check-tools';
 export const GUEST_LAB_DIR = '/opt/lab';
 /** The tool set in the guest: a hidden folder of the read-only lab files disk. */
 export const GUEST_CHECK_TOOLS_DIR = `${GUEST_LAB_DIR}/.kdlabs-check`;
+/** Where the container base image keeps the same tool set (its Dockerfile; container.ts mounts it). */
+export const CONTAINER_CHECK_TOOLS_DIR = '/opt/kdlabs-check';
 /** The same helpers the container labs' checks use; their `#!` names the container's path. */
 const SHARED_HELPERS_DIR = join(VM_IMAGES_DIR, 'container', 'base', 'files');
-const CONTAINER_CHECK_TOOLS_DIR = '/opt/kdlabs-check';
 /** Helper file in the base image → its name in the tool set. */
 const SHARED_HELPERS: ReadonlyArray<readonly [string, string]> = [['proc-age', 'proc-age'], ['check-date', 'date']];
 /** bash-static and busybox-static (recipe.json), after Debian's /bin → /usr/bin merge. */
