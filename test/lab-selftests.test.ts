@@ -59,15 +59,15 @@ const scratch = mkdtempSync(join(tmpdir(), 'kdlabs-selftest-labs-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** A lab whose fault is a file: setup makes it, the solution removes it, the check and the symptom look. */
-function probeLab(id: string, step: string, hints: string[]): ResolvedLab {
+function probeLab(id: string, step: string, hints: string[], extra: { yaml?: string[]; setup?: string } = {}): ResolvedLab {
   const files: Record<string, string> = {
     'lab.yaml': [
       `id: ${id}`, 'title: Walkthrough probe', 'level: beginner', 'summary: A lab that tests the self-test.', 'minutes: 1',
       'backend: container', 'image: base', 'resources: { memory: 64m, pids: 64, cpus: 0.5 }', 'setup: setup.sh', 'steps: [steps/01.md]',
       'tasks:', '  - id: fix', '    title: Fix it', '    check: checks/fixed.sh', `    hints: ${JSON.stringify(hints)}`,
-      'solution: { script: solve.sh }', 'selftest: { symptom: checks/symptom.sh }', '',
+      'solution: { script: solve.sh }', 'selftest: { symptom: checks/symptom.sh }', ...extra.yaml ?? [], '',
     ].join('\n'),
-    'setup.sh': 'touch /tmp/fault\n',
+    'setup.sh': `touch /tmp/fault\n${extra.setup ?? ''}`,
     'solve.sh': 'rm -f /tmp/fault\n',
     'checks/fixed.sh': 'test ! -e /tmp/fault\n',
     'checks/symptom.sh': 'test -e /tmp/fault\n',
@@ -141,4 +141,25 @@ test('the walkthrough fails on command not found, a missing file the command nam
   } finally {
     await cleanUp();
   }
+});
+
+test('the parameter check finds a learner\'s value in a file, an environment and a command line', { timeout: 300_000 }, async () => {
+  const lab = probeLab('param-leaks', fence('bash', 'echo look'), [], {
+    yaml: ['params:', '  colour: { choices: [teal, ochre] }'],
+    setup: [
+      'mkdir -p /var/lib/probe && echo "colour = $KDLABS_PARAM_COLOUR" > /var/lib/probe/state',
+      'PROBE_COLOUR=$KDLABS_PARAM_COLOUR setsid sleep 600 > /dev/null 2>&1 < /dev/null &',
+      'setsid bash -c "exec -a probe-$KDLABS_PARAM_COLOUR sleep 601" > /dev/null 2>&1 < /dev/null &',
+      // A value inside a longer word gives nothing away: it must not be reported.
+      'echo "${KDLABS_PARAM_COLOUR}ish_mode = on" > /var/lib/probe/other', '',
+    ].join('\n'),
+  });
+  const report = await selfTestLab(lab, { backends: backendsFor, resolveImage, params: { colour: 'ochre' }, skipWalkthrough: 'not what this test is about' });
+  const hidden = stepOf(report, 'parameters hidden from the lab')!;
+  assert.equal(hidden.ok, false, summaryOf(report));
+  assert.match(hidden.detail, /colour in \/var\/lib\/probe\/state/);
+  assert.match(hidden.detail, /colour in \/proc\/\d+\/environ \(sleep 600/);
+  assert.match(hidden.detail, /colour in \/proc\/\d+\/cmdline \(probe-ochre 601/);
+  assert.doesNotMatch(hidden.detail, /probe\/other/);
+  assert.ok(stepOf(report, 'stop, nothing left behind')?.ok, summaryOf(report));
 });

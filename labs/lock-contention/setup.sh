@@ -4,8 +4,8 @@ set -eu
 # Which stage calls the backend while holding its lock differs per learner
 # (lab.yaml params.lock): so does the name of the contended mutex.
 mkdir -p /var/lib/tallyd
-printf '%s\n' "${KDLABS_PARAM_LOCK:-cache}" > /var/lib/tallyd/backend-stage
-chmod 600 /var/lib/tallyd/backend-stage
+# tallyd gets it sealed in a seed only its binary can read (kdlabs-sealed.h).
+printf '%s\n' "${KDLABS_PARAM_LOCK:-cache}" | tallyd --seal > /var/lib/tallyd/profile
 tallyctl start
 # The first stats line comes after one second; wait for the second, a full second's numbers.
 for _ in $(seq 1 100); do

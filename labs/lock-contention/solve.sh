@@ -1,7 +1,7 @@
 #!/bin/bash
 # The fix: shard the lock that is held across the backend call, then restart.
 set -eu
-lock="$(cat /var/lib/tallyd/backend-stage)_lock"
+lock="${KDLABS_PARAM_LOCK}_lock"
 sed -i "s/^${lock} *=.*/${lock} = sharded/" /etc/tallyd.conf
 tallyctl restart
 sleep 2

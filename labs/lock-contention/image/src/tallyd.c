@@ -6,7 +6,7 @@
 //   cache  (cache_lock) — look up / fill the response cache
 //   stats  (stats_lock) — account the request in per-client counters
 // One stage also calls a slow backend (about 1 ms) for every request. Which one
-// is fixed per installation (/var/lib/tallyd/backend-stage). The backend call
+// is fixed per installation, sealed in /var/lib/tallyd/profile (kdlabs-sealed.h). The backend call
 // happens while that stage's lock is held, so with one global mutex the whole
 // service runs one request at a time, however many threads it has.
 //
@@ -25,13 +25,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <kdlabs-sealed.h>
+
 #define NSHARDS 256
 #define SLOTS 4096
 #define MAX_THREADS 64
 #define BACKEND_NS 1000000L /* one backend round trip: 1 ms */
 
 enum stage { ROUTE, CACHE, STATS, NSTAGES };
-static const char *stage_names[NSTAGES] = {"route", "cache", "stats"};
+static const char *const stage_names[NSTAGES] = {"route", "cache", "stats"};
 
 // The three locks: element 0 is the only one used in global mode.
 static pthread_mutex_t route_lock[NSHARDS];
@@ -43,7 +45,7 @@ static pthread_mutex_t *locks[NSTAGES] = {route_lock, cache_lock, stats_lock};
 static uint64_t tables[NSTAGES][SLOTS];
 
 static int sharded[NSTAGES];
-static int backend_stage = CACHE;
+static int backend_stage; // the sealed choice, read in main()
 static int nthreads = 8;
 
 struct worker {
@@ -163,21 +165,12 @@ static int read_config(const char *path) {
   return 0;
 }
 
-static void read_backend_stage(const char *path) {
-  FILE *f = fopen(path, "r");
-  char buf[32] = "";
-  if (f) {
-    if (!fgets(buf, sizeof buf, f)) buf[0] = '\0';
-    fclose(f);
-  }
-  for (int s = 0; s < NSTAGES; s++)
-    if (strcmp(trim(buf), stage_names[s]) == 0) backend_stage = s;
-}
-
 int main(int argc, char **argv) {
+  if (argc > 1 && strcmp(argv[1], "--seal") == 0) return kdlabs_seal_main(stage_names, NSTAGES);
   const char *conf = argc > 1 ? argv[1] : "/etc/tallyd.conf";
   if (read_config(conf) != 0) return 1;
-  read_backend_stage("/var/lib/tallyd/backend-stage");
+  backend_stage = kdlabs_sealed_choice("/var/lib/tallyd/profile", NSTAGES);
+  if (backend_stage < 0) return 1;
   for (int s = 0; s < NSTAGES; s++)
     for (int i = 0; i < NSHARDS; i++) pthread_mutex_init(&locks[s][i], NULL);
 

@@ -8,8 +8,8 @@
  *   write_mode = batched   records gathered in a buffer, one write(2) per batch
  *   write_mode = vectored  records gathered as an iovec array, one writev(2)
  *
- * In single mode the call that hands over a record depends on the build
- * profile of this installation (RELAYD_RECORD_CALL, set by relayctl):
+ * In single mode the call that hands over a record depends on the profile of
+ * this installation, sealed in /var/lib/relayd/profile (kdlabs-sealed.h):
  * write(2), writev(2) with one iovec, or pwritev2(2) at the current offset
  * (-1), which on a socket behaves like writev(2).
  *
@@ -32,12 +32,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <kdlabs-sealed.h>
+
 #define RECORD_SIZE 64
 #define MAX_IOV 1024 /* IOV_MAX on Linux */
 #define TICK_NS 1000000L /* producer wakes every 1 ms to emit what is due */
 
 enum mode { MODE_SINGLE, MODE_BATCHED, MODE_VECTORED };
-enum record_call { CALL_WRITE, CALL_WRITEV, CALL_PWRITEV2 };
+enum record_call { CALL_WRITE, CALL_WRITEV, CALL_PWRITEV2, NCALLS };
+static const char *const call_names[NCALLS] = { "write", "writev", "pwritev2" };
+#define PROFILE_PATH "/var/lib/relayd/profile"
 
 struct config {
     long rate;           /* records per second */
@@ -232,14 +236,13 @@ static void run_producer(int fd, const struct config *c)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--seal")) return kdlabs_seal_main(call_names, NCALLS);
     const char *path = argc > 1 ? argv[1] : "/etc/relayd.conf";
     struct config c;
     if (load_config(path, &c) < 0) return 2;
-    const char *call = getenv("RELAYD_RECORD_CALL");
-    c.call = CALL_WRITE;
-    if (call && !strcmp(call, "writev")) c.call = CALL_WRITEV;
-    else if (call && !strcmp(call, "pwritev2")) c.call = CALL_PWRITEV2;
-    else if (call && *call && strcmp(call, "write")) { fprintf(stderr, "relayd: RELAYD_RECORD_CALL must be write, writev or pwritev2, not \"%s\"\n", call); return 2; }
+    int call = kdlabs_sealed_choice(PROFILE_PATH, NCALLS);
+    if (call < 0) return 2;
+    c.call = (enum record_call)call;
     mkdir("/run/relayd", 0755);
 
     struct sigaction sa = { 0 };

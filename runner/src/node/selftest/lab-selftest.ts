@@ -10,6 +10,7 @@ import type { LabBackend } from '../backends/lab-backend.ts';
 import { SessionManager } from '../sessions/session-manager.ts';
 import type { Session } from '../sessions/session.ts';
 import { leftBehind } from './leftovers.ts';
+import { paramLeakScript, parseLeaks } from './param-leaks.ts';
 import { startTerminalServer } from './terminal-server.ts';
 import { runWalkthrough } from './walkthrough.ts';
 
@@ -19,6 +20,7 @@ const CHECK_RETRY_DELAY_MS = 2000;
 const SYMPTOM_TIMEOUT_MS = 60_000;
 /** A fault may need a moment to show; a symptom that panics a VM's kernel is read back after the reboot. */
 const SYMPTOM_ATTEMPTS = 2;
+const PARAM_LEAK_TIMEOUT_MS = 60_000;
 /** An answer no lab should accept; proves a question's pattern is not a catch-all. */
 const WRONG_ANSWER = 'definitely-not-the-answer-42';
 
@@ -26,7 +28,7 @@ export interface SelfTestStep { name: string; ok: boolean; detail: string; ms: n
 export interface SelfTestReport { labId: string; ok: boolean; steps: SelfTestStep[]; totalMs: number; params: ParamValues }
 
 export const SELFTEST_STEPS = [
-  'start', 'questions grade correctly', 'every check fails before the fix', 'fault present (symptom)',
+  'start', 'parameters hidden from the lab', 'questions grade correctly', 'every check fails before the fix', 'fault present (symptom)',
   'walkthrough', 'solution', 'every check passes after the fix', 'stop, nothing left behind',
 ] as const;
 
@@ -89,6 +91,14 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
     });
     if (ok && session) {
       const s: Session = session;
+      await step('parameters hidden from the lab', async () => {
+        if (!lab.params.length) return 'no per-learner parameters';
+        const r = await s.execScript(paramLeakScript(params), PARAM_LEAK_TIMEOUT_MS);
+        if (!r.ok) throw new Error(`could not look: ${r.error.message}`);
+        const leaks = parseLeaks(r.value.stdout);
+        if (leaks.length) throw new Error(`a learner can read their value: ${leaks.join('; ')}`);
+        return `${lab.params.map((p) => p.name).join(', ')}: in no process's environment or command line, in no file written since start`;
+      });
       await step('questions grade correctly', async () => {
         const questions = lab.tasks.filter((t) => t.question);
         for (const t of questions) {
