@@ -41,6 +41,9 @@ const relPath = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.split('/').includes('..'), 'expected a path inside the lab folder (no leading "/", no "..")');
+/** A container lab's writable layer: room for perf data and logs, far from a host disk's size. */
+export const DEFAULT_DISK_QUOTA = '2g';
+
 const size = z
   .string()
   .refine((s) => parseSize(s) !== null, 'expected a size such as "512m" or "1g"');
@@ -211,9 +214,11 @@ export const labFileSchema = z
         memory: size.default('512m'),
         pids: z.number().int().min(16).max(4096).default(256),
         cpus: z.number().min(0.1).max(8).default(1),
+        /** What a container lab may write to the host's disk; a VM lab's is its virtual disk. */
+        disk: size.default(DEFAULT_DISK_QUOTA),
       })
       .strict()
-      .default({ memory: '512m', pids: 256, cpus: 1 }),
+      .default({ memory: '512m', pids: 256, cpus: 1, disk: DEFAULT_DISK_QUOTA }),
     capabilities: z.array(z.enum(CONTAINER_CAPABILITIES)).default([]),
     vm: vmSchema.optional().describe('VM size and kernel parameters; only for backend: vm'),
     /** Values picked per learner; scripts get KDLABS_PARAM_<NAME>, answers may expect them. */
@@ -360,7 +365,8 @@ export interface ResolvedLab {
   backend: BackendKind;
   /** Base image name (`base`); the lab's own `image/` folder, when present, layers on it. */
   image: { base: string; labLayerDir: string | null };
-  resources: { memoryBytes: number; pids: number; cpus: number };
+  /** diskBytes: what a container lab may write to the host's disk (its writable layer). */
+  resources: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
   capabilities: string[];
   /** Set exactly when `backend` is `vm`: guest size and the lab's extra kernel parameters. */
   vm: ResolvedVm | null;

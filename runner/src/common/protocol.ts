@@ -81,6 +81,8 @@ export type ServerMessage =
 export type WsErrorCode = 'bad-frame' | 'shell-failed' | 'session-gone';
 
 export type NoticeCode = 'idle-warning' | 'idle-stopped' | 'workshop-ending' | 'workshop-ended'
+  /** The lab wrote more than its disk quota (lab.yaml resources.disk) and was stopped. */
+  | 'disk-quota'
   /** The lab's backend (Docker Engine, QEMU) became unreachable; the session is degraded and retried. */
   | 'backend-unavailable'
   /** The backend answers again and the lab survived: a new shell opens. */

@@ -198,6 +198,19 @@ export class ContainerBackend implements LabBackend {
     }
   }
 
+  async diskUsage(handle: LabHandle): Promise<Result<number, BackendError>> {
+    try {
+      // size: the engine adds up the writable layer (SizeRw); a lab's layer holds few files.
+      // (the engine's `size` query, missing from dockerode's types)
+      const opts = { size: true, abortSignal: AbortSignal.timeout(PROBE_TIMEOUT_MS) } as Docker.ContainerInspectOptions;
+      const info = await this.docker.getContainer(handle.ref).inspect(opts);
+      return { ok: true, value: (info as { SizeRw?: number }).SizeRw ?? 0 };
+    } catch (e) {
+      if (isDockerUnreachable(e)) return this.unreachable(e);
+      return { ok: false, error: { code: 'backend-unavailable', message: `Docker Engine could not measure container ${handle.ref.slice(0, 12)}'s writable layer: ${(e as Error).message}` } };
+    }
+  }
+
   async stop(handle: LabHandle): Promise<Result<void, BackendError>> {
     const removed = await this.remove(handle.ref);
     return removed.ok ? this.removeVolume(checkToolsVolume(handle.sessionId)) : removed;

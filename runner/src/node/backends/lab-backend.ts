@@ -87,6 +87,12 @@ export interface LabBackend {
   /** Does the environment still run? An error means the backend cannot tell now (unreachable), not that it is gone. */
   isAlive(handle: LabHandle): Promise<Result<boolean, BackendError>>;
   /**
+   * Bytes the environment has written to the host's disk beyond its image, where nothing
+   * else bounds them (a container's writable layer); absent where a fixed-size virtual
+   * disk already does (a VM). The session stops a lab that goes over its quota.
+   */
+  diskUsage?(handle: LabHandle): Promise<Result<number, BackendError>>;
+  /**
    * Removes the environment. Idempotent: stopping a stopped lab is fine. An error means
    * it may still exist (the backend is unreachable or refused): the caller keeps the
    * handle and tries again.

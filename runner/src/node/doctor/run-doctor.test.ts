@@ -9,7 +9,7 @@ import { runDoctor, type DoctorDeps } from './run-doctor.ts';
 const fixture = (name: string): string => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const labOf = (id: string, backend: 'container' | 'vm', markdown = ''): ResolvedLab => ({
   id, title: id, level: 'beginner', order: 100, summary: '', minutes: 1, backend, image: { base: 'base', labLayerDir: null },
-  resources: { memoryBytes: 1, pids: 16, cpus: 1 }, capabilities: [], vm: null, params: [], dir: '/x', setup: null,
+  resources: { memoryBytes: 1, pids: 16, cpus: 1, diskBytes: 1 }, capabilities: [], vm: null, params: [], dir: '/x', setup: null,
   steps: [{ file: 's.md', title: 's', markdown }], tasks: [], solution: { script: '', notes: null, timeoutSeconds: 300 }, selftest: { symptom: '', timeoutSeconds: 1 },
 });
 const ran = (stdout: string) => ({ code: 0, stdout, stderr: '', timedOut: false });

@@ -78,6 +78,7 @@ export function loadLab(dir: string): LoadResult {
         memoryBytes: parseSize(spec.resources.memory) ?? 0,
         pids: spec.resources.pids,
         cpus: spec.resources.cpus,
+        diskBytes: parseSize(spec.resources.disk) ?? 0,
       },
       capabilities: spec.capabilities,
       vm: spec.backend === 'vm'

@@ -118,6 +118,14 @@ export class FakeBackend implements LabBackend {
     return { ok: true, value: this.existing.has(handle.ref) };
   }
 
+  /** What diskUsage reports per environment (0 when unset). */
+  readonly written = new Map<string, number>();
+
+  async diskUsage(handle: LabHandle): Promise<Result<number, BackendError>> {
+    if (!this.reachable) return this.down();
+    return { ok: true, value: this.written.get(handle.ref) ?? 0 };
+  }
+
   async stop(handle: LabHandle): Promise<Result<void, BackendError>> {
     await this.enter('stop', handle.ref);
     if (!this.reachable) return this.down();
@@ -172,7 +180,7 @@ export function fakeLab(id = 'fake-lab'): ResolvedLab {
   return {
     id, title: 'Fake lab', level: 'beginner', order: 100, summary: 'A lab for unit tests.', minutes: 5, backend: 'container',
     image: { base: 'base', labLayerDir: null },
-    resources: { memoryBytes: 64 * 1024 * 1024, pids: 64, cpus: 1 },
+    resources: { memoryBytes: 64 * 1024 * 1024, pids: 64, cpus: 1, diskBytes: 256 * 1024 * 1024 },
     capabilities: [], vm: null, params: [], dir: '/nonexistent', setup: 'echo setup',
     steps: [{ file: 'steps/01.md', title: 'Look', markdown: '# Look' }],
     tasks: [

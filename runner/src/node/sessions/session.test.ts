@@ -131,6 +131,31 @@ test('a lab that vanished is failed once; a later stop neither records nor remov
   assert.deepEqual(observer.events.filter((e) => e.startsWith('stop')), ['stop:gone']);
 });
 
+test('a lab over its disk quota is removed and failed with the numbers; at its quota it runs on', async () => {
+  const { s, backend, observer } = await running();
+  const viewer = new FakeViewer();
+  s.terminal.attach(viewer);
+  await settle();
+  const ref = [...backend.existing][0]!;
+  backend.written.set(ref, s.lab.resources.diskBytes);
+  await s.probe();
+  assert.equal(s.phase, 'running', 'exactly at the quota is allowed');
+  backend.written.set(ref, s.lab.resources.diskBytes + 2 ** 20);
+  await s.probe();
+  assert.equal(s.phase, 'failed');
+  assert.match(s.error ?? '', /wrote 257 MiB to its disk, over its quota of 256 MiB/);
+  assert.equal(backend.existing.size, 0, 'the container was removed');
+  assert.ok(viewer.messages.some((m) => m.type === 'notice' && m.code === 'disk-quota'), 'the terminal was told');
+  assert.deepEqual(observer.events.filter((e) => e.startsWith('stop')), ['stop:disk-quota']);
+});
+
+test('a disk measurement the engine cannot give now stops nothing', async () => {
+  const { s, backend } = await running();
+  backend.diskUsage = async () => ({ ok: false, error: { code: 'backend-unavailable', message: 'the engine refused' } });
+  await s.probe();
+  assert.equal(s.phase, 'running');
+});
+
 test('an unreachable engine degrades the session; it recovers when the engine is back and its lab survived', async () => {
   const { s, backend } = await running();
   const viewer = new FakeViewer();

@@ -54,7 +54,7 @@ export interface SessionOwner { learnerId: string; workshopId: string | null }
 export const LOCAL_OWNER: SessionOwner = { learnerId: LOCAL_LEARNER_ID, workshopId: null };
 
 /** Why a session ended, as recorded in the progress store. */
-export type StopReason = 'stopped' | 'idle' | 'workshop-ended' | 'gone' | 'start-failed' | 'shutdown';
+export type StopReason = 'stopped' | 'idle' | 'workshop-ended' | 'gone' | 'start-failed' | 'shutdown' | 'disk-quota';
 
 /**
  * Told about everything a learner does (the progress store). Calls are
@@ -223,6 +223,7 @@ export class Session {
       if (!alive.ok) return this.degrade(alive.error, this.phase === 'running' || this.resumable);
       if (this.phase === 'running') {
         if (!alive.value) await this.gone(`the lab's ${this.envNoun} stopped unexpectedly; start the lab again`, 'gone');
+        else await this.enforceDiskQuota(handle);
         return;
       }
       if (alive.value && this.resumable) return this.recover();
@@ -447,6 +448,22 @@ export class Session {
     this.error = null;
     this.hub.notify({ type: 'notice', code: 'backend-recovered', message: `${this.backendName} answers again and the lab survived; here is a new shell`, deadline: null });
     this.hub.resume();
+  }
+
+  /**
+   * A lab over its disk quota (lab.yaml resources.disk) is removed, so one lab cannot fill
+   * the host's disk. Measured at each sweep: a lab may overshoot by what it writes in one.
+   */
+  private async enforceDiskQuota(handle: LabHandle): Promise<void> {
+    const quota = this.lab.resources.diskBytes;
+    if (!this.deps.backend.diskUsage || quota <= 0) return;
+    const used = await this.deps.backend.diskUsage(handle);
+    if (!used.ok) return; // cannot tell now; the next sweep asks again
+    if (used.value <= quota) return;
+    const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
+    const message = `this lab wrote ${mib(used.value)} to its disk, over its quota of ${mib(quota)}, and was stopped so the host's disk stays free; start it again for a fresh lab`;
+    this.hub.notify({ type: 'notice', code: 'disk-quota', message, deadline: null });
+    await this.gone(message, 'disk-quota');
   }
 
   /** The environment is gone (or must go): remove what is left, record the end, fail. */
