@@ -1,6 +1,9 @@
 #!/bin/bash
-# The fix: build every lookup table once, at start, then restart the service.
+# The fix: pin the table the profile showed rebuilt per record (this learner's
+# table) to cached, then restart the service.
 set -eu
-sed -i -E 's/^(checksum_table|escape_table|route_table) *=.*/\1 = cached/' /etc/ingestd.conf
+table=${KDLABS_PARAM_TABLE:-checksum}
+sed -i -E "/^${table}_table *=/d" /etc/ingestd.conf
+echo "${table}_table = cached" >> /etc/ingestd.conf
 ingestctl restart
 sleep 1

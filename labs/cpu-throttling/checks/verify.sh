@@ -18,7 +18,7 @@ if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "quoted is not runni
 conf=$(tr '\0' '\n' < "/proc/$pid/cmdline" | sed -n 2p)
 [ "$conf" = /etc/quoted.conf ] || { echo "quoted must run with /etc/quoted.conf (quotectl restart)"; exit 1; }
 setting() { sed -nE "s/^\s*$1\s*=\s*([0-9]+).*/\1/p" /etc/quoted.conf | tail -n 1; }
-for kv in burst_jobs=$BURST_JOBS job_ms=$JOB_MS burst_every_ms=$BURST_EVERY_MS quote_us=$QUOTE_US; do
+for kv in job_ms=$JOB_MS burst_every_ms=$BURST_EVERY_MS quote_us=$QUOTE_US; do
   if [ "$(setting "${kv%=*}")" != "${kv#*=}" ]; then
     echo "${kv%=*} in /etc/quoted.conf is not ${kv#*=}: that is the feed upstream sends; changing it drops work."
     exit 1
@@ -93,7 +93,7 @@ if awk -v a="$p99" -v b="$MAX_P99_MS" -v c="$cp99" -v d="$CONTROL_SLACK_MS" 'BEG
   echo "$summary"; exit 1
 fi
 if [ "$cpu" -lt "$need" ]; then
-  echo "$summary — the repricing feed needs about $(( need * 100 / 60 )) ms/s: is the pool keeping up?"
+  echo "$summary — less CPU than the repricing feed asks for: is the pool keeping up (quotectl status)?"
   exit 1
 fi
 echo "$summary. Bursts now queue inside quoted instead of freezing the whole cgroup."

@@ -7,9 +7,14 @@
  *   route_record()     the shard the record's key routes to (hash table of routes)
  *
  * then writes the record and an 8-byte trailer downstream (/dev/null here):
- * one write(2) per record. Each stage reads a lookup table. The config says,
- * per table, whether it is built once at start (`cached`) or rebuilt for every
- * record (`per_call`) — the second does the same work hundreds of times over.
+ * one write(2) per record. Each stage reads a lookup table, either built once
+ * at start (`cached`) or rebuilt for every record (`per_call`) — the second
+ * does the same work hundreds of times over. The config may pin each table to
+ * one or the other; a table it leaves alone (`profile`, the default) is kept
+ * the way this installation's release profile says. The profile,
+ * /var/lib/ingestd/profile, is written when ingestd is installed: a sealed
+ * seed (kdlabs-sealed.h) that only this binary turns into the release
+ * settings, and in them one table stays `per_call`.
  *
  * Once a second it writes /run/ingestd/stats: records so far, records per
  * second, lookup tables built so far.
@@ -30,12 +35,20 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <kdlabs-sealed.h>
+
+#define PROFILE_PATH "/var/lib/ingestd/profile"
+
 #define NOINLINE __attribute__((noipa)) /* no inlining, no .constprop/.isra clones: plain names */
 #define MAX_RECORD 65536
 #define ROUTES 16384
 #define ROUTE_SLOTS 32768 /* power of two, twice ROUTES: short probes */
 
-enum table_mode { CACHED, PER_CALL };
+enum table_mode { PROFILE, CACHED, PER_CALL };
+
+/* The tables, in the order the release profile numbers them. */
+static const char *const table_names[] = { "checksum", "escape", "route" };
+#define NTABLES 3
 
 struct config {
     size_t record_bytes;
@@ -192,7 +205,8 @@ static char *trim(char *s)
 
 static int parse_mode(const char *v, enum table_mode *m)
 {
-    if (strcmp(v, "cached") == 0) *m = CACHED;
+    if (strcmp(v, "profile") == 0) *m = PROFILE;
+    else if (strcmp(v, "cached") == 0) *m = CACHED;
     else if (strcmp(v, "per_call") == 0) *m = PER_CALL;
     else return -1;
     return 0;
@@ -200,7 +214,7 @@ static int parse_mode(const char *v, enum table_mode *m)
 
 static int load_config(const char *path, struct config *c)
 {
-    *c = (struct config){ .record_bytes = 512, .checksum = CACHED, .escape = CACHED, .route = CACHED };
+    *c = (struct config){ .record_bytes = 512, .checksum = PROFILE, .escape = PROFILE, .route = PROFILE };
     FILE *f = fopen(path, "r");
     if (!f) { fprintf(stderr, "ingestd: cannot read %s: %s\n", path, strerror(errno)); return -1; }
     char line[256];
@@ -217,7 +231,7 @@ static int load_config(const char *path, struct config *c)
                               : strcmp(key, "escape_table") == 0   ? &c->escape
                               : strcmp(key, "route_table") == 0    ? &c->route : NULL;
         if (mode) {
-            if (parse_mode(val, mode)) { fprintf(stderr, "ingestd: %s:%d: %s must be cached or per_call, not '%s'\n", path, lineno, key, val); bad = 1; }
+            if (parse_mode(val, mode)) { fprintf(stderr, "ingestd: %s:%d: %s must be cached, per_call or profile, not '%s'\n", path, lineno, key, val); bad = 1; }
         } else if (strcmp(key, "record_bytes") == 0) {
             char *end;
             long v = strtol(val, &end, 10);
@@ -232,14 +246,25 @@ static int load_config(const char *path, struct config *c)
     return bad ? -1 : 0;
 }
 
-static const char *mode_name(enum table_mode m) { return m == CACHED ? "cached" : "per_call"; }
+static const char *mode_name(enum table_mode m) { return m == PROFILE ? "profile" : m == CACHED ? "cached" : "per_call"; }
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && !strcmp(argv[1], "--seal")) return kdlabs_seal_main(table_names, NTABLES);
     const char *conf = argc > 1 ? argv[1] : "/etc/ingestd.conf";
     const char *stats = argc > 2 ? argv[2] : "/run/ingestd/stats";
+    const char *profile = argc > 3 ? argv[3] : PROFILE_PATH;
     struct config cfg;
     if (load_config(conf, &cfg)) return 2;
+    /* The config's own words, for the log: never the profile's. */
+    char pinned[160];
+    snprintf(pinned, sizeof pinned, "checksum_table=%s escape_table=%s route_table=%s",
+             mode_name(cfg.checksum), mode_name(cfg.escape), mode_name(cfg.route));
+    int release_per_call = kdlabs_sealed_choice(profile, NTABLES);
+    if (release_per_call < 0) { fprintf(stderr, "ingestd: no release profile\n"); return 2; }
+    enum table_mode *modes[NTABLES] = { &cfg.checksum, &cfg.escape, &cfg.route };
+    for (int i = 0; i < NTABLES; i++)
+        if (*modes[i] == PROFILE) *modes[i] = i == release_per_call ? PER_CALL : CACHED;
     signal(SIGTERM, on_term);
     signal(SIGINT, on_term);
     int out = open("/dev/null", O_WRONLY);
@@ -247,8 +272,7 @@ int main(int argc, char **argv)
     build_checksum_table(crc_tab);
     build_escape_table(esc_tab);
     build_route_table(route_tab);
-    fprintf(stderr, "ingestd: record_bytes=%zu checksum_table=%s escape_table=%s route_table=%s\n",
-            cfg.record_bytes, mode_name(cfg.checksum), mode_name(cfg.escape), mode_name(cfg.route));
+    fprintf(stderr, "ingestd: record_bytes=%zu %s\n", cfg.record_bytes, pinned);
 
     static uint8_t buf[MAX_RECORD + 8];
     uint64_t rng = 0x9E3779B97F4A7C15ULL, total = 0, last_total = 0;

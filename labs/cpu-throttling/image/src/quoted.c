@@ -3,8 +3,11 @@
  * Two kinds of work share one process (and so one cgroup, one CPU quota):
  *   - quote lookups: UDP requests on 127.0.0.1:7070, answered by the "api" thread.
  *     Each costs a fraction of a millisecond of CPU; clients care about their latency.
- *   - repricing bursts: every burst_every_ms the "feed" thread queues burst_jobs jobs,
+ *   - repricing bursts: every burst_every_ms the "feed" thread queues a burst of jobs,
  *     each job_ms of CPU time, and the pool of `workers` threads works them off.
+ *     How many jobs one burst holds is up to upstream: it comes with this
+ *     installation's feed subscription, sealed in /var/lib/quoted/profile
+ *     (kdlabs-sealed.h), and quoted neither prints nor reports it.
  *
  * Usage: quoted /etc/quoted.conf   (see the config file for the settings)
  * Stats: /run/quoted/stats, rewritten once a second.
@@ -24,12 +27,21 @@
 #include <time.h>
 #include <unistd.h>
 
-static int workers = 8, burst_jobs = 15, job_ms = 10, burst_every_ms = 500, quote_us = 100;
+#include <kdlabs-sealed.h>
+
+#define PROFILE_PATH "/var/lib/quoted/profile"
+/* The burst sizes a feed subscription can have, in the order the profile seals them. */
+static const char *const burst_names[] = { "20", "24" };
+#define NBURSTS 2
+
+static int workers = 8, burst_jobs, job_ms = 10, burst_every_ms = 500, quote_us = 100;
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t work = PTHREAD_COND_INITIALIZER;
 static long queued;                    /* jobs waiting for a worker */
-static atomic_long jobs_done, bursts, quotes;
+static long pending_bursts;            /* bursts with jobs queued or still being worked on */
+static long burst_left;                /* jobs of the oldest pending burst not yet finished */
+static atomic_long bursts, quotes;
 
 static double now_ms(clockid_t clk) {
   struct timespec ts;
@@ -58,7 +70,12 @@ static void *worker(void *arg) {
     queued--;
     pthread_mutex_unlock(&lock);
     burn(job_ms);
-    atomic_fetch_add(&jobs_done, 1);
+    pthread_mutex_lock(&lock);
+    if (--burst_left == 0 && pending_bursts > 0) {   /* the oldest burst is done */
+      pending_bursts--;
+      burst_left = pending_bursts ? burst_jobs : 0;
+    }
+    pthread_mutex_unlock(&lock);
   }
   return NULL;
 }
@@ -75,6 +92,7 @@ static void *feed(void *arg) {
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
     pthread_mutex_lock(&lock);
     queued += burst_jobs;
+    if (pending_bursts++ == 0) burst_left = burst_jobs;
     pthread_cond_broadcast(&work);
     pthread_mutex_unlock(&lock);
     atomic_fetch_add(&bursts, 1);
@@ -113,21 +131,24 @@ static void read_config(const char *path) {
       exit(1);
     }
     if (!strcmp(key, "workers")) workers = val;
-    else if (!strcmp(key, "burst_jobs")) burst_jobs = val;
     else if (!strcmp(key, "job_ms")) job_ms = val;
     else if (!strcmp(key, "burst_every_ms")) burst_every_ms = val;
     else if (!strcmp(key, "quote_us")) quote_us = val;
     else { fprintf(stderr, "%s:%d: unknown setting '%s'\n", path, lineno, key); exit(1); }
   }
   fclose(f);
-  if (workers < 1 || workers > 64 || burst_jobs < 0 || job_ms < 1 || burst_every_ms < 10 || quote_us < 0) {
+  if (workers < 1 || workers > 64 || job_ms < 1 || burst_every_ms < 10 || quote_us < 0) {
     fprintf(stderr, "%s: a setting is out of range\n", path);
     exit(1);
   }
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "--seal")) return kdlabs_seal_main(burst_names, NBURSTS);
   read_config(argc > 1 ? argv[1] : "/etc/quoted.conf");
+  int burst = kdlabs_sealed_choice(PROFILE_PATH, NBURSTS);
+  if (burst < 0) return 1;
+  burst_jobs = atoi(burst_names[burst]);
   int fd = socket(AF_INET, SOCK_DGRAM, 0);
   struct sockaddr_in addr = { .sin_family = AF_INET, .sin_port = htons(7070) };
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -136,18 +157,18 @@ int main(int argc, char **argv) {
   for (int i = 0; i < workers; i++) pthread_create(&t, NULL, worker, NULL);
   pthread_create(&t, NULL, api, &fd);
   pthread_create(&t, NULL, feed, NULL);
-  printf("quoted: workers=%d burst=%d jobs x %d ms every %d ms, quotes on udp 127.0.0.1:7070\n",
-         workers, burst_jobs, job_ms, burst_every_ms);
+  printf("quoted: workers=%d, a burst of %d ms jobs every %d ms, quotes on udp 127.0.0.1:7070\n",
+         workers, job_ms, burst_every_ms);
   fflush(stdout);
   for (;;) {   /* the main thread only publishes counters */
     sleep(1);
     FILE *f = fopen("/run/quoted/stats.tmp", "w");
     if (!f) continue;
     pthread_mutex_lock(&lock);
-    long q = queued;
+    long pending = pending_bursts;
     pthread_mutex_unlock(&lock);
-    fprintf(f, "workers %d\nbursts %ld\njobs_done %ld\njobs_queued %ld\nquotes %ld\n", workers,
-            atomic_load(&bursts), atomic_load(&jobs_done), q, atomic_load(&quotes));
+    fprintf(f, "workers %d\nbursts %ld\nbursts_pending %ld\nquotes %ld\n", workers,
+            atomic_load(&bursts), pending, atomic_load(&quotes));
     fclose(f);
     rename("/run/quoted/stats.tmp", "/run/quoted/stats");
   }
