@@ -145,13 +145,15 @@ test('the walkthrough fails on command not found, a missing file the command nam
 
 test('the parameter check finds a learner\'s value in a file, an environment and a command line', { timeout: 300_000 }, async () => {
   const lab = probeLab('param-leaks', fence('bash', 'echo look'), [], {
-    yaml: ['params:', '  colour: { choices: [teal, ochre] }'],
+    yaml: ['params:', '  colour: { choices: [teal, ochre], measuredIn: [/run/probe-report] }'],
     setup: [
       'mkdir -p /var/lib/probe && echo "colour = $KDLABS_PARAM_COLOUR" > /var/lib/probe/state',
       'PROBE_COLOUR=$KDLABS_PARAM_COLOUR setsid sleep 600 > /dev/null 2>&1 < /dev/null &',
       'setsid bash -c "exec -a probe-$KDLABS_PARAM_COLOUR sleep 601" > /dev/null 2>&1 < /dev/null &',
       // A value inside a longer word gives nothing away: it must not be reported.
-      'echo "${KDLABS_PARAM_COLOUR}ish_mode = on" > /var/lib/probe/other', '',
+      'echo "${KDLABS_PARAM_COLOUR}ish_mode = on" > /var/lib/probe/other',
+      // The measurement a step teaches may show it (lab.yaml measuredIn).
+      'echo "slowest: $KDLABS_PARAM_COLOUR" > /run/probe-report', '',
     ].join('\n'),
   });
   const report = await selfTestLab(lab, { backends: backendsFor, resolveImage, params: { colour: 'ochre' }, skipWalkthrough: 'not what this test is about' });
@@ -161,5 +163,6 @@ test('the parameter check finds a learner\'s value in a file, an environment and
   assert.match(hidden.detail, /colour in \/proc\/\d+\/environ \(sleep 600/);
   assert.match(hidden.detail, /colour in \/proc\/\d+\/cmdline \(probe-ochre 601/);
   assert.doesNotMatch(hidden.detail, /probe\/other/);
+  assert.doesNotMatch(hidden.detail, /probe-report/);
   assert.ok(stepOf(report, 'stop, nothing left behind')?.ok, summaryOf(report));
 });

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { SLUG_PATTERN } from './ids.ts';
 import { parseSize } from './sizes.ts';
 import {
-  DEFAULT_PARAM_ANSWER_PATTERN, fillPlaceholder, MAX_PARAM_CHOICES, PARAM_NAME_PATTERN, PARAM_PLACEHOLDER, PARAM_VALUE_PATTERN,
-  type ResolvedParam,
+  DEFAULT_PARAM_ANSWER_PATTERN, fillPlaceholder, MAX_PARAM_CHOICES, MEASURED_IN_PATTERN, PARAM_NAME_PATTERN, PARAM_PLACEHOLDER,
+  PARAM_VALUE_PATTERN, type ResolvedParam,
 } from './params.ts';
 import { parseHint } from './walkthrough-markers.ts';
 import { hostRootReasons } from './host-root.ts';
@@ -115,6 +115,11 @@ const paramSchema = z
       .min(2, 'expected at least two choices (one choice is a constant)')
       .max(MAX_PARAM_CHOICES)
       .refine((c) => new Set(c).size === c.length, 'expected distinct choices'),
+    measuredIn: z
+      .array(z.string().regex(MEASURED_IN_PATTERN, 'expected an absolute path of letters, digits, ".", "_", "-" and "/"'))
+      .max(8)
+      .optional()
+      .describe('files that show the value because reading them is the measurement a step teaches; the self-test does not count them as leaks'),
   })
   .strict();
 

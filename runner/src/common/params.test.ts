@@ -4,7 +4,7 @@ import { choiceIndex, choiceMessage, escapeRegExp, fillPlaceholder, paramEnvName
 import { answerPattern, exampleAnswer, isCorrectAnswer } from './answers.ts';
 import { labFileSchema } from './lab-schema.ts';
 
-const params = [{ name: 'syscall', choices: ['write', 'writev', 'pwritev2'] }];
+const params = [{ name: 'syscall', choices: ['write', 'writev', 'pwritev2'], measuredIn: [] }];
 
 test('parameters become KDLABS_PARAM_ shell variables at the top of a script, not exported', () => {
   assert.equal(paramEnvName('syscall'), 'KDLABS_PARAM_SYSCALL');
@@ -28,7 +28,7 @@ test('choiceIndex is deterministic, in range and uses the digest', () => {
 
 test('the sweep covers every choice of every parameter', () => {
   assert.deepEqual(paramSweep([]), [{}]);
-  const sweep = paramSweep([...params, { name: 'size', choices: ['s', 'l'] }]);
+  const sweep = paramSweep([...params, { name: 'size', choices: ['s', 'l'], measuredIn: [] }]);
   assert.deepEqual(sweep, [{ syscall: 'write', size: 's' }, { syscall: 'writev', size: 'l' }, { syscall: 'pwritev2', size: 's' }]);
 });
 
@@ -76,6 +76,8 @@ test('lab.yaml params and parameter answers are validated', () => {
   assert.match(issues({ ...ok, params: { syscall: { choices: ['write', 'write'] } } }).join('\n'), /distinct/);
   assert.match(issues({ ...ok, params: { Syscall: { choices: ['a', 'b'] } } }).join('\n'), /lower-case name/);
   assert.match(issues({ ...ok, params: { syscall: { choices: ['a b', 'c'] } } }).join('\n'), /letters, digits/);
+  assert.deepEqual(issues({ ...ok, params: { syscall: { choices: ['write', 'writev'], measuredIn: ['/run/report'] } } }), []);
+  assert.match(issues({ ...ok, params: { syscall: { choices: ['write', 'writev'], measuredIn: ['run/report'] } } }).join('\n'), /params\.syscall\.measuredIn\.0: expected an absolute path/);
   const noPlaceholder = { ...ok, tasks: [{ id: 'q', title: 'Q', question: { prompt: 'p', answer: { param: 'syscall', pattern: '^write$' } } }] };
   assert.match(issues(noPlaceholder).join('\n'), /must contain \{\{value\}\}/);
   const fixedWithoutExample = { ...ok, tasks: [{ id: 'q', title: 'Q', question: { prompt: 'p', answer: { pattern: '^x$' } } }] };

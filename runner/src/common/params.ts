@@ -20,7 +20,15 @@ export const PARAM_ENV_PREFIX = 'KDLABS_PARAM_';
 export interface ResolvedParam {
   name: string;
   choices: string[];
+  /**
+   * Files in the lab that show the value because they are the measurement a step
+   * teaches (a latency report per port, say); the self-test's leak check skips them.
+   */
+  measuredIn: string[];
 }
+
+/** A `measuredIn` path: absolute, plain characters (it travels in a shell word). */
+export const MEASURED_IN_PATTERN = /^\/[A-Za-z0-9._/-]+$/;
 
 /** The chosen value of every parameter of a lab, by parameter name. */
 export type ParamValues = Record<string, string>;

@@ -4,7 +4,11 @@
  * writes the latency of the last 10 s, and a histogram since it started, to
  * /run/shop/latency (shopctl latency prints it).
  *
- * One thread per endpoint, named load-<endpoint>.
+ * Usage: shop-load CONFIG REPORT — the three ports come from the `ports` line of
+ * shopd's config. Which endpoint is on which port shop-load learns from the first
+ * reply on each (a user record, a price record, a cart's item list).
+ *
+ * One thread per endpoint, named load-<endpoint> once it knows (load-<port> before).
  * Each request goes out with one write(); the reply is read as the protocol reads:
  * the 8-byte header, then the body it announces.
  */
@@ -26,7 +30,7 @@
 #define INTERVAL_NS 20000000L
 #define WINDOW_S 10
 #define RING 1024
-static const char *names[NEP] = { "users", "prices", "carts" };
+static const char *names[NEP] = { "?", "?", "?" };   /* learned from the first reply */
 static int ports[NEP];
 static const double edges[] = { 1, 5, 20, 50, 100 };   /* histogram bucket bounds, ms */
 #define NB 6
@@ -68,7 +72,7 @@ static void *run(void *arg) {
   int fd = -1;
   unsigned seq = 0;
   char tname[16];
-  snprintf(tname, sizeof tname, "load-%s", names[i]);   /* ps -L, top -H and /proc/<pid>/task show it */
+  snprintf(tname, sizeof tname, "load-%d", ports[i]);   /* ps -L, top -H and /proc/<pid>/task show it */
   pthread_setname_np(pthread_self(), tname);
   struct timespec next;
   clock_gettime(CLOCK_MONOTONIC, &next);
@@ -83,7 +87,7 @@ static void *run(void *arg) {
       continue;
     }
     char req[64];
-    int klen = snprintf(req + 4, sizeof req - 4, "%c%06u", names[i][0], seq++ % 50000);
+    int klen = snprintf(req + 4, sizeof req - 4, "k%06u", seq++ % 50000);
     uint32_t l = htonl((uint32_t)klen);
     memcpy(req, &l, 4);
     double t0 = now_s();
@@ -96,6 +100,13 @@ static void *run(void *arg) {
       continue;
     }
     double t1 = now_s(), ms = (t1 - t0) * 1000;
+    if (names[i][0] == '?') {   /* which endpoint this is, from what it answers */
+      size_t n = ntohl(hdr[1]) < sizeof body ? ntohl(hdr[1]) : sizeof body - 1;
+      body[n] = 0;
+      names[i] = !strncmp(body, "user=", 5) ? "users" : strstr(body, "cents=") ? "prices" : strstr(body, "qty=") ? "carts" : "other";
+      snprintf(tname, sizeof tname, "load-%s", names[i]);
+      pthread_setname_np(pthread_self(), tname);
+    }
     int b = 0;
     while (b < NB - 1 && ms >= edges[b]) b++;
     pthread_mutex_lock(&e->mu);
@@ -147,10 +158,24 @@ static void report(const char *path) {
   rename(tmp, path);
 }
 
+/* The `ports = A B C` line of shopd's config. */
+static int read_ports(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) { perror(path); return -1; }
+  char line[256];
+  int found = 0;
+  while (!found && fgets(line, sizeof line, f))
+    found = sscanf(line, " ports = %d %d %d", &ports[0], &ports[1], &ports[2]) == NEP;
+  fclose(f);
+  if (!found) fprintf(stderr, "shop-load: no 'ports = A B C' line in %s\n", path);
+  return found ? 0 : -1;
+}
+
 int main(int argc, char **argv) {
-  if (argc != 5) { fprintf(stderr, "usage: shop-load USERS_PORT PRICES_PORT CARTS_PORT REPORT_FILE\n"); return 2; }
-  for (int i = 0; i < NEP; i++) { ports[i] = atoi(argv[i + 1]); pthread_mutex_init(&eps[i].mu, NULL); }
+  if (argc != 3) { fprintf(stderr, "usage: shop-load SHOPD_CONFIG REPORT_FILE\n"); return 2; }
+  if (read_ports(argv[1]) < 0) return 2;
+  for (int i = 0; i < NEP; i++) pthread_mutex_init(&eps[i].mu, NULL);
   signal(SIGPIPE, SIG_IGN);
   for (int i = 0; i < NEP; i++) { pthread_t t; pthread_create(&t, NULL, run, (void *)(intptr_t)i); }
-  for (;;) { sleep(1); report(argv[4]); }
+  for (;;) { sleep(1); report(argv[2]); }
 }

@@ -14,8 +14,13 @@
  * header and its items live in separate buffers: `reply_writes` in the config says
  * whether they go to the kernel with two send() calls (split) or one writev() (single).
  *
- * Config (/etc/shopd.conf): users_port, prices_port, carts_port, tcp_nodelay (on|off),
+ * Config (/etc/shopd.conf): ports (three TCP ports on 127.0.0.1), tcp_nodelay (on|off),
  * reply_writes (split|single). Read once at start; shopctl restart re-reads it.
+ *
+ * Which endpoint answers on which of the three ports is this installation's release
+ * profile, /var/lib/shopd/profile: a sealed seed (kdlabs-sealed.h) only this binary
+ * turns into the assignment, so neither the config nor the log says it. A client
+ * tells the endpoints apart by what they answer (shop-load does).
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -32,10 +37,19 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <kdlabs-sealed.h>
+
+#define PROFILE_PATH "/var/lib/shopd/profile"
+
 enum kind { USERS, PRICES, CARTS, NKINDS };
 static const char *kind_name[NKINDS] = { "users", "prices", "carts" };
 
-static int port[NKINDS] = { 7101, 7102, 7103 };
+/* The configured ports, in the config's order; the profile picks the carts port among
+ * them by its position, users and prices take the other two in order. The seal's
+ * names are the default ports, one per position. */
+static const char *const default_ports[NKINDS] = { "7101", "7102", "7103" };
+static int conf_port[NKINDS] = { 7101, 7102, 7103 };
+static int port[NKINDS];
 static int tcp_nodelay;   /* setsockopt(TCP_NODELAY) on every accepted connection */
 static int split_writes = 1;
 
@@ -68,9 +82,15 @@ static void read_config(const char *path) {
     if (!eq) { if (*trim(line)) { fprintf(stderr, "shopd: %s:%d: no '='\n", path, n); exit(2); } continue; }
     *eq = 0;
     char *k = trim(line), *v = trim(eq + 1);
-    if (!strcmp(k, "users_port")) port[USERS] = atoi(v);
-    else if (!strcmp(k, "prices_port")) port[PRICES] = atoi(v);
-    else if (!strcmp(k, "carts_port")) port[CARTS] = atoi(v);
+    if (!strcmp(k, "ports")) {
+      char *end = v;
+      for (int i = 0; i < NKINDS; i++) {
+        long p = strtol(end, &end, 10);
+        if (p < 1024 || p > 65535) { fprintf(stderr, "shopd: %s:%d: ports must be three port numbers from 1024 to 65535\n", path, n); exit(2); }
+        conf_port[i] = (int)p;
+      }
+      if (*trim(end)) { fprintf(stderr, "shopd: %s:%d: ports must be three port numbers, nothing more\n", path, n); exit(2); }
+    }
     else if (!strcmp(k, "tcp_nodelay")) tcp_nodelay = on_off(k, v);
     else if (!strcmp(k, "reply_writes")) {
       if (!strcmp(v, "split")) split_writes = 1;
@@ -167,7 +187,7 @@ static void *listener(void *arg) {
   setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port[k]),
                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-  if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0) { fprintf(stderr, "shopd: %s port %d: ", kind_name[k], port[k]); die("bind"); }
+  if (bind(ls, (struct sockaddr *)&a, sizeof a) < 0) { fprintf(stderr, "shopd: port %d: ", port[k]); die("bind"); }
   if (listen(ls, 64) < 0) die("listen");
   for (;;) {
     int fd = accept(ls, NULL, NULL);
@@ -187,13 +207,19 @@ static void *listener(void *arg) {
 }
 
 int main(int argc, char **argv) {
+  if (argc > 1 && !strcmp(argv[1], "--seal")) return kdlabs_seal_main(default_ports, NKINDS);
   read_config(argc > 1 ? argv[1] : "/etc/shopd.conf");
+  int carts_at = kdlabs_sealed_choice(PROFILE_PATH, NKINDS);
+  if (carts_at < 0) { fprintf(stderr, "shopd: no release profile\n"); return 2; }
+  port[CARTS] = conf_port[carts_at];
+  for (int i = 0, k = USERS; i < NKINDS; i++)
+    if (i != carts_at) port[k++] = conf_port[i];
   signal(SIGPIPE, SIG_IGN);
   pthread_t t[NKINDS];
   for (int k = 0; k < NKINDS; k++) pthread_create(&t[k], NULL, listener, (void *)(intptr_t)k);
-  fprintf(stderr, "shopd: users :%d, prices :%d, carts :%d; tcp_nodelay %s, reply_writes %s\n",
-          port[USERS], port[PRICES], port[CARTS], tcp_nodelay ? "on" : "off",
-          split_writes ? "split" : "single");
+  /* The settings read, never the ports' assignment: that is for a client to find. */
+  fprintf(stderr, "shopd: tcp_nodelay %s, reply_writes %s\n",
+          tcp_nodelay ? "on" : "off", split_writes ? "split" : "single");
   for (int k = 0; k < NKINDS; k++) pthread_join(t[k], NULL);
   return 0;
 }

@@ -90,7 +90,7 @@ export function loadLab(dir: string): LoadResult {
           ...(spec.vm?.dataDisk ? { dataDisk: spec.vm.dataDisk } : {}),
         }
         : null,
-      params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices })),
+      params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices, measuredIn: p.measuredIn ?? [] })),
       dir,
       setup,
       steps,

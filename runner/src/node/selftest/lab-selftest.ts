@@ -93,11 +93,13 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
       const s: Session = session;
       await step('parameters hidden from the lab', async () => {
         if (!lab.params.length) return 'no per-learner parameters';
-        const r = await s.execScript(paramLeakScript(params), PARAM_LEAK_TIMEOUT_MS);
+        const r = await s.execScript(paramLeakScript(params, lab.params), PARAM_LEAK_TIMEOUT_MS);
         if (!r.ok) throw new Error(`could not look: ${r.error.message}`);
         const leaks = parseLeaks(r.value.stdout);
         if (leaks.length) throw new Error(`a learner can read their value: ${leaks.join('; ')}`);
-        return `${lab.params.map((p) => p.name).join(', ')}: in no process's environment or command line, in no file written since start`;
+        const measured = lab.params.flatMap((p) => p.measuredIn);
+        return `${lab.params.map((p) => p.name).join(', ')}: in no process's environment or command line, in no file written since start`
+          + (measured.length ? ` other than the measurements ${measured.join(', ')}` : '');
       });
       await step('questions grade correctly', async () => {
         const questions = lab.tasks.filter((t) => t.question);

@@ -1,8 +1,10 @@
 // A per-learner value must not be readable in the lab (docs/authoring.md, "Hiding a
 // per-learner value"): the self-test looks where root in the lab would look first —
 // every process's environment and command line, and every file written since the
-// lab started — for each parameter's value as a whole word.
-import { paramEnvName, type ParamValues } from '../../common/params.ts';
+// lab started — for each parameter's value as a whole word. A parameter's
+// `measuredIn` files are skipped: they show the value because reading them is the
+// measurement a step teaches.
+import { paramEnvName, type ParamValues, type ResolvedParam } from '../../common/params.ts';
 
 /** Marks a leak line in the script's output; anything else it prints is a note. */
 export const LEAK_MARK = 'kdlabs-param-leak';
@@ -12,14 +14,17 @@ export const LEAK_MARK = 'kdlabs-param-leak';
  * as shell variables, never in an environment or on a command line of its own).
  * It prints `kdlabs-param-leak <name> <where>` per leak and exits 0.
  */
-export function paramLeakScript(params: ParamValues): string {
-  const pairs = Object.keys(params).map((name) => `${name}:${paramEnvName(name)}`);
+export function paramLeakScript(values: ParamValues, params: readonly Pick<ResolvedParam, 'name' | 'measuredIn'>[] = []): string {
+  // name:VARIABLE:path|path — measuredIn paths are plain (MEASURED_IN_PATTERN), safe in a shell word.
+  const entries = Object.keys(values).map((name) =>
+    `${name}:${paramEnvName(name)}:${(params.find((p) => p.name === name)?.measuredIn ?? []).join('|')}`);
   return `
 start=$(( $(awk '/^btime/ { print $2 }' /proc/stat) + $(awk '{ print $22 }' /proc/1/stat) / $(getconf CLK_TCK) ))
 written=$(find / \\( -path /proc -o -path /sys -o -path /dev -o -path /opt/kdlabs-check -o -path /opt/lab/.kdlabs-check \\) -prune \\
   -o -type f -newermt "@$start" -size -8M -print 2>/dev/null)
-for pair in ${pairs.join(' ')}; do
-  name=\${pair%%:*} var=\${pair#*:}
+for entry in ${entries.join(' ')}; do
+  name=\${entry%%:*} rest=\${entry#*:}
+  var=\${rest%%:*} measured="|\${rest#*:}|"
   value=\${!var}
   for p in /proc/[0-9]*; do
     pid=\${p#/proc/}
@@ -31,7 +36,9 @@ for pair in ${pairs.join(' ')}; do
     done
   done
   printf '%s\\n' "$written" | while IFS= read -r f; do
-    [ -n "$f" ] && grep -Iqw -- "$value" "$f" 2>/dev/null && echo "${LEAK_MARK} $name $f"
+    [ -n "$f" ] || continue
+    case "$measured" in *"|$f|"*) continue ;; esac
+    grep -Iqw -- "$value" "$f" 2>/dev/null && echo "${LEAK_MARK} $name $f"
   done
 done
 exit 0

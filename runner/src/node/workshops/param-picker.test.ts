@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadOrCreateSecret, paramChooser, pickParams, LOCAL_SEED } from './param-picker.ts';
 
-const lab = { id: 'syscall-storm', params: [{ name: 'syscall', choices: ['write', 'writev', 'pwritev2'] }] };
+const lab = { id: 'syscall-storm', params: [{ name: 'syscall', choices: ['write', 'writev', 'pwritev2'], measuredIn: [] }] };
 
 test('the secret is created once, kept private, and reused', () => {
   const dir = mkdtempSync(join(tmpdir(), 'kdlabs-secret-'));
