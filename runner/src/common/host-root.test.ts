@@ -7,7 +7,7 @@ test('a container lab is host-root-equivalent by its capabilities; a VM lab neve
   assert.deepEqual(hostRootReasons({ backend: 'container', capabilities: ['SYS_PTRACE', 'SYSLOG', 'PERFMON'] }), []);
   const admin = hostRootReasons({ backend: 'container', capabilities: ['SYS_ADMIN', 'SYS_PTRACE'] });
   assert.equal(admin.length, 2, 'the capability, and the confinement it turns off');
-  assert.match(admin[0]!, /^SYS_ADMIN: .*release_agent/);
+  assert.match(admin[0]!, /^SYS_ADMIN: .*sysctls/);
   assert.match(admin[1]!, /seccomp and AppArmor are off/);
   assert.match(hostRootReasons({ backend: 'container', capabilities: ['BPF', 'PERFMON'] }).join(), /^BPF: /);
   assert.equal(confinementOff(['BPF', 'PERFMON']), false, 'seccomp stays on without SYS_ADMIN');

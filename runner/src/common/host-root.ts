@@ -6,7 +6,7 @@
 
 /** A capability that is as good as host root, and what it lets a learner do. */
 const HOST_ROOT_CAPABILITIES: Readonly<Record<string, string>> = {
-  SYS_ADMIN: 'SYS_ADMIN: mount file systems (on cgroup v1 a writable release_agent runs a program on the host) and load eBPF programs that read kernel memory',
+  SYS_ADMIN: 'SYS_ADMIN: mount file systems (a private /proc/sys makes host-wide sysctls writable) and load eBPF programs that read kernel memory',
   BPF: 'BPF: eBPF programs read any kernel memory, other learners\' processes included',
 };
 

@@ -48,6 +48,9 @@ function checkToolsVolume(sessionId: string): string {
 
 interface ContainerHandle extends LabHandle { readonly backend: 'container' }
 
+/** The engine API's HostConfig (1.41+) has CgroupnsMode; @types/dockerode does not know it yet. */
+type LabHostConfig = Docker.HostConfig & { CgroupnsMode: 'private' | 'host' };
+
 export class ContainerBackend implements LabBackend {
   readonly kind = 'container' as const;
 
@@ -72,6 +75,23 @@ export class ContainerBackend implements LabBackend {
       // Created before the container so that it carries the labels reaping looks for; the
       // engine copies the image's CHECK_TOOLS_DIR into it at the first mount.
       await this.docker.createVolume({ Name: checkToolsVolume(opts.sessionId), Labels: labels });
+      const hostConfig: LabHostConfig = {
+        Init: true, // reaps the fault workload's zombies; `sleep` alone would not
+        NetworkMode: 'none',
+        // Its own cgroup namespace: a cgroup v1 mount in the lab then starts at the lab's
+        // cgroup, where no release_agent file exists (the classic escape); cgroup files
+        // under /sys/fs/cgroup read the same.
+        CgroupnsMode: 'private',
+        CapAdd: caps,
+        SecurityOpt: confinementOff(caps) ? ['seccomp=unconfined', 'apparmor=unconfined'] : [],
+        Memory: lab.resources.memoryBytes,
+        MemorySwap: lab.resources.memoryBytes, // no swap: a memory hog meets the OOM killer, not the host's disk
+        PidsLimit: lab.resources.pids,
+        NanoCpus: Math.round(lab.resources.cpus * 1e9),
+        Binds: binds,
+        Mounts: [{ Type: 'volume', Source: checkToolsVolume(opts.sessionId), Target: CHECK_TOOLS_DIR, ReadOnly: true }],
+        AutoRemove: false,
+      };
       const container = await this.createAndStart({
         name: `kdlabs-${opts.sessionId}`,
         Image: opts.image,
@@ -79,19 +99,7 @@ export class ContainerBackend implements LabBackend {
         Cmd: ['sleep', 'infinity'],
         Env: [`KDLABS_LAB=${lab.id}`, 'TERM=xterm-256color', 'LANG=C.UTF-8'],
         Labels: labels,
-        HostConfig: {
-          Init: true, // reaps the fault workload's zombies; `sleep` alone would not
-          NetworkMode: 'none',
-          CapAdd: caps,
-          SecurityOpt: confinementOff(caps) ? ['seccomp=unconfined', 'apparmor=unconfined'] : [],
-          Memory: lab.resources.memoryBytes,
-          MemorySwap: lab.resources.memoryBytes, // no swap: a memory hog meets the OOM killer, not the host's disk
-          PidsLimit: lab.resources.pids,
-          NanoCpus: Math.round(lab.resources.cpus * 1e9),
-          Binds: binds,
-          Mounts: [{ Type: 'volume', Source: checkToolsVolume(opts.sessionId), Target: CHECK_TOOLS_DIR, ReadOnly: true }],
-          AutoRemove: false,
-        },
+        HostConfig: hostConfig,
       });
       return { ok: true, value: { backend: 'container', sessionId: opts.sessionId, labId: lab.id, ref: container.id } satisfies ContainerHandle };
     } catch (e) {
