@@ -58,3 +58,8 @@ test('markers that do not parse and empty blocks are problems of the plan, with 
   assert.match(plan.problems[1]!, /^step 1 block 2 \(steps\/01\.md:6\): an empty command block/);
   assert.match(plan.problems[2]!, /^hint 1 of t: `ls`: walkthrough=never/);
 });
+
+test('a hint marker in step prose is a problem naming the line: prose is not typed, so it would only reach the page', () => {
+  const steps = [{ file: 'steps/03.md', markdown: '# Fix\nAdd `<name> = cached`{walkthrough=skip} to the file.\n```bash\nctl restart\n```\n' }];
+  assert.deepEqual(planWalkthrough(steps, []).problems, ['steps/03.md:2: {walkthrough=…} after a code span works in hints only; step prose is not typed — remove it']);
+});

@@ -2,7 +2,7 @@
 // with a Run button, then the commands in the hints of that step's tasks.
 // Markers (walkthrough-markers.ts) say how each one ends.
 import type { ResolvedStep, ResolvedTask } from './lab-schema.ts';
-import { describeMode, parseFenceInfo, parseHint, type WalkthroughMode } from './walkthrough-markers.ts';
+import { describeMode, parseFenceInfo, parseHint, WALKTHROUGH_KEY, type WalkthroughMode } from './walkthrough-markers.ts';
 
 export interface WalkthroughItem {
   /** Where it comes from, for reports: `step 2 block 3` or `hint 1 of find-syscall`. */
@@ -47,6 +47,9 @@ export function markdownFences(markdown: string): MarkdownFence[] {
   return out;
 }
 
+/** `code`{walkthrough=…} outside a fence: a hint-only marker. */
+const INLINE_MARKER = new RegExp(`\`\\{${WALKTHROUGH_KEY}=`);
+
 const normalize = (s: string): string => s.trim().replace(/\s+/g, ' ');
 
 export function planWalkthrough(steps: ReadonlyArray<Pick<ResolvedStep, 'file' | 'markdown'>>, tasks: ReadonlyArray<Pick<ResolvedTask, 'id' | 'step' | 'hints'>>): WalkthroughPlan {
@@ -56,6 +59,10 @@ export function planWalkthrough(steps: ReadonlyArray<Pick<ResolvedStep, 'file' |
   const typed = new Set<string>();
   steps.forEach((step, i) => {
     let block = 0;
+    // Prose code spans are never typed, so a marker after one would only show on the page.
+    step.markdown.split('\n').forEach((l, n) => {
+      if (INLINE_MARKER.test(l)) problems.push(`${step.file}:${n + 1}: {${WALKTHROUGH_KEY}=…} after a code span works in hints only; step prose is not typed — remove it`);
+    });
     for (const f of markdownFences(step.markdown)) {
       const info = parseFenceInfo(f.info);
       for (const p of info.problems) problems.push(`${step.file}:${f.line}: ${p}`);

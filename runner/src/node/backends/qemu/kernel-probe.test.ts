@@ -30,6 +30,11 @@ test('the probe: banner → booted, silence → silent (and killed), an error ex
     assert.equal(b.kind === 'booted' && b.line, 'Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org)');
     assert.ok(!alive(`${boots}.pid`), 'the probe VM is gone once it answered');
 
+    // A read may end inside the banner: the line is taken only once it is whole.
+    const splits = fakeQemu(dir, 'splits', 'printf "[    0.000000] Linux version 6.1.0-2"; sleep 0.5; printf "8-amd64 (debian-kernel@lists.debian.org)\\r\\n"; exec sleep 60');
+    const sp = await probeKernelBoot({ ...req, qemu: splits });
+    assert.equal(sp.kind === 'booted' && sp.line, 'Linux version 6.1.0-28-amd64 (debian-kernel@lists.debian.org)', JSON.stringify(sp));
+
     const hangs = fakeQemu(dir, 'hangs', 'printf "SeaBIOS (version 1.16.2)\\nProbing EDD (edd=off to disable)... ok\\n"; exec sleep 60');
     const h = await probeKernelBoot({ ...req, qemu: hangs });
     assert.deepEqual(h.kind === 'silent' && h.lastOutput, 'Probing EDD (edd=off to disable)... ok', JSON.stringify(h));

@@ -44,11 +44,18 @@ export function probeKernelBoot(req: KernelProbeRequest): Promise<ProbeOutcome> 
       // Resolve once QEMU is really gone, so no probe VM outlives its answer.
       killWait = setTimeout(() => resolve(o), KILL_WAIT_MS);
     };
-    const limit = setTimeout(() => finish({ kind: 'silent', ms: Date.now() - started, lastOutput: lastLine(out) }), req.timeoutMs);
+    // The banner counts once its line is complete: a read can end inside it ("Linux version 6.1.0-2").
+    const banner = (complete: boolean): ProbeOutcome | null => {
+      const text = stripAnsi(out);
+      const m = KERNEL_BANNER.exec(text);
+      if (!m || (complete && !text.includes('\n', m.index))) return null;
+      return { kind: 'booted', ms: Date.now() - started, line: bannerLine(text, m.index) };
+    };
+    const limit = setTimeout(() => finish(banner(false) ?? { kind: 'silent', ms: Date.now() - started, lastOutput: lastLine(out) }), req.timeoutMs);
     child.stdout.on('data', (d: Buffer) => {
       out = (out + d.toString('latin1')).slice(-KEPT_OUTPUT);
-      const m = KERNEL_BANNER.exec(stripAnsi(out));
-      if (m) finish({ kind: 'booted', ms: Date.now() - started, line: bannerLine(stripAnsi(out), m.index) });
+      const booted = banner(true);
+      if (booted) finish(booted);
     });
     child.stderr.on('data', (d: Buffer) => { err = (err + d.toString()).slice(-KEPT_OUTPUT); });
     child.on('error', (e) => {
