@@ -5,7 +5,7 @@ import type Docker from 'dockerode';
 import { existsSync } from 'node:fs';
 import { PassThrough, type Duplex } from 'node:stream';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
-import { confinementOff } from '../../common/host-root.ts';
+import { appArmorOff } from '../../common/host-root.ts';
 import { CONTAINER_CHECK_TOOLS_DIR } from '../images/vm-check-tools.ts';
 import { checkDocker, dockerUnreachable, isDockerUnreachable } from '../util/docker-client.ts';
 import {
@@ -83,7 +83,7 @@ export class ContainerBackend implements LabBackend {
         // under /sys/fs/cgroup read the same.
         CgroupnsMode: 'private',
         CapAdd: caps,
-        SecurityOpt: confinementOff(caps) ? ['seccomp=unconfined', 'apparmor=unconfined'] : [],
+        SecurityOpt: appArmorOff(caps) ? ['apparmor=unconfined'] : [], // Docker's seccomp profile stays on (host-root.ts)
         Memory: lab.resources.memoryBytes,
         MemorySwap: lab.resources.memoryBytes, // no swap: a memory hog meets the OOM killer, not the host's disk
         PidsLimit: lab.resources.pids,
