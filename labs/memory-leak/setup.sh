@@ -1,18 +1,17 @@
 #!/bin/bash
-# Starts catalogd with this learner's faulty override and waits until it serves.
+# Starts catalogd with the peak-sale override and waits until it serves.
+# The override (the same for everyone) turns eviction off for two caches; which
+# of the two then leaks differs per learner (lab.yaml params.leak): catalogd's
+# release profile, a seed only its binary maps to a choice (kdlabs-sealed.h),
+# keys one of them by ever-new identities and the other by a few families.
 set -eu
-# Which cache has lost its limit differs per learner (lab.yaml params.leak,
-# the name of the function that fills it).
-case "${KDLABS_PARAM_LEAK:-thumbnail_cache_put}" in
-  session_cache_put) key=session_cache what="session cache" ;;
-  thumbnail_cache_put) key=thumbnail_cache what="thumbnail cache" ;;
-  audit_log_append) key=audit_log what="audit log" ;;
-  *) echo "unknown leak parameter: $KDLABS_PARAM_LEAK" >&2; exit 1 ;;
-esac
-cat > /etc/catalogd.d/50-peak-sale.conf <<CONF
-# Peak-sale tuning (ticket OPS-2291): the $what evicted entries that were
-# still needed, so eviction is off for the sale.
-$key.max_entries = 0
+mkdir -p /var/lib/catalogd
+printf '%s\n' "${KDLABS_PARAM_LEAK:-thumbnail_cache_put}" | catalogd --seal > /var/lib/catalogd/profile
+cat > /etc/catalogd.d/50-peak-sale.conf <<'CONF'
+# Peak-sale tuning (ticket OPS-2291): thumbnails and audit records were evicted
+# while still needed, so eviction is off for both during the sale.
+thumbnail_cache.max_entries = 0
+audit_log.max_entries = 0
 CONF
 catalogctl start
 pid=$(cat /run/catalogd.pid)

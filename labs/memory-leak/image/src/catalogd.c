@@ -5,15 +5,23 @@
  *
  * Every request (a 64-byte line on a Unix stream socket) goes through three
  * caches, each an insertion-ordered list that evicts its oldest entry once it
- * holds max_entries (0 = no limit):
+ * holds max_entries (0 = no limit), with an index by key:
  *
  *   session_cache_put()    the caller's session state       (~12 KiB)
  *   thumbnail_cache_put()  a rendered product thumbnail     (~16 KiB)
  *   audit_log_append()     an audit record for compliance   (~12 KiB)
  *
- * Each put allocates its entry with malloc() and fills it (memset), so every
- * entry it keeps is resident memory. Each answered request is one read(2) and
+ * A put whose key is already cached refreshes that entry in place; any other
+ * put allocates a new entry with malloc() and fills it (memset), so every entry
+ * a cache keeps is resident memory. Each answered request is one read(2) and
  * one write(2), counted by the kernel in /proc/<pid>/io.
+ *
+ * What a thumbnail or an audit record is keyed by comes from this
+ * installation's release profile, /var/lib/catalogd/profile, written when
+ * catalogd is installed: a sealed seed (kdlabs-sealed.h) that only this binary
+ * turns into the choice. One of the two keys by the request's own identity
+ * (every product, every request: keys that hardly ever repeat), the other by a
+ * coarse family of KEY_FAMILIES values that repeat all the time.
  *
  * Config: /etc/catalogd.conf, then every *.conf file in /etc/catalogd.d/ in
  * name order (later settings win), "key = value" lines, '#' comments.
@@ -29,13 +37,26 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <kdlabs-sealed.h>
 
 #define SOCK_PATH "/run/catalogd/catalogd.sock"
 #define REQ_SIZE 64
 #define REQUEST_RATE 500 /* catalog-load: requests per second (the shop's traffic) */
+#define PROFILE_PATH "/var/lib/catalogd/profile"
+/* Buckets of each cache's key index: a few entries per bucket even when a cache
+ * holds the ~16000 entries that fill the lab's memory. */
+#define INDEX_SIZE 4096
+/* Keys of a coarsely keyed cache: few enough that all are seen within a second of traffic. */
+#define KEY_FAMILIES 64
+
+/* The caches whose key the release profile sets, in the order it numbers them;
+ * the names are the functions that fill them. */
+static const char *const fine_keyed_names[] = { "thumbnail_cache_put", "audit_log_append" };
+#define NFINE (sizeof fine_keyed_names / sizeof fine_keyed_names[0])
 
 struct entry {
-    struct entry *next;
+    struct entry *next;     /* insertion order: the next younger entry */
+    struct entry *hnext;    /* the next entry in the same index bucket */
     unsigned long key;
     size_t len;
     unsigned char data[];
@@ -47,16 +68,45 @@ struct cache {
     long count;
     size_t bytes;
     struct entry *head, *tail;
+    struct entry *index[INDEX_SIZE];
+    int fine_keys;      /* release profile: keyed by identity (1) or by family (0) */
 };
 
-static struct cache sessions = { .name = "session_cache", .max_entries = 1000 };
+static struct cache sessions = { .name = "session_cache", .max_entries = 1000, .fine_keys = 1 };
 static struct cache thumbnails = { .name = "thumbnail_cache", .max_entries = 1000 };
 static struct cache audit = { .name = "audit_log", .max_entries = 1000 };
+
+static struct entry **bucket(struct cache *c, unsigned long key)
+{
+    return &c->index[(key * 0x9E3779B97F4A7C15UL) >> 52];   /* top 12 bits: INDEX_SIZE buckets */
+}
+
+static struct entry *cache_find(struct cache *c, unsigned long key)
+{
+    for (struct entry *e = *bucket(c, key); e; e = e->hnext)
+        if (e->key == key) return e;
+    return NULL;
+}
+
+static void index_remove(struct cache *c, struct entry *e)
+{
+    for (struct entry **p = bucket(c, e->key); *p; p = &(*p)->hnext)
+        if (*p == e) { *p = e->hnext; return; }
+}
+
+/* The key a cache files an entry under: the identity, or its family. */
+static unsigned long cache_key(const struct cache *c, unsigned long id)
+{
+    return c->fine_keys ? id : id % KEY_FAMILIES;
+}
 
 /* Adds e at the tail; drops the oldest entries beyond max_entries. */
 static void cache_insert(struct cache *c, struct entry *e)
 {
     e->next = NULL;
+    struct entry **b = bucket(c, e->key);
+    e->hnext = *b;
+    *b = e;
     if (c->tail) c->tail->next = e; else c->head = e;
     c->tail = e;
     c->count++;
@@ -67,6 +117,7 @@ static void cache_insert(struct cache *c, struct entry *e)
         if (!c->head) c->tail = NULL;
         c->count--;
         c->bytes -= old->len;
+        index_remove(c, old);
         free(old);
     }
 }
@@ -81,30 +132,39 @@ static unsigned long rnd(void)
 /* noinline: each cache keeps its own frame, so stacks name it. */
 __attribute__((noinline)) void session_cache_put(unsigned long user)
 {
+    unsigned long key = cache_key(&sessions, user);
+    struct entry *e = cache_find(&sessions, key);
+    if (e) { memset(e->data, 's', e->len); return; }   /* cached: refresh in place */
     size_t len = 10240 + rnd() % 4096;
-    struct entry *e = malloc(sizeof *e + len);
+    e = malloc(sizeof *e + len);
     if (!e) abort();
-    e->key = user; e->len = len;
+    e->key = key; e->len = len;
     memset(e->data, 's', len);
     cache_insert(&sessions, e);
 }
 
 __attribute__((noinline)) void thumbnail_cache_put(unsigned long product)
 {
+    unsigned long key = cache_key(&thumbnails, product);
+    struct entry *e = cache_find(&thumbnails, key);
+    if (e) { memset(e->data, 't', e->len); return; }   /* cached: refresh in place */
     size_t len = 12288 + rnd() % 8192;
-    struct entry *e = malloc(sizeof *e + len);
+    e = malloc(sizeof *e + len);
     if (!e) abort();
-    e->key = product; e->len = len;
+    e->key = key; e->len = len;
     memset(e->data, 't', len);
     cache_insert(&thumbnails, e);
 }
 
 __attribute__((noinline)) void audit_log_append(unsigned long request)
 {
+    unsigned long key = cache_key(&audit, request);
+    struct entry *e = cache_find(&audit, key);
+    if (e) { memset(e->data, 'a', e->len); return; }   /* cached: refresh in place */
     size_t len = 10240 + rnd() % 4096;
-    struct entry *e = malloc(sizeof *e + len);
+    e = malloc(sizeof *e + len);
     if (!e) abort();
-    e->key = request; e->len = len;
+    e->key = key; e->len = len;
     memset(e->data, 'a', len);
     cache_insert(&audit, e);
 }
@@ -256,5 +316,10 @@ int main(int argc, char **argv)
         describe(&sessions); describe(&thumbnails); describe(&audit);
         return 0;
     }
+    if (argc > 1 && !strcmp(argv[1], "--seal")) return kdlabs_seal_main(fine_keyed_names, NFINE);
+    int fine = kdlabs_sealed_choice(PROFILE_PATH, NFINE);
+    if (fine < 0) { fprintf(stderr, "catalogd: no release profile\n"); return 2; }
+    thumbnails.fine_keys = fine == 0;
+    audit.fine_keys = fine == 1;
     return serve();
 }
