@@ -301,9 +301,12 @@ test('the roster streams every change; timeline and grades match what learners d
   const csv = await csvRes.text();
   const rows = csv.trim().split('\r\n').map((line) => line.split(','));
   assert.deepEqual(rows[0], [...GRADE_CSV_COLUMNS]);
-  assert.equal(rows.length - 1, learners.length * 5, 'one row per learner × task');
   const col = (name: string) => GRADE_CSV_COLUMNS.indexOf(name as (typeof GRADE_CSV_COLUMNS)[number]);
-  for (const row of rows.slice(1)) {
+  const labRows = rows.slice(1).filter((row) => row[col('item_kind')] === 'lab');
+  assert.equal(labRows.length, learners.length * 5, 'one row per learner × task');
+  const questions = grades.quizzes.reduce((n, q) => n + q.questions.length, 0);
+  assert.equal(rows.length - 1 - labRows.length, learners.length * questions, 'and one per learner × quiz question');
+  for (const row of labRows) {
     const g = grades.learners.find((l) => l.id === row[col('learner_id')])!;
     const t = g.labs[0]!.tasks.find((x) => x.taskId === row[col('task_id')])!;
     assert.equal(row[col('task_passed')], t.passed ? '1' : '0');

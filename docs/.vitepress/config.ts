@@ -1,6 +1,15 @@
 import { defineConfig, type DefaultTheme } from 'vitepress'
 import { allLabs } from './lab-pages.ts'
 import { runButtons } from './run-buttons-plugin.ts'
+import { quizBlocks } from './quiz-plugin.ts'
+import { loadQuizzes } from '../../runner/src/node/quizzes/load-quizzes.ts'
+
+/** The quiz files, loaded once per build; a broken one fails the build with its problems. */
+function siteQuizzes() {
+  const { quizzes, problems } = loadQuizzes()
+  if (problems.length) throw new Error(`quiz files did not load:\n${problems.join('\n')}`)
+  return quizzes
+}
 
 /** The runner the dev server forwards /api (HTTP and WebSocket) to; `npm run dev` starts one here. */
 const RUNNER_URL = process.env.KDLABS_RUNNER_URL ?? 'http://127.0.0.1:7171'
@@ -87,7 +96,10 @@ export default defineConfig({
   head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/logo.svg' }]],
 
   markdown: {
-    config: (md) => runButtons(md),
+    config: (md) => {
+      runButtons(md)
+      quizBlocks(md, siteQuizzes())
+    },
   },
 
   vite: {

@@ -11,6 +11,8 @@ import LabJoin from './LabJoin.vue'
 import LabInstructor from './LabInstructor.vue'
 import LabHost from './LabHost.vue'
 import LabComplete from './LabComplete.vue'
+import LabQuiz from './LabQuiz.vue'
+import LabQuizStatus from './LabQuizStatus.vue'
 import { installRunButtons } from './lab/run-buttons.ts'
 import './lab.css'
 
@@ -26,6 +28,8 @@ export default {
     app.component('LabInstructor', LabInstructor)
     app.component('LabHost', LabHost)
     app.component('LabComplete', LabComplete)
+    app.component('LabQuiz', LabQuiz)
+    app.component('LabQuizStatus', LabQuizStatus)
     if (typeof window !== 'undefined') installRunButtons()
   },
 } satisfies Theme

@@ -5,7 +5,10 @@
 // adapters around it.
 import { apiErrorOf, type ApiErrorCode } from './errors.ts';
 import type { PublicLab } from './lab-schema.ts';
-import type { CheckResult, ForegroundResponse, HintResponse, LabListResponse, SessionView, StartSessionResponse } from './protocol.ts';
+import type {
+  CheckResult, ForegroundResponse, HintResponse, LabListResponse, QuizAnswerRequest, QuizAnswerResponse, QuizState, SessionView, StartSessionResponse,
+} from './protocol.ts';
+import type { Lang } from './langs.ts';
 import type {
   CreateWorkshopRequest, JoinWorkshopResponse, ProgressResponse, RosterResponse, TimelineResponse, WorkshopInfo,
 } from './workshop.ts';
@@ -148,6 +151,9 @@ export const apiPaths = {
   picture: (id: string, name: string) => `/api/sessions/${enc(id)}/pictures/${enc(name)}`,
   /** The lab's latency log per second; `since` (Unix ms) answers only points from then on. */
   timeline: (id: string, since?: number) => `/api/sessions/${enc(id)}/timeline${since !== undefined ? `?since=${Math.max(0, Math.floor(since))}` : ''}`,
+  quizzes: '/api/quizzes',
+  quiz: (id: string, lang: Lang) => `/api/quizzes/${enc(id)}?lang=${lang}`,
+  quizAnswers: (id: string) => `/api/quizzes/${enc(id)}/answers`,
 } as const;
 
 // ---- Calls ----
@@ -203,6 +209,10 @@ export function sessionApi(c: Caller) {
     drawPerfData: (id: string) => c.json<PictureMadeResponse>('POST', `${apiPaths.pictures(id)}/perf-data`),
     /** The lab's latency per second; points with t >= since (a poll passes the last point's t: that second is answered again, complete). */
     timeline: (id: string, since?: number) => c.json<LatencyTimelineResponse>('GET', apiPaths.timeline(id, since)),
+    /** This learner's standing at each question of a quiz, with explanations where earned, in `lang`. */
+    quizState: (id: string, lang: Lang) => c.json<QuizState>('GET', apiPaths.quiz(id, lang)),
+    /** Sends an answer to one quiz question; the runner grades and records it. */
+    answerQuiz: (id: string, body: QuizAnswerRequest) => c.json<QuizAnswerResponse>('POST', apiPaths.quizAnswers(id), body),
   };
 }
 

@@ -81,3 +81,14 @@ export function nextAnswerCount(before: AnswerCount, passed: boolean, attempts: 
 export function closedMessage(attempts: number): string {
   return `this question is closed: all ${attempts} attempt${attempts === 1 ? ' was' : 's were'} used without the right answer, so it takes no more answers (it scores 0)`;
 }
+
+/** Credit as a fraction rounded to 4 decimals (0.6667), so JSON and CSV agree. */
+export function credit(score: number, total: number): number {
+  return total === 0 ? 0 : Math.round((score / total) * 10_000) / 10_000;
+}
+
+/** Scores added up, rounded to 4 decimals: 0.1 + 0.2 is 0.3 here. */
+export function sumScores(scores: readonly number[]): number {
+  return Math.round(scores.reduce((n, s) => n + s, 0) * 10_000) / 10_000;
+}
+

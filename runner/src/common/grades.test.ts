@@ -75,7 +75,31 @@ test('the CSV has a header and one row per learner × lab × task', () => {
   assert.equal(lines.pop(), '', 'ends with CRLF');
   assert.equal(lines[0], GRADE_CSV_COLUMNS.join(','));
   assert.equal(lines.length, 1 + 4);
-  assert.equal(lines[1], 'w-aaaaaaaaaaaa,l-bbbbbbbbbbbb,"Zoe, ""the"" =admin",lab-a,t1,1,2025-01-01T09:10:00.000Z,3,1,2025-01-01T09:10:00.000Z,2,0,0.5,2,3,1.5,0.5,1200,2025-01-01T09:40:00.000Z,1.5,0.375');
+  assert.equal(lines[1], 'w-aaaaaaaaaaaa,l-bbbbbbbbbbbb,"Zoe, ""the"" =admin",lab-a,t1,1,2025-01-01T09:10:00.000Z,3,1,2025-01-01T09:10:00.000Z,2,0,0.5,2,3,1.5,0.5,1200,2025-01-01T09:40:00.000Z,1.5,0.375,lab,0,0');
   assert.match(lines[3]!, /,lab-a,t3,0,,1,2,2025-01-01T09:30:00\.000Z,1,1,0,2,3,/, 't3: one wrong answer, closed, score 0');
-  assert.match(lines[4]!, /,lab-b,u1,0,,0,0,,0,0,0,0,1,0,0,0,,1\.5,0\.375$/);
+  assert.match(lines[4]!, /,lab-b,u1,0,,0,0,,0,0,0,0,1,0,0,0,,1\.5,0\.375,lab,0,0$/);
+});
+
+test('quizzes are graded per question beside the labs, and exported as quiz rows of the CSV', () => {
+  const report = computeGrades({
+    workshop: null, generatedAt: 'now', labs: [], learners: [{ id: 'l-aaaaaaaaaaaa', name: 'Ann', joinedAt: 'x' }], tasks: [], labRecords: [],
+    quizzes: [{ id: 'checkpoint-1', title: 'Checkpoint', kind: 'checkpoint', stage: 1, questions: [{ id: 'a', attempts: 2 }, { id: 'b', attempts: 2 }, { id: 'c', attempts: 2 }] }],
+    quizRecords: [
+      { learnerId: 'l-aaaaaaaaaaaa', quizId: 'checkpoint-1', questionId: 'a', attempts: 2, wrongAnswers: 1, firstPassedAt: '2026-01-01T00:00:00.000Z', lastAttemptAt: '2026-01-01T00:00:00.000Z' },
+      { learnerId: 'l-aaaaaaaaaaaa', quizId: 'checkpoint-1', questionId: 'b', attempts: 2, wrongAnswers: 2, firstPassedAt: null, lastAttemptAt: '2026-01-01T00:01:00.000Z' },
+    ],
+  });
+  const ann = report.learners[0]!;
+  assert.deepEqual(ann.quizzes[0]!.questions.map((q) => [q.questionId, q.passed, q.attempts, q.closed, q.score]), [
+    ['a', true, 2, false, 1], ['b', false, 2, true, 0], ['c', false, 0, false, 0],
+  ]);
+  assert.equal(ann.quizScore, 1);
+  assert.equal(ann.quizCredit, 0.3333);
+  assert.equal(ann.quizzes[0]!.finished, false);
+  const rows = gradesToCsv(report).trim().split('\r\n').map((l) => l.split(','));
+  const col = (name: string) => GRADE_CSV_COLUMNS.indexOf(name as (typeof GRADE_CSV_COLUMNS)[number]);
+  const quizRows = rows.slice(1).filter((r) => r[col('item_kind')] === 'quiz');
+  assert.deepEqual(quizRows.map((r) => [r[col('lab_id')], r[col('task_id')], r[col('task_attempts')], r[col('task_closed')], r[col('learner_quiz_credit')]]), [
+    ['checkpoint-1', 'a', '2', '0', '0.3333'], ['checkpoint-1', 'b', '2', '1', '0.3333'], ['checkpoint-1', 'c', '0', '0', '0.3333'],
+  ]);
 });

@@ -4,7 +4,10 @@
 // over the number of tasks), and the CSV form of it. Pure, so the runner, the CLI
 // and a browser page compute the same. The scoring model is in attempts.ts.
 import type { LabProgressStatus } from './workshop.ts';
-import { isClosed, NO_ATTEMPT_RULES, taskScore, type AttemptRules } from './attempts.ts';
+import { credit, isClosed, NO_ATTEMPT_RULES, sumScores, taskScore, type AttemptRules } from './attempts.ts';
+import { gradeQuizzes, type GradeQuiz, type QuizGrade, type QuizQuestionRecord } from './quiz-grades.ts';
+
+export type { GradeQuiz, QuizGrade, QuizQuestionGrade, QuizQuestionRecord } from './quiz-grades.ts';
 
 /** A graded lab; a question task carries its attempt rules (absent: no limit, no penalty). */
 export interface GradeLab { id: string; title: string; tasks: Array<{ id: string; title: string; rules?: AttemptRules }> }
@@ -39,6 +42,9 @@ export interface GradeInput {
   learners: GradeLearner[];
   tasks: TaskRecord[];
   labRecords: LabRecord[];
+  /** The site's quizzes and every answer to them in scope (absent: none). */
+  quizzes?: GradeQuiz[];
+  quizRecords?: QuizQuestionRecord[];
 }
 
 export interface TaskGrade {
@@ -82,24 +88,22 @@ export interface LearnerGrade {
   /** score / tasksTotal over every task of every lab, each task weighing the same. */
   credit: number;
   labs: LabGrade[];
+  /** The quizzes, graded apart from the labs: a checkpoint is not a lab task. */
+  quizzes: QuizGrade[];
+  quizScore: number;
+  quizTotal: number;
+  quizCredit: number;
 }
 
 export interface GradeReport {
   workshop: GradeInput['workshop'];
   generatedAt: string;
   labs: GradeLab[];
+  quizzes: GradeQuiz[];
   learners: LearnerGrade[];
 }
 
-/** Credit as a fraction rounded to 4 decimals (0.6667), so JSON and CSV agree. */
-export function credit(score: number, total: number): number {
-  return total === 0 ? 0 : Math.round((score / total) * 10_000) / 10_000;
-}
-
-/** Scores added up, rounded to 4 decimals: 0.1 + 0.2 is 0.3 here. */
-function sumScores(scores: readonly number[]): number {
-  return Math.round(scores.reduce((n, s) => n + s, 0) * 10_000) / 10_000;
-}
+export { credit } from './attempts.ts';
 
 export function labStatus(tasksPassed: number, tasksTotal: number, started: boolean): LabProgressStatus {
   if (tasksTotal > 0 && tasksPassed >= tasksTotal) return 'done';
@@ -116,6 +120,7 @@ export function computeGrades(input: GradeInput): GradeReport {
     workshop: input.workshop,
     generatedAt: input.generatedAt,
     labs: input.labs,
+    quizzes: input.quizzes ?? [],
     learners: learners.map((learner) => {
       const labs = input.labs.map((lab): LabGrade => {
         const taskGrades = lab.tasks.map((t): TaskGrade => {
@@ -155,7 +160,13 @@ export function computeGrades(input: GradeInput): GradeReport {
       const passed = labs.reduce((n, l) => n + l.tasksPassed, 0);
       const total = labs.reduce((n, l) => n + l.tasksTotal, 0);
       const score = sumScores(labs.map((l) => l.score));
-      return { id: learner.id, name: learner.name, joinedAt: learner.joinedAt, tasksPassed: passed, tasksTotal: total, score, credit: credit(score, total), labs };
+      const quizzes = gradeQuizzes(input.quizzes ?? [], input.quizRecords ?? [], learner.id);
+      const quizScore = sumScores(quizzes.map((q) => q.score));
+      const quizTotal = quizzes.reduce((n, q) => n + q.questionsTotal, 0);
+      return {
+        id: learner.id, name: learner.name, joinedAt: learner.joinedAt, tasksPassed: passed, tasksTotal: total, score, credit: credit(score, total), labs,
+        quizzes, quizScore, quizTotal, quizCredit: credit(quizScore, quizTotal),
+      };
     }),
   };
 }
@@ -168,6 +179,8 @@ export const GRADE_CSV_COLUMNS = [
   'task_wrong_answers', 'task_closed', 'task_score',
   'lab_tasks_passed', 'lab_tasks_total', 'lab_score', 'lab_credit', 'lab_active_seconds', 'lab_solution_revealed_at',
   'learner_score', 'learner_credit',
+  // Quiz rows: item_kind "quiz", lab_id the quiz id, task_id the question id, the lab_* columns the quiz's totals.
+  'item_kind', 'learner_quiz_score', 'learner_quiz_credit',
 ] as const;
 
 /**
@@ -188,7 +201,7 @@ export function csvLine(cells: ReadonlyArray<string | number | boolean | null>):
   return cells.map(csvCell).join(',');
 }
 
-/** One row per learner × lab × task, CRLF line ends, header first. */
+/** One row per learner × lab × task, then per learner × quiz × question; CRLF line ends, header first. */
 export function gradesToCsv(report: GradeReport): string {
   const lines = [csvLine([...GRADE_CSV_COLUMNS])];
   for (const learner of report.learners) {
@@ -200,6 +213,19 @@ export function gradesToCsv(report: GradeReport): string {
           t.wrongAnswers, t.closed, t.score,
           lab.tasksPassed, lab.tasksTotal, lab.score, lab.credit, lab.activeSeconds, lab.solutionRevealedAt,
           learner.score, learner.credit,
+          'lab', learner.quizScore, learner.quizCredit,
+        ]));
+      }
+    }
+    for (const quiz of learner.quizzes) {
+      for (const q of quiz.questions) {
+        lines.push(csvLine([
+          report.workshop?.id ?? '', learner.id, learner.name, quiz.quizId, q.questionId,
+          q.passed, q.passedAt, q.attempts, 0, q.lastAttemptAt,
+          q.wrongAnswers, q.closed, q.score,
+          quiz.questionsPassed, quiz.questionsTotal, quiz.score, quiz.credit, null, null,
+          learner.score, learner.credit,
+          'quiz', learner.quizScore, learner.quizCredit,
         ]));
       }
     }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { SLUG_PATTERN } from './ids.ts';
 import { parseSize } from './sizes.ts';
 import {
-  DEFAULT_PARAM_ANSWER_PATTERN, fillPlaceholder, MAX_PARAM_CHOICES, MEASURED_IN_PATTERN, PARAM_NAME_PATTERN, PARAM_PLACEHOLDER,
+  DEFAULT_PARAM_ANSWER_PATTERN, fillPlaceholder, isRegExp, MAX_PARAM_CHOICES, MEASURED_IN_PATTERN, PARAM_NAME_PATTERN, PARAM_PLACEHOLDER,
   PARAM_VALUE_PATTERN, type ResolvedParam,
 } from './params.ts';
 import { parseHint } from './walkthrough-markers.ts';
@@ -48,7 +48,6 @@ const size = z
   .string()
   .refine((s) => parseSize(s) !== null, 'expected a size such as "512m" or "1g"');
 
-const isRegExp = (p: string): boolean => { try { new RegExp(p); return true; } catch { return false; } };
 
 /**
  * A fixed answer (`pattern` + `example`), or the learner's own value of a

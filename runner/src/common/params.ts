@@ -46,6 +46,11 @@ export function paramsPrelude(values: ParamValues): string {
   return Object.entries(values).map(([name, value]) => `${paramEnvName(name)}='${value.replaceAll("'", "'\\''")}'\n`).join('');
 }
 
+/** Does `pattern` compile as a regular expression? */
+export function isRegExp(pattern: string): boolean {
+  try { new RegExp(pattern); return true; } catch { return false; }
+}
+
 export function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -6,6 +6,7 @@
 //   - text frames: JSON, one ClientMessage or ServerMessage each.
 import { z } from 'zod';
 import type { PublicLab } from './lab-schema.ts';
+import { LANGS } from './langs.ts';
 
 // ---- Flow control (see the xterm.js "flow control" guide) ----
 
@@ -210,4 +211,50 @@ export interface HintResponse {
   index: number;
   hint: string;
   remaining: number;
+}
+
+// ---- Quizzes (quiz-schema.ts) ----
+
+/** POST /api/quizzes/:id/answers — `answer`: a choice id, choice ids, or text, as the question takes; `lang`: the page's language. */
+export const quizAnswerRequestSchema = z.object({
+  questionId: z.string().max(64),
+  answer: z.union([z.string().max(1000), z.array(z.string().max(64)).max(16)]),
+  lang: z.enum(LANGS).default('en'),
+}).strict();
+export type QuizAnswerRequest = z.input<typeof quizAnswerRequestSchema>;
+
+/** passed: answered right; closed: its attempts are used up without a pass; open: still taking answers. */
+export type QuizQuestionStatus = 'open' | 'passed' | 'closed';
+
+export interface QuizQuestionState {
+  id: string;
+  status: QuizQuestionStatus;
+  /** Answers counted (right and wrong). */
+  attempts: number;
+  wrong: number;
+  attemptsLeft: number;
+  /** 1 once passed, 0 otherwise (quizzes have no penalty: the attempt limit is the cost). */
+  score: number;
+  /** The last answer the learner gave, as sent (choice ids or text); null before any. */
+  lastAnswer: string | string[] | null;
+  /** What the grader said to the last answer, in the asked language. */
+  message: string;
+  /** Once passed or closed: why the right answer is right, and the right answer itself. */
+  explanation: string | null;
+  rightAnswer: string | null;
+}
+
+/** GET /api/quizzes/:id?lang= — this learner's standing at each question. */
+export interface QuizState {
+  quizId: string;
+  questions: QuizQuestionState[];
+  passed: number;
+  total: number;
+}
+
+/** The reply to an answer: the question's state after it was counted. */
+export interface QuizAnswerResponse {
+  quizId: string;
+  passed: boolean;
+  question: QuizQuestionState;
 }

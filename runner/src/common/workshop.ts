@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { SLUG_PATTERN } from './ids.ts';
 import type { QuestionTally, TaskStatus } from './protocol.ts';
+import type { GradeQuiz, QuizGrade } from './quiz-grades.ts';
 
 // ---- Ids and codes ----
 
@@ -155,6 +156,8 @@ export interface ProgressResponse {
   learner: { id: string; name: string };
   workshop: LearnerWorkshopInfo | null;
   labs: LabProgress[];
+  /** Each quiz on the site, graded (the roadmap shows the checkpoints). */
+  quizzes: QuizGrade[];
 }
 
 export interface RosterTask {
@@ -190,6 +193,7 @@ export interface RosterLearner {
   joinedAt: string;
   lastSeenAt: string | null;
   labs: RosterLab[];
+  quizzes: QuizGrade[];
 }
 
 /** GET /api/workshops/:id/roster, and each `roster` event of …/roster/stream */
@@ -197,10 +201,13 @@ export interface RosterResponse {
   workshop: WorkshopInfo;
   generatedAt: string;
   labs: Array<{ id: string; title: string; tasks: Array<{ id: string; title: string }> }>;
+  quizzes: GradeQuiz[];
   learners: RosterLearner[];
 }
 
-export type TimelineKind = 'join' | 'session-start' | 'session-stop' | 'reset' | 'check' | 'answer' | 'hint' | 'solution';
+export type TimelineKind = 'join' | 'session-start' | 'session-stop' | 'reset' | 'check' | 'answer' | 'hint' | 'solution'
+  /** An answer to a quiz question: labId holds the quiz id, taskId the question id. */
+  | 'quiz';
 
 export interface TimelineEvent {
   at: string;

@@ -30,6 +30,9 @@ import { WorkshopService } from './workshops/workshop-service.ts';
 import { WorkshopClock } from './workshops/workshop-clock.ts';
 import { loadOrCreateSecret, paramChooser } from './workshops/param-picker.ts';
 import { workshopRoutes } from './server/workshop-api.ts';
+import { quizRoutes } from './server/quiz-api.ts';
+import { loadQuizzes } from './quizzes/load-quizzes.ts';
+import { gradeQuizList } from './progress/progress-views.ts';
 import { metricsRoutes, RunnerMetrics } from './server/metrics.ts';
 import { coalescedDoctor, doctorRoutes } from './server/doctor-api.ts';
 import { diagnoseHost } from './doctor/node-deps.ts';
@@ -46,6 +49,8 @@ export interface RunnerOptions {
   port?: number;
   runnerName?: string;
   labsDir?: string;
+  /** Quiz files (docs/quizzes by default). */
+  quizzesDir?: string;
   dataDir?: string;
   siteDir?: string;
   allowedOrigins?: string[];
@@ -99,6 +104,8 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const runnerName = opts.runnerName ?? 'default';
   const registry = loadLabs(opts.labsDir ?? LABS_DIR);
   for (const p of registry.problems) log(`lab problem: ${p}`);
+  const quizRegistry = loadQuizzes(opts.quizzesDir);
+  for (const p of quizRegistry.problems) log(`quiz problem: ${p}`);
 
   const docker = opts.docker ?? createDocker();
   const images = new ImageBuilder(docker);
@@ -157,7 +164,8 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       },
     },
     extraRoutes: [
-      ...workshopRoutes({ manager, ownerToken, store: progress, feed, recorder, workshops, clock }),
+      ...workshopRoutes({ manager, ownerToken, store: progress, feed, recorder, workshops, clock, quizzes: gradeQuizList(quizRegistry.quizzes) }),
+      ...quizRoutes({ quizzes: quizRegistry.quizzes, ownerToken, store: progress, feed, workshops }),
       ...metricsRoutes({ ownerToken, manager, metrics }),
       ...doctorRoutes({
         ownerToken, learners: (t) => workshops.authenticate(t),

@@ -5,6 +5,7 @@
 // lab page starts a lab or sees a task pass.
 import { reactive } from 'vue'
 import type { LabProgress as LabProgressRecord, LabProgressStatus } from '../../../../runner/src/common/workshop.ts'
+import type { QuizGrade } from '../../../../runner/src/common/quiz-grades.ts'
 import { runnerApi } from './runner-api.ts'
 
 export type LabProgress = LabProgressStatus
@@ -12,6 +13,7 @@ export type { LabProgressRecord }
 
 const known = reactive(new Map<string, LabProgress>())
 const records = reactive(new Map<string, LabProgressRecord>())
+const quizzes = reactive(new Map<string, QuizGrade>())
 let loading: Promise<void> | null = null
 
 export function labProgress(labId: string): LabProgress {
@@ -23,12 +25,18 @@ export function labRecord(labId: string): LabProgressRecord | undefined {
   return records.get(labId)
 }
 
+/** This learner's grade at a quiz (undefined until loaded, or when the runner is not there). */
+export function quizGrade(quizId: string): QuizGrade | undefined {
+  return quizzes.get(quizId)
+}
+
 /** Asks the runner for this learner's progress; quiet when the runner is not there. */
 export function loadRunnerProgress(force = false): Promise<void> {
   if (loading && !force) return loading
   loading = (async () => {
     try {
-      const { labs } = await runnerApi.progress()
+      const { labs, quizzes: graded } = await runnerApi.progress()
+      for (const q of graded) quizzes.set(q.quizId, q)
       for (const l of labs) {
         // A lab this page already saw finished stays done while the store's answer is on its way.
         known.set(l.labId, known.get(l.labId) === 'done' ? 'done' : l.status)

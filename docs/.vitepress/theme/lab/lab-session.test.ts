@@ -83,6 +83,7 @@ function fakeRunner(r: FakeRunner): () => void {
           labId, status: 'in-progress', tasksPassed, tasksTotal: 3, activeSeconds: 90, hintsUsed: 1, solutionRevealed: false, lastSession: null,
           questions: r.tallies?.[labId] ?? {},
         })),
+        quizzes: [],
       }
     } else if (url === '/api/sessions' && method === 'POST') {
       r.sessions = [r.next!]

@@ -123,6 +123,8 @@ export const runnerApi = {
   profile: (id: string, seconds?: number) => asLearner.profile(id, seconds),
   drawPerfData: (id: string) => asLearner.drawPerfData(id),
   timeline: (id: string, since?: number) => asLearner.timeline(id, since),
+  quizState: asLearner.quizState,
+  answerQuiz: asLearner.answerQuiz,
 }
 
 /** The instructor's calls: owner token only. */

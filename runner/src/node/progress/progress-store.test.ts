@@ -87,3 +87,29 @@ test('the recorder counts active time from activity, with long silences left out
     assert.equal(store.session('s-x')!.stoppedAt, now);
   } finally { recorder.close(); db.close(); cleanup(); }
 });
+
+test('quiz answers are counted per question, close at their limit, and stay out of the labs\' task records', () => {
+  const { file, cleanup } = tempDb();
+  const db = openProgressDb(file);
+  try {
+    const store = new ProgressStore(db);
+    const answer = (questionId: string, passed: boolean, at: number) =>
+      store.recordQuizAnswer({ at, learnerId: 'local', workshopId: null, quizId: 'use-method', questionId, passed, answer: passed ? 'saturation' : 'errors' }, 2);
+    assert.deepEqual(answer('q1', false, 1000), { wrong: 1, passed: false, recorded: true });
+    assert.deepEqual(answer('q1', true, 2000), { wrong: 1, passed: true, recorded: true });
+    assert.deepEqual(answer('q1', false, 2500), { wrong: 1, passed: true, recorded: true }, 'a wrong answer after the pass costs nothing');
+    answer('q2', false, 3000);
+    assert.deepEqual(answer('q2', false, 4000), { wrong: 2, passed: false, recorded: true });
+    assert.deepEqual(answer('q2', true, 5000), { wrong: 2, passed: false, recorded: false }, 'closed after two wrong answers');
+    const counts = store.quizAnswers('local', 'use-method');
+    assert.deepEqual(counts.get('q1'), { wrong: 1, passed: true, attempts: 3, lastAnswer: 'errors' });
+    assert.deepEqual(counts.get('q2'), { wrong: 2, passed: false, attempts: 2, lastAnswer: 'errors' });
+    const records = store.quizRecords({ learnerId: 'local' }).sort((a, b) => a.questionId.localeCompare(b.questionId));
+    assert.deepEqual(records.map((r) => [r.questionId, r.attempts, r.wrongAnswers, r.firstPassedAt]), [
+      ['q1', 3, 1, new Date(2000).toISOString()],
+      ['q2', 2, 2, null],
+    ]);
+    assert.deepEqual(store.taskRecords({ learnerId: 'local' }), [], 'quiz answers are not lab tasks');
+    assert.deepEqual(store.timeline('local').map((e) => [e.kind, e.labId, e.taskId, e.attempt]).slice(0, 2), [['quiz', 'use-method', 'q1', 1], ['quiz', 'use-method', 'q1', 2]]);
+  } finally { db.close(); cleanup(); }
+});

@@ -1,6 +1,6 @@
 // Reads and writes of the progress database. Every write is one synchronous
 // statement or transaction: when a method returns, the row is on disk.
-import type { LabRecord, TaskRecord } from '../../common/grades.ts';
+import type { LabRecord, QuizQuestionRecord, TaskRecord } from '../../common/grades.ts';
 import { nextAnswerCount, NO_ANSWERS, type AnswerCount, type AnswerOutcome } from '../../common/attempts.ts';
 import type { TimelineEvent, TimelineKind } from '../../common/workshop.ts';
 import type { ProgressDb } from './database.ts';
@@ -53,6 +53,9 @@ export interface NewEvent {
   hintIndex?: number;
   detail?: string | null;
 }
+
+/** A learner's answers at one quiz question (attempts.ts counts plus what the page shows). */
+export interface QuizAnswerCount extends AnswerCount { attempts: number; lastAnswer: string | null }
 
 /** Which learners a query covers: one learner, or everyone in a workshop. */
 export type Scope = { learnerId: string } | { workshopId: string };
@@ -186,6 +189,10 @@ export class ProgressStore {
       const prior = this.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE learner_id = ? AND lab_id = ? AND task_id = ? AND kind IN ('check', 'answer')`)
         .get(e.learnerId, e.labId, e.taskId) as { n: number };
       attempt = prior.n + 1;
+    } else if (e.kind === 'quiz') {
+      const prior = this.db.prepare(`SELECT COUNT(*) AS n FROM events WHERE learner_id = ? AND lab_id = ? AND task_id = ? AND kind = 'quiz'`)
+        .get(e.learnerId, e.labId, e.taskId) as { n: number };
+      attempt = prior.n + 1;
     }
     this.db.prepare(`INSERT INTO events (at, learner_id, workshop_id, session_id, lab_id, task_id, kind, passed, attempt, hint_index, detail)
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
@@ -222,6 +229,46 @@ export class ProgressStore {
     return new Map(rows.map((r) => [r.taskId, { wrong: r.wrong, passed: r.passed === 1 }]));
   }
 
+  // ---- quizzes: events of kind 'quiz', lab_id = quiz id, task_id = question id ----
+
+  /**
+   * Records a quiz answer unless its question is closed (`attempts` wrong
+   * answers before a pass), in one write transaction like recordAnswer.
+   * `answer` is what was sent (JSON for a list of choices).
+   */
+  recordQuizAnswer(e: { at: number; learnerId: string; workshopId: string | null; quizId: string; questionId: string; passed: boolean; answer: string }, attempts: number): AnswerOutcome {
+    return this.db.transaction((): AnswerOutcome => {
+      const { wrong, passed } = this.quizAnswers(e.learnerId, e.quizId).get(e.questionId) ?? NO_ANSWERS;
+      const after = nextAnswerCount({ wrong, passed }, e.passed, attempts);
+      if (after.recorded) {
+        this.insertEvent({ at: e.at, learnerId: e.learnerId, workshopId: e.workshopId, sessionId: null, labId: e.quizId, taskId: e.questionId, kind: 'quiz', passed: e.passed, detail: e.answer });
+      }
+      return after;
+    }).immediate();
+  }
+
+  /** One learner's answers to one quiz, by question: wrong answers before the first pass, whether it passed, how many answers, the last one. */
+  quizAnswers(learnerId: string, quizId: string): Map<string, QuizAnswerCount> {
+    const rows = this.db.prepare(`SELECT task_id AS questionId, COUNT(*) AS attempts,
+        SUM(CASE WHEN passed = 0 AND (first_pass IS NULL OR id < first_pass) THEN 1 ELSE 0 END) AS wrong,
+        MAX(first_pass IS NOT NULL) AS passed,
+        (SELECT detail FROM events l WHERE l.learner_id = q.learner_id AND l.lab_id = q.lab_id AND l.task_id = q.task_id AND l.kind = 'quiz' ORDER BY l.id DESC LIMIT 1) AS lastAnswer
+      FROM (${WITH_FIRST_QUIZ_PASS} WHERE learner_id = ? AND lab_id = ? AND kind = 'quiz') q GROUP BY task_id`)
+      .all(learnerId, quizId) as Array<{ questionId: string; attempts: number; wrong: number; passed: number; lastAnswer: string | null }>;
+    return new Map(rows.map((r) => [r.questionId, { wrong: r.wrong, passed: r.passed === 1, attempts: r.attempts, lastAnswer: r.lastAnswer }]));
+  }
+
+  /** Every quiz answer in scope, per learner, quiz and question. */
+  quizRecords(scope: Scope): QuizQuestionRecord[] {
+    const { where, arg } = scopeSql(scope);
+    const rows = this.db.prepare(`SELECT learner_id AS learnerId, lab_id AS quizId, task_id AS questionId, COUNT(*) AS attempts,
+        SUM(CASE WHEN passed = 0 AND (first_pass IS NULL OR id < first_pass) THEN 1 ELSE 0 END) AS wrongAnswers,
+        MIN(CASE WHEN passed = 1 THEN at END) AS firstPassedAt, MAX(at) AS lastAttemptAt
+      FROM (${WITH_FIRST_QUIZ_PASS} WHERE ${where} AND kind = 'quiz') GROUP BY learner_id, lab_id, task_id`)
+      .all(arg) as Array<Omit<QuizQuestionRecord, 'firstPassedAt' | 'lastAttemptAt'> & { firstPassedAt: number | null; lastAttemptAt: number }>;
+    return rows.map((r) => ({ ...r, firstPassedAt: isoOrNull(r.firstPassedAt), lastAttemptAt: iso(r.lastAttemptAt) }));
+  }
+
   timeline(learnerId: string): TimelineEvent[] {
     const rows = this.db.prepare(`SELECT at, kind, lab_id AS labId, task_id AS taskId, session_id AS sessionId, passed, attempt, hint_index AS hintIndex, detail
       FROM events WHERE learner_id = ? ORDER BY at, id`).all(learnerId) as Array<{ at: number; kind: TimelineKind; labId: string | null; taskId: string | null; sessionId: string | null; passed: number | null; attempt: number | null; hintIndex: number | null; detail: string | null }>;
@@ -252,7 +299,7 @@ export class ProgressStore {
         MIN(CASE WHEN kind IN ('check', 'answer') AND passed = 1 THEN at END) AS firstPassedAt,
         MAX(CASE WHEN kind IN ('check', 'answer') THEN at END) AS lastAttemptAt,
         SUM(CASE WHEN kind = 'answer' AND passed = 0 AND (first_pass IS NULL OR id < first_pass) THEN 1 ELSE 0 END) AS wrongAnswers
-      FROM (${WITH_FIRST_PASS} WHERE ${where} AND task_id IS NOT NULL) GROUP BY learner_id, lab_id, task_id`).all(arg) as Array<Omit<TaskRecord, 'firstPassedAt' | 'lastAttemptAt'> & { firstPassedAt: number | null; lastAttemptAt: number | null }>;
+      FROM (${WITH_FIRST_PASS} WHERE ${where} AND task_id IS NOT NULL AND kind <> 'quiz') GROUP BY learner_id, lab_id, task_id`).all(arg) as Array<Omit<TaskRecord, 'firstPassedAt' | 'lastAttemptAt'> & { firstPassedAt: number | null; lastAttemptAt: number | null }>;
     return rows.map((r) => ({ ...r, firstPassedAt: isoOrNull(r.firstPassedAt), lastAttemptAt: isoOrNull(r.lastAttemptAt) }));
   }
 
@@ -284,6 +331,10 @@ export class ProgressStore {
  */
 const WITH_FIRST_PASS = `SELECT e.*, MIN(CASE WHEN kind IN ('check', 'answer') AND passed = 1 THEN id END)
   OVER (PARTITION BY learner_id, lab_id, task_id) AS first_pass FROM events e`;
+
+/** Quiz events with their question's first pass beside them (as WITH_FIRST_PASS for labs). */
+const WITH_FIRST_QUIZ_PASS = `SELECT e.*, MIN(CASE WHEN passed = 1 THEN id END)
+  OVER (PARTITION BY learner_id, kind, lab_id, task_id) AS first_pass FROM events e`;
 
 function scopeSql(scope: Scope): { where: string; arg: string } {
   return 'learnerId' in scope ? { where: 'learner_id = ?', arg: scope.learnerId } : { where: 'workshop_id = ?', arg: scope.workshopId };

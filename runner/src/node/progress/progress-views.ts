@@ -1,7 +1,9 @@
 // What the API returns about progress, built from the store: a learner's own
 // progress, a workshop's roster, and its grade report.
 import { questionRules, type ResolvedLab } from '../../common/lab-schema.ts';
-import { computeGrades, type GradeLab, type GradeReport } from '../../common/grades.ts';
+import { computeGrades, type GradeLab, type GradeQuiz, type GradeReport } from '../../common/grades.ts';
+import type { QuizFile } from '../../common/quiz-schema.ts';
+import { pick } from '../../common/langs.ts';
 import { questionTally } from '../../common/question-tally.ts';
 import { NO_ATTEMPT_RULES } from '../../common/attempts.ts';
 import type {
@@ -21,11 +23,19 @@ export function gradeLabs(labIds: readonly string[], labs: ReadonlyMap<string, R
   });
 }
 
+/** The quizzes as graded: each question with its attempt limit; English titles (exports are read by instructors). */
+export function gradeQuizList(quizzes: ReadonlyMap<string, QuizFile>): GradeQuiz[] {
+  return [...quizzes.values()].map((q) => ({
+    id: q.id, title: pick(q.title, 'en'), kind: q.kind, stage: q.stage ?? null,
+    questions: q.questions.map((x) => ({ id: x.id, attempts: x.attempts })),
+  }));
+}
+
 export function learnerProgress(
-  store: ProgressStore, learner: LearnerRow, labs: GradeLab[], workshop: LearnerWorkshopInfo | null,
+  store: ProgressStore, learner: LearnerRow, labs: GradeLab[], workshop: LearnerWorkshopInfo | null, quizzes: GradeQuiz[] = [],
 ): ProgressResponse {
   const scope: Scope = { learnerId: learner.id };
-  const report = gradeReport(store, scope, [{ id: learner.id, name: learner.name, joinedAt: iso(learner.joinedAt) }], labs, null);
+  const report = gradeReport(store, scope, [{ id: learner.id, name: learner.name, joinedAt: iso(learner.joinedAt) }], labs, null, quizzes);
   const last = new Map(store.lastSessions(learner.id).map((s) => [s.labId, s]));
   const grades = report.learners[0]!;
   return {
@@ -52,15 +62,17 @@ export function learnerProgress(
         })),
       };
     }),
+    quizzes: grades.quizzes,
   };
 }
 
 export function roster(
   store: ProgressStore, workshop: WorkshopInfo, labs: GradeLab[], liveSessions: ReadonlyArray<{ id: string; learnerId: string; labId: string }>,
+  quizzes: GradeQuiz[] = [],
 ): RosterResponse {
   const scope: Scope = { workshopId: workshop.id };
   const learners = store.learnersOf(workshop.id);
-  const report = gradeReport(store, scope, learners.map((l) => ({ id: l.id, name: l.name, joinedAt: iso(l.joinedAt) })), labs, null);
+  const report = gradeReport(store, scope, learners.map((l) => ({ id: l.id, name: l.name, joinedAt: iso(l.joinedAt) })), labs, null, quizzes);
   const seen = store.lastSeen(scope);
   const live = new Map(liveSessions.map((s) => [`${s.learnerId}\u0000${s.labId}`, s.id]));
   const byId = new Map(report.learners.map((l) => [l.id, l]));
@@ -68,6 +80,7 @@ export function roster(
     workshop,
     generatedAt: new Date().toISOString(),
     labs: labs.map((l) => ({ id: l.id, title: l.title, tasks: l.tasks.map((t) => ({ id: t.id, title: t.title })) })),
+    quizzes,
     learners: learners.map((l) => {
       const g = byId.get(l.id)!;
       const at = seen.get(l.id);
@@ -86,22 +99,25 @@ export function roster(
           solutionRevealed: lab.solutionRevealedAt !== null,
           liveSessionId: live.get(`${l.id}\u0000${lab.labId}`) ?? null,
         })),
+        quizzes: g.quizzes,
       };
     }),
   };
 }
 
-export function workshopGrades(store: ProgressStore, workshop: WorkshopInfo, labs: GradeLab[]): GradeReport {
+export function workshopGrades(store: ProgressStore, workshop: WorkshopInfo, labs: GradeLab[], quizzes: GradeQuiz[] = []): GradeReport {
   const learners = store.learnersOf(workshop.id).map((l) => ({ id: l.id, name: l.name, joinedAt: iso(l.joinedAt) }));
-  return gradeReport(store, { workshopId: workshop.id }, learners, labs, { id: workshop.id, title: workshop.title, startsAt: workshop.startsAt, endsAt: workshop.endsAt });
+  return gradeReport(store, { workshopId: workshop.id }, learners, labs, { id: workshop.id, title: workshop.title, startsAt: workshop.startsAt, endsAt: workshop.endsAt }, quizzes);
 }
 
 function gradeReport(
   store: ProgressStore, scope: Scope, learners: Array<{ id: string; name: string; joinedAt: string }>, labs: GradeLab[], workshop: GradeReport['workshop'],
+  quizzes: GradeQuiz[],
 ): GradeReport {
   return computeGrades({
     workshop, generatedAt: new Date().toISOString(), labs, learners,
     tasks: store.taskRecords(scope), labRecords: store.labRecords(scope),
+    quizzes, quizRecords: store.quizRecords(scope),
   });
 }
 

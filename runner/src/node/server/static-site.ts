@@ -4,7 +4,7 @@
 // answer when no site is built, and handling of file read errors (a file a
 // rebuild removed between lookup and read must not take the runner down), and
 // the page's own inline scripts to its Content-Security-Policy.
-import { createReadStream, existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
@@ -55,11 +55,19 @@ function notFound(root: string, req: IncomingMessage, res: ServerResponse): void
     res.end(req.method === 'HEAD' ? undefined : 'not found');
     return;
   }
+  // Read whole, answered in one write: a stream would lose the race with a client that
+  // half-closes after its request (the socket is gone before the first chunk is read).
+  let html: Buffer;
+  try {
+    html = readFileSync(page);
+  } catch {
+    res.setHeader('content-type', 'text/plain; charset=utf-8');
+    res.end('not found');
+    return;
+  }
   allowPageScripts(res, inlineScriptHashes(page));
-  res.writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' });
-  const file = createReadStream(page);
-  file.once('error', () => res.destroy());
-  file.pipe(res);
+  res.writeHead(404, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache', 'content-length': html.length });
+  res.end(html);
 }
 
 /** `/.git/config`, `/a/.env`: the site has no dot files, and a stray one is not served. */

@@ -11,7 +11,7 @@
 //   GET  /api/workshops/:id/learners/:l/timeline   one learner's events (owner)
 //   GET  /api/workshops/:id/grades?format=json|csv (owner)
 import type { ServerResponse } from 'node:http';
-import { gradesToCsv } from '../../common/grades.ts';
+import { gradesToCsv, type GradeQuiz } from '../../common/grades.ts';
 import {
   createWorkshopRequestSchema, isLearnerId, isWorkshopId, joinWorkshopRequestSchema, LOCAL_LEARNER_ID,
   type TimelineResponse, type WorkshopInfo,
@@ -45,6 +45,8 @@ export interface WorkshopApiContext {
   recorder: ProgressRecorder;
   workshops: WorkshopService;
   clock: WorkshopClock;
+  /** The site's quizzes, graded beside the labs. */
+  quizzes: GradeQuiz[];
 }
 
 export function workshopRoutes(ctx: WorkshopApiContext): Route[] {
@@ -61,7 +63,7 @@ export function workshopRoutes(ctx: WorkshopApiContext): Route[] {
   const liveSessions = () => ctx.manager.live().map((s) => ({ id: s.id, learnerId: s.owner.learnerId, labId: s.lab.id }));
   const rosterOf = (w: WorkshopInfo) => {
     ctx.recorder.flush();
-    return roster(ctx.store, w, gradeLabs(w.labs, ctx.manager.labs), liveSessions());
+    return roster(ctx.store, w, gradeLabs(w.labs, ctx.manager.labs), liveSessions(), ctx.quizzes);
   };
 
   return [
@@ -72,7 +74,7 @@ export function workshopRoutes(ctx: WorkshopApiContext): Route[] {
       if (!learner) throw new HttpError('not-found', `no learner ${who.learnerId}`);
       const workshop = who.workshopId ? ctx.workshops.learnerWorkshop(who.workshopId) : null;
       const labIds = workshop ? workshop.labs : [...ctx.manager.labs.keys()];
-      sendJson(res, 200, learnerProgress(ctx.store, learner, gradeLabs(labIds, ctx.manager.labs), workshop));
+      sendJson(res, 200, learnerProgress(ctx.store, learner, gradeLabs(labIds, ctx.manager.labs), workshop, ctx.quizzes));
     }],
     ['GET', /^\/api\/progress\/timeline$/, async (req, res, url) => {
       const who = requirePerson(req, url, ctx.ownerToken, learners);
@@ -150,7 +152,7 @@ export function workshopRoutes(ctx: WorkshopApiContext): Route[] {
       const format = url.searchParams.get('format') ?? 'json';
       if (format !== 'json' && format !== 'csv') throw new HttpError('bad-request', `format "${format}" is not known (expected json or csv)`);
       ctx.recorder.flush();
-      const report = workshopGrades(ctx.store, w, gradeLabs(w.labs, ctx.manager.labs));
+      const report = workshopGrades(ctx.store, w, gradeLabs(w.labs, ctx.manager.labs), ctx.quizzes);
       if (format === 'json') return sendJson(res, 200, report);
       const csv = gradesToCsv(report);
       res.writeHead(200, {
