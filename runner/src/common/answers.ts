@@ -8,6 +8,7 @@
 // keep working and a learner who writes `%sy` or `writev()` is not refused.
 import type { ResolvedAnswer, ResolvedQuestion, ResolvedWrongAnswer } from './lab-schema.ts';
 import { fillPlaceholder, type ParamValues } from './params.ts';
+import type { Lang } from './langs.ts';
 
 /** Longest answer the runner accepts; longer input is refused, not truncated. */
 export const MAX_ANSWER_LENGTH = 200;
@@ -81,24 +82,37 @@ export interface Grade {
   message: string;
 }
 
+/** What the grader says in each language where the lab gives no words of its own. */
+const SAID: Record<Lang, { correct: string; correctWhy: (why: string) => string; notIt: (quoted: string, hasHints: boolean) => string }> = {
+  en: {
+    correct: DEFAULT_PASS_MESSAGE,
+    correctWhy: (why) => `Correct: ${why}`,
+    notIt: (quoted, hints) => `"${quoted}" is not it. Read the step's output again${hints ? ', or take a hint' : ''}.`,
+  },
+  ko: {
+    correct: '정답입니다.',
+    correctWhy: (why) => `정답입니다: ${why}`,
+    notIt: (quoted, hints) => `"${quoted}"은(는) 답이 아닙니다. 단계의 출력을 다시 읽어 보십시오${hints ? '. 힌트를 볼 수도 있습니다' : ''}.`,
+  },
+};
+
 /**
  * Grades an answer and says something useful about it: a pass gives the lab's
  * reason (`why`), a declared wrong answer its own message, any other miss
  * names the answer and points back at the step (and the hints, when there are some).
+ * `question` is in the learner's language (localizeLab); so are the words added here.
  */
-export function gradeAnswer(question: ResolvedQuestion, raw: string, params: ParamValues = {}, hasHints = false): Grade {
+export function gradeAnswer(question: ResolvedQuestion, raw: string, params: ParamValues = {}, hasHints = false, lang: Lang = 'en'): Grade {
+  const said = SAID[lang];
   if (isCorrectAnswer(question.answer, raw, params)) {
     const why = question.why?.trim();
-    return { passed: true, message: why ? `Correct: ${why}` : DEFAULT_PASS_MESSAGE };
+    return { passed: true, message: why ? said.correctWhy(why) : said.correct };
   }
   const known = knownWrongAnswer(question.wrong ?? [], raw);
   if (known) return { passed: false, message: known.message };
   const shown = normalizeAnswer(raw);
   const quoted = shown.length > 40 ? `${shown.slice(0, 40)}…` : shown;
-  return {
-    passed: false,
-    message: `"${quoted}" is not it. Read the step's output again${hasHints ? ', or take a hint' : ''}.`,
-  };
+  return { passed: false, message: said.notIt(quoted, hasHints) };
 }
 
 /** The regular expression for this learner, or null when the parameter it needs has no value. */

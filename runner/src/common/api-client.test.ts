@@ -23,7 +23,7 @@ test('a call sends the path, the bearer token and a JSON body, and returns the J
   assert.equal(seen[0]!.init.method, 'POST');
   assert.equal(seen[0]!.init.headers.authorization, 'Bearer t0k');
   assert.equal(seen[0]!.init.headers['content-type'], 'application/json');
-  assert.equal(seen[0]!.init.body, '{"answer":"write"}');
+  assert.equal(seen[0]!.init.body, '{"answer":"write","lang":"en"}');
 });
 
 test("the runner's error reply becomes an ApiClientError with its code, message and status", async () => {

@@ -193,10 +193,11 @@ export function sessionApi(c: Caller) {
     start: (labId: string, wait = false) => c.json<StartSessionResponse>('POST', `${apiPaths.sessions}${wait ? '?wait=1' : ''}`, { labId }),
     stop: (id: string) => c.json<{ stopped: string }>('DELETE', s(id)),
     reset: (id: string, wait = false) => c.json<SessionView>('POST', `${s(id)}/reset${wait ? '?wait=1' : ''}`),
-    check: (id: string, task: string) => c.json<CheckResult>('POST', apiPaths.task(id, task, 'check')),
-    answer: (id: string, task: string, answer: string) => c.json<CheckResult>('POST', apiPaths.task(id, task, 'answer'), { answer }),
-    hint: (id: string, task: string) => c.json<HintResponse>('POST', apiPaths.task(id, task, 'hint')),
-    solution: (id: string) => c.json<{ notes: string }>('POST', `${s(id)}/solution`),
+    /** `lang`: the learner's language; the check script gets it as KDLABS_LANG. */
+    check: (id: string, task: string, lang: Lang = 'en') => c.json<CheckResult>('POST', `${apiPaths.task(id, task, 'check')}?lang=${lang}`),
+    answer: (id: string, task: string, answer: string, lang: Lang = 'en') => c.json<CheckResult>('POST', apiPaths.task(id, task, 'answer'), { answer, lang }),
+    hint: (id: string, task: string, lang: Lang = 'en') => c.json<HintResponse>('POST', `${apiPaths.task(id, task, 'hint')}?lang=${lang}`),
+    solution: (id: string, lang: Lang = 'en') => c.json<{ notes: string }>('POST', `${s(id)}/solution?lang=${lang}`),
     /** What runs in the foreground of the lab's shell (Run asks before typing into it). */
     foreground: (id: string) => c.json<ForegroundResponse>('GET', `${s(id)}/foreground`),
     progress: () => c.json<ProgressResponse>('GET', apiPaths.progress),

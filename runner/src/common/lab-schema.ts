@@ -10,6 +10,7 @@ import {
   PARAM_VALUE_PATTERN, type ResolvedParam,
 } from './params.ts';
 import { parseHint } from './walkthrough-markers.ts';
+import type { LabTranslation, TranslatedLang } from './lab-translation-schema.ts';
 import { hostRootReasons } from './host-root.ts';
 import { MAX_QUESTION_ATTEMPTS, NO_ATTEMPT_RULES, type AttemptRules } from './attempts.ts';
 
@@ -388,6 +389,8 @@ export interface ResolvedLab {
   next?: { read: ReadNext[] };
   /** The lab's latency log for the latency-over-time plot (lab.yaml `timeline`); absent: no plot. */
   timeline?: TimelineDeclaration;
+  /** The lab in other languages (lab.<lang>.yaml and its .<lang>.md files); absent: English only. */
+  translations?: Partial<Record<TranslatedLang, LabTranslation>>;
 }
 
 /** The order learners take labs in: by level, then `order` (the roadmap's), then id — never the alphabet alone. */

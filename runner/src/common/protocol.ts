@@ -108,8 +108,9 @@ export type { ApiError, ApiErrorCode } from './errors.ts';
 export const startSessionRequestSchema = z.object({ labId: z.string() }).strict();
 export type StartSessionRequest = z.infer<typeof startSessionRequestSchema>;
 
-export const answerRequestSchema = z.object({ answer: z.string().max(1000) }).strict();
-export type AnswerRequest = z.infer<typeof answerRequestSchema>;
+/** `lang`: the learner's language; the grader's words (and the lab's why and wrong-answer messages) come in it. */
+export const answerRequestSchema = z.object({ answer: z.string().max(1000), lang: z.enum(LANGS).default('en') }).strict();
+export type AnswerRequest = z.input<typeof answerRequestSchema>;
 
 /**
  * runner/src/node/sessions/session-phase.ts has the allowed transitions. `degraded`: the

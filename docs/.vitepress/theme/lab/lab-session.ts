@@ -11,6 +11,7 @@
 // passed here: `state.session.tasks` is the session's view with the stored
 // passes merged in, and after a Stop (or with no session at all) the last view
 // stays as a `stopped` one, so the chips and task cards keep their green.
+import type { Lang } from '../../../../runner/src/common/langs.ts'
 import { getCurrentScope, onScopeDispose, reactive } from 'vue'
 import type { CheckResult, ForegroundProgram, SessionView, TaskState, TaskStatus } from '../../../../runner/src/common/protocol.ts'
 import { RunnerError, runnerApi } from './runner-api.ts'
@@ -71,6 +72,8 @@ class LabSession {
   confirm: Confirm = (q) => typeof window !== 'undefined' && window.confirm(q)
   /** What the last Run that could not type said, so a Run that works can take it back. */
   private runError = ''
+  /** The language of the page showing the lab: the runner grades, hints and checks in it. */
+  lang: Lang = 'en'
 
   constructor(labId: string) {
     this.state = reactive<LabSessionState>({
@@ -153,11 +156,11 @@ class LabSession {
   }
 
   async check(taskId: string): Promise<void> {
-    await this.taskAction(taskId, (id) => runnerApi.check(id, taskId))
+    await this.taskAction(taskId, (id) => runnerApi.check(id, taskId, this.lang))
   }
 
   async answer(taskId: string, text: string): Promise<void> {
-    await this.taskAction(taskId, (id) => runnerApi.answer(id, taskId, text))
+    await this.taskAction(taskId, (id) => runnerApi.answer(id, taskId, text, this.lang))
   }
 
   async hint(taskId: string): Promise<void> {
@@ -165,7 +168,7 @@ class LabSession {
     if (!id) return
     const ui = this.task(taskId)
     try {
-      const h = await runnerApi.hint(id, taskId)
+      const h = await runnerApi.hint(id, taskId, this.lang)
       if (!ui.hints.includes(h.hint)) ui.hints.push(h.hint)
       ui.hintsLeft = h.remaining
     } catch (e) {
@@ -177,7 +180,7 @@ class LabSession {
   async revealSolution(): Promise<void> {
     const id = this.state.session?.id
     if (id) {
-      try { await runnerApi.solution(id) } catch { /* the notes are on the page; recording is best effort */ }
+      try { await runnerApi.solution(id, this.lang) } catch { /* the notes are on the page; recording is best effort */ }
     }
     this.state.solutionRevealed = true
   }
@@ -380,13 +383,15 @@ const sessions = new Map<string, LabSession>()
  * while a component sets up (or in its hooks), it counts that component as a user
  * until it unmounts; elsewhere (a click handler) it only looks the record up.
  */
-export function labSession(labId: string): LabSession {
+/** The page's session of a lab; `lang`, given by the workbench, is the page's language (the runner answers in it). */
+export function labSession(labId: string, lang?: Lang): LabSession {
   let s = sessions.get(labId)
   const created = !s
   if (!s) {
     s = new LabSession(labId)
     sessions.set(labId, s)
   }
+  if (lang) s.lang = lang
   if (getCurrentScope()) {
     const user = s
     user.acquire()

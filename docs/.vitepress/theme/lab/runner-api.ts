@@ -6,6 +6,7 @@ import {
   ApiClientError, apiPaths, caller, publicApi, sessionApi, workshopApi, type Caller, type ClientErrorCode,
 } from '../../../../runner/src/common/api-client.ts'
 import type { DoctorReport } from '../../../../runner/src/common/doctor.ts'
+import type { Lang } from '../../../../runner/src/common/langs.ts'
 
 /** Why this page cannot act yet: it needs the instructor's token, or the learner must join first. */
 export type PageErrorCode = 'owner-required' | 'join-required'
@@ -112,10 +113,10 @@ export const runnerApi = {
   startSession: (labId: string) => asLearner.start(labId),
   stopSession: (id: string) => asLearner.stop(id),
   resetSession: (id: string) => asLearner.reset(id),
-  check: (id: string, task: string) => asLearner.check(id, task),
-  answer: (id: string, task: string, answer: string) => asLearner.answer(id, task, answer),
-  hint: (id: string, task: string) => asLearner.hint(id, task),
-  solution: (id: string) => asLearner.solution(id),
+  check: (id: string, task: string, lang?: Lang) => asLearner.check(id, task, lang),
+  answer: (id: string, task: string, answer: string, lang?: Lang) => asLearner.answer(id, task, answer, lang),
+  hint: (id: string, task: string, lang?: Lang) => asLearner.hint(id, task, lang),
+  solution: (id: string, lang?: Lang) => asLearner.solution(id, lang),
   foreground: (id: string) => asLearner.foreground(id),
   /** The Pictures pane: pictures read out of the lab, made on request, and the lab's latency timeline. */
   pictures: (id: string) => asLearner.pictures(id),

@@ -10,6 +10,7 @@ import {
 } from '../../common/lab-schema.ts';
 import { parseSize } from '../../common/sizes.ts';
 import { DEFAULT_PARAM_ANSWER_PATTERN, PARAM_PLACEHOLDER } from '../../common/params.ts';
+import { loadTranslations } from './load-translation.ts';
 
 /** Default self-test budget for one lab (start, symptom, solve, checks, stop). */
 const DEFAULT_SELFTEST_TIMEOUT_SECONDS = 300;
@@ -63,44 +64,44 @@ export function loadLab(dir: string): LoadResult {
   }
   if (problems.length) return { ok: false, problems };
 
-  return {
-    ok: true,
-    lab: {
-      id: spec.id,
-      title: spec.title,
-      level: spec.level,
-      order: spec.order,
-      summary: spec.summary,
-      minutes: spec.minutes,
-      backend: spec.backend,
-      image: { base: spec.image, labLayerDir: hasLayer ? layerDir : null },
-      resources: {
-        memoryBytes: parseSize(spec.resources.memory) ?? 0,
-        pids: spec.resources.pids,
-        cpus: spec.resources.cpus,
-        diskBytes: parseSize(spec.resources.disk) ?? 0,
-      },
-      capabilities: spec.capabilities,
-      vm: spec.backend === 'vm'
-        ? {
-          memoryMb: spec.vm?.memory ?? DEFAULT_VM.memoryMb,
-          cpus: spec.vm?.cpus ?? DEFAULT_VM.cpus,
-          cmdline: (spec.vm?.cmdline ?? '').split(' ').filter(Boolean),
-          prepare,
-          ...(spec.vm?.dataDisk ? { dataDisk: spec.vm.dataDisk } : {}),
-        }
-        : null,
-      params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices, measuredIn: p.measuredIn ?? [] })),
-      dir,
-      setup,
-      steps,
-      tasks,
-      solution: { script: solutionScript, notes: solutionNotes, timeoutSeconds: spec.solution.timeout ?? DEFAULT_SOLUTION_TIMEOUT_SECONDS },
-      selftest: { symptom, timeoutSeconds: spec.selftest.timeout ?? DEFAULT_SELFTEST_TIMEOUT_SECONDS },
-      ...(spec.next ? { next: { read: spec.next.read } } : {}),
-      ...(spec.timeline ? { timeline: spec.timeline } : {}),
+  const lab: ResolvedLab = {
+    id: spec.id,
+    title: spec.title,
+    level: spec.level,
+    order: spec.order,
+    summary: spec.summary,
+    minutes: spec.minutes,
+    backend: spec.backend,
+    image: { base: spec.image, labLayerDir: hasLayer ? layerDir : null },
+    resources: {
+      memoryBytes: parseSize(spec.resources.memory) ?? 0,
+      pids: spec.resources.pids,
+      cpus: spec.resources.cpus,
+      diskBytes: parseSize(spec.resources.disk) ?? 0,
     },
+    capabilities: spec.capabilities,
+    vm: spec.backend === 'vm'
+      ? {
+        memoryMb: spec.vm?.memory ?? DEFAULT_VM.memoryMb,
+        cpus: spec.vm?.cpus ?? DEFAULT_VM.cpus,
+        cmdline: (spec.vm?.cmdline ?? '').split(' ').filter(Boolean),
+        prepare,
+        ...(spec.vm?.dataDisk ? { dataDisk: spec.vm.dataDisk } : {}),
+      }
+      : null,
+    params: Object.entries(spec.params).map(([name, p]) => ({ name, choices: p.choices, measuredIn: p.measuredIn ?? [] })),
+    dir,
+    setup,
+    steps,
+    tasks,
+    solution: { script: solutionScript, notes: solutionNotes, timeoutSeconds: spec.solution.timeout ?? DEFAULT_SOLUTION_TIMEOUT_SECONDS },
+    selftest: { symptom, timeoutSeconds: spec.selftest.timeout ?? DEFAULT_SELFTEST_TIMEOUT_SECONDS },
+    ...(spec.next ? { next: { read: spec.next.read } } : {}),
+    ...(spec.timeline ? { timeline: spec.timeline } : {}),
   };
+  const translated = loadTranslations(lab, spec.solution.notes ?? null, stepTitle);
+  if (translated.problems.length) return { ok: false, problems: translated.problems };
+  return { ok: true, lab: Object.keys(translated.translations).length ? { ...lab, translations: translated.translations } : lab };
 }
 
 function resolveTask(

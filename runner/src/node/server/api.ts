@@ -3,13 +3,14 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { isSessionId, isSlug } from '../../common/ids.ts';
 import { toPublicLab } from '../../common/lab-schema.ts';
+import { localizeLab } from '../../common/lab-translation.ts';
 import {
   answerRequestSchema, startSessionRequestSchema,
   type ForegroundResponse, type LabListResponse, type StartSessionResponse,
 } from '../../common/protocol.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { Session, SessionError } from '../sessions/session.ts';
-import { HttpError, readJson, sendJson } from './http-util.ts';
+import { HttpError, langOf, readJson, sendJson } from './http-util.ts';
 import { requestToken, sameToken } from './security.ts';
 import { identify, requirePerson, type Identity, type LearnerAuthenticator } from './identity.ts';
 import type { LearnerIdentity } from '../workshops/workshop-service.ts';
@@ -57,14 +58,15 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
       if (!identify(req, url, ctx.ownerToken, ctx.learners?.authenticate)) return sendJson(res, 200, { ok: true });
       sendJson(res, 200, { ok: true, backends: await ctx.backendStatus(), labs: ctx.manager.labs.size, sessions: ctx.manager.list().length });
     }],
-    ['GET', /^\/api\/labs$/, async (_q, res) => {
-      const body: LabListResponse = { labs: [...ctx.manager.labs.values()].map(toPublicLab), problems: ctx.labProblems };
+    ['GET', /^\/api\/labs$/, async (_q, res, url) => {
+      const lang = langOf(url);
+      const body: LabListResponse = { labs: [...ctx.manager.labs.values()].map((l) => toPublicLab(localizeLab(l, lang))), problems: ctx.labProblems };
       sendJson(res, 200, body);
     }],
-    ['GET', /^\/api\/labs\/([^/]+)$/, async (_q, res, _u, [id]) => {
+    ['GET', /^\/api\/labs\/([^/]+)$/, async (_q, res, url, [id]) => {
       const lab = ctx.manager.labs.get(slug(id, 'lab id'));
       if (!lab) throw new HttpError('not-found', `no lab "${id}"`);
-      sendJson(res, 200, toPublicLab(lab));
+      sendJson(res, 200, toPublicLab(localizeLab(lab, langOf(url))));
     }],
     ['GET', /^\/api\/sessions$/, async (req, res, url) => {
       const who = requirePerson(req, url, ctx.ownerToken, ctx.learners?.authenticate);
@@ -107,16 +109,16 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/check$/, async (req, res, url, [id, task]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, unwrap(await s.runCheck(slug(task, 'task id'))));
+      sendJson(res, 200, unwrap(await s.runCheck(slug(task, 'task id'), langOf(url))));
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/answer$/, async (req, res, url, [id, task]) => {
       const s = sessionFor(req, url, id);
       const body = await readJson(req, answerRequestSchema);
-      sendJson(res, 200, unwrap(s.answer(slug(task, 'task id'), body.answer)));
+      sendJson(res, 200, unwrap(s.answer(slug(task, 'task id'), body.answer, body.lang)));
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/hint$/, async (req, res, url, [id, task]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, unwrap(s.nextHint(slug(task, 'task id'))));
+      sendJson(res, 200, unwrap(s.nextHint(slug(task, 'task id'), langOf(url))));
     }],
     ['GET', /^\/api\/sessions\/([^/]+)\/foreground$/, async (req, res, url, [id]) => {
       // Read-only and quick: not queued behind a running check, so Run can ask at once.
@@ -158,7 +160,7 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/solution$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, { notes: unwrap(s.revealSolution()) });
+      sendJson(res, 200, { notes: unwrap(s.revealSolution(langOf(url))) });
     }],
   ];
 

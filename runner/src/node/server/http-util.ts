@@ -2,6 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { apiErrorStatus, type ApiError, type ApiErrorCode } from '../../common/errors.ts';
+import { isLang, LANGS, type Lang } from '../../common/langs.ts';
 
 /** Request bodies are small JSON documents; anything larger is refused unread. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -58,4 +59,11 @@ export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema
     throw new HttpError('bad-request', `invalid request body: ${problems.join('; ')}`);
   }
   return parsed.data;
+}
+
+/** The learner's language from `?lang=` (en when absent); anything else is refused, naming what is known. */
+export function langOf(url: URL): Lang {
+  const l = url.searchParams.get('lang') ?? 'en';
+  if (!isLang(l)) throw new HttpError('bad-request', `lang "${l.slice(0, 20)}" is not known (expected ${LANGS.join(' or ')})`);
+  return l;
 }

@@ -4,7 +4,7 @@
 //   GET  /api/quizzes/:id?lang=en|ko       own standing at each question (owner or workshop learner)
 //   POST /api/quizzes/:id/answers          { questionId, answer, lang } → graded and recorded
 import { isSlug } from '../../common/ids.ts';
-import { isLang, pick, type Lang } from '../../common/langs.ts';
+import { pick, type Lang } from '../../common/langs.ts';
 import { closedMessage } from '../../common/attempts.ts';
 import { quizAnswerRequestSchema, type QuizAnswerResponse, type QuizQuestionState, type QuizState } from '../../common/protocol.ts';
 import { toPublicQuiz, type QuizFile, type QuizQuestion } from '../../common/quiz-schema.ts';
@@ -12,7 +12,7 @@ import { checkAnswerShape, gradeQuizAnswer, rightAnswer, type QuizAnswer } from 
 import type { ProgressStore, QuizAnswerCount } from '../progress/progress-store.ts';
 import type { ProgressFeed } from '../progress/progress-feed.ts';
 import type { WorkshopService } from '../workshops/workshop-service.ts';
-import { HttpError, readJson, sendJson } from './http-util.ts';
+import { HttpError, langOf, readJson, sendJson } from './http-util.ts';
 import { requirePerson, type LearnerAuthenticator } from './identity.ts';
 import type { Route } from './api.ts';
 
@@ -34,12 +34,6 @@ export function quizRoutes(ctx: QuizApiContext): Route[] {
     if (!quiz) throw new HttpError('not-found', `no quiz "${id}" (known: ${[...ctx.quizzes.keys()].join(', ') || 'none'})`);
     return quiz;
   };
-  const langOf = (url: URL): Lang => {
-    const l = url.searchParams.get('lang') ?? 'en';
-    if (!isLang(l)) throw new HttpError('bad-request', `lang "${l.slice(0, 20)}" is not known (expected en or ko)`);
-    return l;
-  };
-
   return [
     ['GET', /^\/api\/quizzes$/, async (_req, res, url) => {
       const lang = langOf(url);

@@ -9,6 +9,8 @@ import { gradeAnswer, MAX_ANSWER_LENGTH, normalizeAnswer } from '../../common/an
 import { closedMessage, isClosed, nextAnswerCount, NO_ANSWERS, NO_ATTEMPT_RULES, type AnswerCount, type AnswerOutcome, type AttemptRules } from '../../common/attempts.ts';
 import { questionTally } from '../../common/question-tally.ts';
 import { parseHint } from '../../common/walkthrough-markers.ts';
+import { localizeLab } from '../../common/lab-translation.ts';
+import type { Lang } from '../../common/langs.ts';
 import { paramsPrelude, type ParamValues } from '../../common/params.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import type {
@@ -235,14 +237,15 @@ export class Session {
     });
   }
 
-  runCheck(taskId: string): Promise<Result<CheckResult, SessionError>> {
+  /** Runs a task's check; `lang`: the learner's language, which the script gets as KDLABS_LANG (it may speak it). */
+  runCheck(taskId: string, lang: Lang = 'en'): Promise<Result<CheckResult, SessionError>> {
     return this.serial(async () => {
       const task = this.lab.tasks.find((t) => t.id === taskId);
       if (!task) return notFound(`lab ${this.lab.id} has no task "${taskId}"`);
       if (!task.check) return { ok: false, error: { code: 'bad-request', message: `task "${taskId}" has no check; it is answered with a question` } };
       const ready = this.requireRunning();
       if (!ready.ok) return ready;
-      const r = await this.execScript(task.check.script, task.check.timeoutSeconds * 1000, { KDLABS_TASK: task.id }, true);
+      const r = await this.execScript(task.check.script, task.check.timeoutSeconds * 1000, { KDLABS_TASK: task.id, KDLABS_LANG: lang }, true);
       if (!r.ok) {
         if (r.error.code === 'backend-unavailable') {
           this.degrade(r.error, true);
@@ -258,15 +261,15 @@ export class Session {
     });
   }
 
-  answer(taskId: string, raw: string): Result<CheckResult, SessionError> {
-    const task = this.lab.tasks.find((t) => t.id === taskId);
+  answer(taskId: string, raw: string, lang: Lang = 'en'): Result<CheckResult, SessionError> {
+    const task = localizeLab(this.lab, lang).tasks.find((t) => t.id === taskId);
     if (!task) return notFound(`lab ${this.lab.id} has no task "${taskId}"`);
     if (!task.question) return { ok: false, error: { code: 'bad-request', message: `task "${taskId}" has no question; it is passed by its check` } };
     const open = this.requireOpen('answers');
     if (!open.ok) return open;
     if (normalizeAnswer(raw).length === 0) return { ok: false, error: { code: 'bad-request', message: 'the answer is empty' } };
     if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return { ok: false, error: { code: 'bad-request', message: `the answer is longer than ${MAX_ANSWER_LENGTH} characters` } };
-    const graded = gradeAnswer(task.question, raw, this.params, task.hints.length > 0);
+    const graded = gradeAnswer(task.question, raw, this.params, task.hints.length > 0, lang);
     const { attempts } = this.rulesOf(task);
     const counted = this.countAnswer(task.id, graded.passed, graded.message, normalizeAnswer(raw), attempts);
     if (!counted.ok) return counted;
@@ -278,8 +281,8 @@ export class Session {
   }
 
   /** Reveals the next hint of a task (or the last one again when all are shown). */
-  nextHint(taskId: string): Result<HintResponse, SessionError> {
-    const task = this.lab.tasks.find((t) => t.id === taskId);
+  nextHint(taskId: string, lang: Lang = 'en'): Result<HintResponse, SessionError> {
+    const task = localizeLab(this.lab, lang).tasks.find((t) => t.id === taskId);
     if (!task) return notFound(`lab ${this.lab.id} has no task "${taskId}"`);
     if (task.hints.length === 0) return notFound(`task "${taskId}" has no hints`);
     const open = this.requireOpen('hints');
@@ -293,10 +296,10 @@ export class Session {
   }
 
   /** The written solution; revealing it is recorded first. */
-  revealSolution(): Result<string, SessionError> {
+  revealSolution(lang: Lang = 'en'): Result<string, SessionError> {
     const recorded = this.recordFirst('solution', () => this.deps.observer?.onSolution(this));
     if (!recorded.ok) return recorded;
-    return { ok: true, value: this.lab.solution.notes ?? 'This lab has no written solution.' };
+    return { ok: true, value: localizeLab(this.lab, lang).solution.notes ?? (lang === 'ko' ? '이 실습에는 작성된 풀이가 없습니다.' : 'This lab has no written solution.') };
   }
 
   /**
