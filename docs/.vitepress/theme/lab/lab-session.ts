@@ -28,6 +28,29 @@ const CTRL_C_POLL_MS = 300
 /** Ctrl-C as the terminal sends it. */
 const CTRL_C = '\x03'
 
+// What the record tells the learner, in each language (the pattern of ui-text.ts, which re-exports it).
+const sessionEn = {
+  failedToStart: 'the lab failed to start',
+  runFirst: 'Start the lab first: the command runs in the lab\'s terminal.',
+  confirmCtrlC: (program: string) => `${program} is running in the terminal. Press Ctrl-C to stop it, then run the command?`,
+  stillRunning: (program: string) => `${program} is still running after Ctrl-C; leave it in the terminal (q quits top and less), then press Run again.`,
+  startFirst: 'Start the lab first.',
+  sessionEnded: 'This lab session has ended (stopped elsewhere, idle for too long, or its workshop ended). Start it again.',
+}
+
+export type SessionText = typeof sessionEn
+
+const sessionKo: SessionText = {
+  failedToStart: '실습을 시작하지 못했습니다',
+  runFirst: '먼저 실습을 시작하십시오. 명령은 실습의 터미널에서 실행됩니다.',
+  confirmCtrlC: (program) => `터미널에서 ${program} 프로그램이 실행 중입니다. Ctrl-C로 멈춘 뒤 명령을 실행하시겠습니까?`,
+  stillRunning: (program) => `Ctrl-C를 눌렀는데도 ${program} 프로그램이 계속 실행 중입니다. 터미널에서 직접 끝낸 뒤(top과 less는 q로 끝납니다) 다시 실행을 누르십시오.`,
+  startFirst: '먼저 실습을 시작하십시오.',
+  sessionEnded: '이 실습 세션은 끝났습니다 (다른 곳에서 중지했거나, 너무 오래 쓰지 않았거나, 워크숍이 끝났습니다). 다시 시작하십시오.',
+}
+
+export const SESSION_TEXT: Record<Lang, SessionText> = { en: sessionEn, ko: sessionKo }
+
 /** Asks the learner a yes/no question; window.confirm in the browser, a fake in unit tests. */
 export type Confirm = (question: string) => boolean
 
@@ -82,6 +105,9 @@ class LabSession {
   }
 
   get running(): boolean { return this.state.session?.phase === 'running' }
+
+  /** What this record tells the learner, in the page's language. */
+  private get text(): SessionText { return SESSION_TEXT[this.lang] }
 
   task(id: string): TaskUi {
     return (this.state.tasks[id] ??= { busy: false, result: null, hints: [], hintsLeft: null })
@@ -194,16 +220,16 @@ class LabSession {
   async runCommand(text: string): Promise<void> {
     const id = this.state.session?.id
     if (!id || !this.running) {
-      this.state.error = 'Start the lab first: the command runs in the lab\'s terminal.'
+      this.state.error = this.text.runFirst
       return
     }
     const typed = text.replace(/\r?\n/g, '\r').replace(/\r+$/, '') + '\r'
     const program = await this.foreground(id)
     if (program) {
-      if (!this.confirm(`${program.name} is running in the terminal. Press Ctrl-C to stop it, then run the command?`)) return
+      if (!this.confirm(this.text.confirmCtrlC(program.name))) return
       this.type(CTRL_C)
       if (!await this.promptBack(id)) {
-        this.state.error = this.runError = `${program.name} is still running after Ctrl-C; leave it in the terminal (q quits top and less), then press Run again.`
+        this.state.error = this.runError = this.text.stillRunning(program.name)
         return
       }
     }
@@ -244,7 +270,7 @@ class LabSession {
   private requireSession(taskId: string): string | null {
     const id = this.state.session?.id
     if (!id || !this.running) {
-      this.task(taskId).result = { passed: false, text: 'Start the lab first.' }
+      this.task(taskId).result = { passed: false, text: this.text.startFirst }
       return null
     }
     return id
@@ -284,7 +310,7 @@ class LabSession {
   private adopt(view: SessionView): void {
     this.state.session = this.withKnownPasses(view)
     if (view.phase === 'running' && this.state.terminalKey !== view.id) this.state.terminalKey = view.id
-    if (view.phase === 'failed') this.state.error = view.error ?? 'the lab failed to start'
+    if (view.phase === 'failed') this.state.error = view.error ?? this.text.failedToStart
     // Degraded (its backend is unreachable) or stopping with a removal pending: the runner says
     // what it waits for; the message goes once the lab runs again.
     else if (view.error) { this.state.error = view.error; this.showsRunnerError = true }
@@ -341,7 +367,7 @@ class LabSession {
       const view = (await runnerApi.listSessions()).sessions.find((s) => s.id === id)
       if (view && view.phase !== 'stopped') return this.adopt(view)
       this.keepAsStopped()
-      this.state.error = 'This lab session has ended (stopped elsewhere, idle for too long, or its workshop ended). Start it again.'
+      this.state.error = this.text.sessionEnded
     } catch (e) {
       if (e instanceof RunnerError && e.status === 410) this.state.error = e.message
     }

@@ -5,6 +5,7 @@
 import {
   FLOW_ACK_EVERY, INPUT_CHUNK_CHARS, WS_CLOSE, type ClientMessage, type ServerMessage,
 } from '../../../../runner/src/common/protocol.ts'
+import type { Lang } from '../../../../runner/src/common/langs.ts'
 
 /** The part of an xterm.js Terminal this connection drives. */
 export interface TerminalSink {
@@ -14,12 +15,49 @@ export interface TerminalSink {
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'closed'
 
+export interface ConnectionOptions {
+  /** The language of what the connection tells the learner (its `detail`s); English by default. */
+  lang?: Lang
+}
+
 export interface ConnectionEvents {
   onState(state: ConnectionState, detail: string): void
   onMessage?(message: ServerMessage): void
   /** The lab stopped (or started again) reading input; `detail` is for the learner, empty when reading. */
   onInputHeld?(held: boolean, detail: string): void
 }
+
+// What the terminal and its connection tell the learner, in each language (the
+// pattern of ui-text.ts, which re-exports it; LabTerminal.vue reads it too).
+const terminalEn = {
+  connecting: 'connecting to the lab…',
+  lostReconnecting: 'connection lost; reconnecting…',
+  reconnecting: (why: string) => `${why}; reconnecting…`,
+  ended: 'the lab session has ended',
+  connectionLost: 'connection lost',
+  inputHeld: 'the lab is not reading input; what you type is held until it does',
+  inputDropped: 'the lab is not reading input and this tab holds all it will; further typing is dropped',
+  label: 'Lab terminal',
+  help: 'Tab completes in the shell. Press Escape then Tab to leave the terminal, Escape then Shift+Tab to go back. '
+    + 'Control+Shift+Enter maximises or restores the terminal; Control+Equals and Control+Minus change its font size, Control+0 resets it.',
+}
+
+export type TerminalText = typeof terminalEn
+
+const terminalKo: TerminalText = {
+  connecting: '실습에 연결하는 중…',
+  lostReconnecting: '연결이 끊겼습니다. 다시 연결하는 중…',
+  reconnecting: (why) => `${why}; 다시 연결하는 중…`,
+  ended: '실습 세션이 끝났습니다',
+  connectionLost: '연결이 끊김',
+  inputHeld: '실습이 입력을 읽지 않고 있습니다. 입력한 내용은 실습이 읽을 때까지 보관됩니다',
+  inputDropped: '실습이 입력을 읽지 않고 있고 이 탭이 보관할 수 있는 양을 넘었습니다. 더 입력한 내용은 버려집니다',
+  label: '실습 터미널',
+  help: 'Tab은 셸에서 자동 완성합니다. 터미널에서 나가려면 Escape 다음 Tab을, 되돌아가려면 Escape 다음 Shift+Tab을 누르십시오. '
+    + 'Control+Shift+Enter는 터미널을 최대화하거나 원래 크기로 되돌리고, Control+Equals와 Control+Minus는 글꼴 크기를 바꾸며, Control+0은 글꼴 크기를 처음대로 되돌립니다.',
+}
+
+export const TERMINAL_TEXT: Record<Lang, TerminalText> = { en: terminalEn, ko: terminalKo }
 
 /** First reconnect delay; doubled each failed try up to the maximum, so a restarting runner is not hammered. */
 const RECONNECT_FIRST_MS = 300
@@ -41,12 +79,16 @@ export class TerminalConnection {
   /** Input typed while the runner asked to hold it; null while the lab reads. */
   private held: string[] | null = null
   private heldChars = 0
+  /** What the learner reads, in the page's language. */
+  private readonly text: TerminalText
 
   constructor(
     private readonly url: () => Promise<string>,
     private readonly term: TerminalSink,
     private readonly events: ConnectionEvents,
+    options: ConnectionOptions = {},
   ) {
+    this.text = TERMINAL_TEXT[options.lang ?? 'en']
     void this.connect('connecting')
   }
 
@@ -54,7 +96,7 @@ export class TerminalConnection {
   input(data: string): void {
     if (this.held) {
       if (this.heldChars + data.length > HELD_INPUT_MAX_CHARS) {
-        this.events.onInputHeld?.(true, 'the lab is not reading input and this tab holds all it will; further typing is dropped')
+        this.events.onInputHeld?.(true, this.text.inputDropped)
         return
       }
       this.held.push(data)
@@ -97,7 +139,7 @@ export class TerminalConnection {
 
   private async connect(state: ConnectionState): Promise<void> {
     if (this.disposed) return
-    this.events.onState(state, state === 'connecting' ? 'connecting to the lab…' : 'connection lost; reconnecting…')
+    this.events.onState(state, state === 'connecting' ? this.text.connecting : this.text.lostReconnecting)
     let url: string
     try { url = await this.url() } catch (e) { return this.retry(String((e as Error).message)) }
     if (this.disposed) return
@@ -122,7 +164,7 @@ export class TerminalConnection {
       if (msg.type === 'state' && msg.state === 'restarting') this.term.reset()
       if (msg.type === 'input-paused' && !this.held) {
         this.held = []
-        this.events.onInputHeld?.(true, 'the lab is not reading input; what you type is held until it does')
+        this.events.onInputHeld?.(true, this.text.inputHeld)
       }
       if (msg.type === 'input-resumed') this.release()
       this.events.onMessage?.(msg)
@@ -132,10 +174,10 @@ export class TerminalConnection {
       this.ws = null
       if (this.disposed) return
       if (FINAL_CLOSE_CODES.has(ev.code)) {
-        this.events.onState('closed', ev.reason || 'the lab session has ended')
+        this.events.onState('closed', ev.reason || this.text.ended)
         return
       }
-      this.retry(ev.reason || 'connection lost')
+      this.retry(ev.reason || this.text.connectionLost)
     }
   }
 
@@ -150,7 +192,7 @@ export class TerminalConnection {
 
   private retry(why: string): void {
     if (this.disposed) return
-    this.events.onState('reconnecting', `${why}; reconnecting…`)
+    this.events.onState('reconnecting', this.text.reconnecting(why))
     this.retryTimer = setTimeout(() => { this.retryTimer = null; void this.connect('reconnecting') }, this.delay)
     this.delay = Math.min(this.delay * 2, RECONNECT_MAX_MS)
   }
