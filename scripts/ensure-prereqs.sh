@@ -20,7 +20,8 @@ WANT_PKGS=(docker.io debootstrap ca-certificates python3 make g++)
 # VM labs: QEMU (KVM when it works, TCG otherwise), qemu-img for session overlays,
 # mkfs.ext4 -d for the VM image, unshare for its chroot.
 WANT_PKGS+=(qemu-system-x86 qemu-utils e2fsprogs util-linux)
-[ "${KDLABS_BROWSER_TESTS:-0}" = 1 ] && WANT_PKGS+=(chromium)
+# fonts-nanum: Korean glyphs, so the Korean pages render in the browser tests and their screenshots.
+[ "${KDLABS_BROWSER_TESTS:-0}" = 1 ] && WANT_PKGS+=(chromium fonts-nanum)
 missing=()
 for p in "${WANT_PKGS[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then

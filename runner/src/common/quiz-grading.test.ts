@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { quizFileSchema, toPublicQuiz, type QuizFile } from './quiz-schema.ts';
+import { quizFileSchema, shuffled, toPublicQuiz, type QuizFile } from './quiz-schema.ts';
 import { checkAnswerShape, gradeQuizAnswer, rightAnswer } from './quiz-grading.ts';
 
 const quiz: QuizFile = quizFileSchema.parse({
@@ -66,4 +66,14 @@ test('the schema refuses a single-choice question with two right choices, naming
   const messages = r.error!.issues.map((i) => i.message).join('\n');
   assert.match(messages, /exactly one choice with "correct: true" \(it has 2\)/);
   assert.match(messages, /a checkpoint names the roadmap stage/);
+});
+
+test('choices are shown in an order of their own, the same every time', () => {
+  const choices = ['a', 'b', 'c', 'd', 'e', 'f'].map((id) => ({ id }));
+  const once = shuffled(choices, 'quiz/q').map((c) => c.id);
+  assert.deepEqual(shuffled(choices, 'quiz/q').map((c) => c.id), once);
+  assert.deepEqual([...once].sort(), ['a', 'b', 'c', 'd', 'e', 'f']);
+  const orders = new Set(['q1', 'q2', 'q3', 'q4'].map((seed) => shuffled(choices, seed).map((c) => c.id).join('')));
+  assert.ok(orders.size > 1, 'different questions get different orders');
+  assert.ok([...orders].some((o) => o !== 'abcdef'), 'not the authored order');
 });

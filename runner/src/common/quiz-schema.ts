@@ -125,11 +125,27 @@ export function toPublicQuiz(quiz: QuizFile, lang: Lang): PublicQuiz {
       id: q.id,
       type: q.type,
       prompt: pick(q.prompt, lang),
-      choices: (q.choices ?? []).map((c) => ({ id: c.id, text: pick(c.text, lang) })),
+      choices: shuffled(q.choices ?? [], `${quiz.id}/${q.id}`).map((c) => ({ id: c.id, text: pick(c.text, lang) })),
       placeholder: q.placeholder ? pick(q.placeholder, lang) : '',
       attempts: q.attempts,
     })),
   };
+}
+
+/**
+ * The choices in an order of their own, the same on every build and in both
+ * languages: authors tend to write the right choice first, and a learner
+ * should not learn that instead of the subject.
+ */
+export function shuffled<T extends { id: string }>(choices: readonly T[], seed: string): T[] {
+  return [...choices].sort((a, b) => fnv1a(`${seed}/${a.id}`) - fnv1a(`${seed}/${b.id}`) || a.id.localeCompare(b.id));
+}
+
+/** 32-bit FNV-1a: a cheap, stable hash for ordering (not for secrets). */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }
 
 /** Every piece of text a learner reads in a quiz, with where it is: for the translation test. */
