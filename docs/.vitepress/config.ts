@@ -1,5 +1,5 @@
 import { defineConfig } from 'vitepress'
-import { navFor, sidebarFor } from './site-nav.ts'
+import { KO_SEARCH_WORDS, KO_THEME_WORDS, navFor, sidebarFor } from './site-nav.ts'
 import { runButtons } from './run-buttons-plugin.ts'
 import { quizBlocks } from './quiz-plugin.ts'
 import { loadQuizzes } from '../../runner/src/node/quizzes/load-quizzes.ts'
@@ -21,8 +21,7 @@ export default defineConfig({
   lang: 'en-US',
   cleanUrls: true,
   lastUpdated: false,
-  // The Korean pages (docs/ko/) join the site as one locale once every page has its translation (issue 16).
-  srcExclude: ['**/README.md', 'ko/**'],
+  srcExclude: ['**/README.md'],
   head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/logo.svg' }]],
 
   markdown: {
@@ -49,12 +48,26 @@ export default defineConfig({
     },
   },
 
+  locales: {
+    root: { label: 'English', lang: 'en-US' },
+    ko: {
+      label: '한국어',
+      lang: 'ko-KR',
+      link: '/ko/',
+      description: '리눅스 커널 디버깅과 성능 엔지니어링 실습: 안내 사이트와, 실제 장애가 돌고 있는 실제 셸을 주는 러너.',
+      themeConfig: { ...KO_THEME_WORDS, nav: navFor('ko'), sidebar: sidebarFor('ko') },
+    },
+  },
+
   themeConfig: {
     logo: '/logo.svg',
     nav: navFor('en'),
     sidebar: sidebarFor('en'),
     outline: { level: [2, 3] },
-    search: { provider: 'local' },
+    search: {
+      provider: 'local',
+      options: { locales: { ko: { translations: KO_SEARCH_WORDS } } },
+    },
     footer: {
       message:
         'Run labs on machines you control. A lab container with CAP_SYS_ADMIN is root on the host — read the security model first.',

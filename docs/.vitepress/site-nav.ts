@@ -36,7 +36,7 @@ const LABELS = {
     cs: {
       'syscall-storm': '시스템 콜 폭주', 'cpu-hotspot': 'CPU 핫스팟', 'cpu-throttling': 'CPU 스로틀링',
       'memory-leak': '메모리 누수와 OOM Killer', 'lock-contention': '락 경합', 'gc-stall': 'GC 멈춤과 메모리 회수',
-      'tcp-latency': 'TCP 지연', 'disk-latency': '포화된 디스크', 'driver-panic': '드라이버 패닉', 'slab-leak': '슬랩 누수', 'hung-task': 'Hung task',
+      'tcp-latency': 'TCP 지연', 'disk-latency': '포화된 디스크', 'driver-panic': '드라이버 패닉', 'slab-leak': 'slab 누수', 'hung-task': 'Hung task',
     },
     m: {
       'use-red-tsa': 'USE, RED와 스레드 상태', 'counters-vs-tracing': '카운터와 추적', 'tool-selection': '도구 고르기',

@@ -18,7 +18,21 @@ export class RunnerError extends Error {
   }
 }
 
-const NO_RUNNER = 'The lab runner is not reachable. Start it with `npm start` in your kdlabs checkout, then reload this page.'
+/** The page's own messages, in the language of the page showing them (its <html lang>). */
+const SAID: Record<'en' | 'ko', { noRunner: string; joinFirst: string }> = {
+  en: {
+    noRunner: 'The lab runner is not reachable. Start it with `npm start` in your kdlabs checkout, then reload this page.',
+    joinFirst: 'This runner hosts a workshop: join it first on the Workshop page, with the code your instructor gave you.',
+  },
+  ko: {
+    noRunner: '실습 러너에 연결할 수 없습니다. kdlabs 체크아웃에서 `npm start`로 러너를 시작한 뒤 이 페이지를 새로 고치십시오.',
+    joinFirst: '이 러너는 워크숍을 진행 중입니다. 먼저 워크숍 페이지에서 강사에게 받은 코드로 참가하십시오.',
+  },
+}
+function said(): { noRunner: string; joinFirst: string } {
+  return typeof document !== 'undefined' && document.documentElement.lang.startsWith('ko') ? SAID.ko : SAID.en
+}
+const NO_RUNNER = (): string => said().noRunner
 
 const LEARNER_KEY = 'kdlabs:learner'
 const OWNER_KEY = 'kdlabs:owner'
@@ -70,7 +84,7 @@ export function runnerToken(): Promise<string> {
       return await ownerToken()
     } catch (e) {
       if (e instanceof RunnerError && e.code === 'owner-required' && lastMode === 'workshop') {
-        throw new RunnerError('This runner hosts a workshop: join it first on the Workshop page, with the code your instructor gave you.', 'join-required', 401)
+        throw new RunnerError(said().joinFirst, 'join-required', 401)
       }
       throw e
     }
@@ -81,7 +95,7 @@ export function runnerToken(): Promise<string> {
 
 /** Calls on this page's origin with a token from `token`; failures arrive as RunnerError. */
 function pageCaller(token: () => Promise<string | null> | null): Caller {
-  const inner = caller({ baseUrl: '', fetch: (url, init) => fetch(url, init), token, unreachable: () => NO_RUNNER })
+  const inner = caller({ baseUrl: '', fetch: (url, init) => fetch(url, init), token, unreachable: NO_RUNNER })
   return {
     json: (method, path, body) => asRunnerError(inner.json(method, path, body)),
     text: (path) => asRunnerError(inner.text(path)),
@@ -94,7 +108,7 @@ async function asRunnerError<T>(call: Promise<T>): Promise<T> {
   } catch (e) {
     if (!(e instanceof ApiClientError)) throw e
     // The dev server's proxy answers in its own words (404, 502, 504) when no runner is behind it.
-    if (e.code === 'bad-response' && (e.status === 404 || e.status >= 502)) throw new RunnerError(NO_RUNNER, 'unreachable', e.status)
+    if (e.code === 'bad-response' && (e.status === 404 || e.status >= 502)) throw new RunnerError(NO_RUNNER(), 'unreachable', e.status)
     throw new RunnerError(e.message, e.code, e.status)
   }
 }

@@ -20,6 +20,7 @@ const KOREAN: Array<[lab: string, task: string, answers: string[], params?: Reco
   ['tcp-latency', 'send-calls', ['2번', '두 번 호출']],
   ['tcp-latency', 'cause', ['네이글 알고리즘']],
   ['driver-panic', 'panic-task-state', ['실행 중']],
+  ['cpu-throttling', 'what-throttles', ['CFS 대역폭 제어', 'cgroup의 CPU 할당량', '스로틀링']],
   ['cpu-throttling', 'burst-cpu', ['약 200밀리초', '200 ms 정도'], { burst_jobs: '20' }],
 ];
 
