@@ -29,6 +29,9 @@ before(async () => {
   cpSync(join(LABS_DIR, 'cpu-hotspot'), join(labsDir, 'cpu-hotspot'), { recursive: true });
   const yaml = join(labsDir, 'cpu-hotspot', 'lab.yaml');
   writeFileSync(yaml, `${readFileSync(yaml, 'utf8')}\ntimeline:\n  title: Test latency\n  log: ${LOG}\n  ok: "200"\n  slowAbove: 500\n`);
+  // A timeline's title is read by learners: its Korean goes in lab.ko.yaml, or the lab does not load.
+  const koYaml = join(labsDir, 'cpu-hotspot', 'lab.ko.yaml');
+  writeFileSync(koYaml, `${readFileSync(koYaml, 'utf8')}\ntimeline:\n  title: 테스트 지연\n`);
   r = await startTestRunner({ labsDir });
   const started = await r.startLab('cpu-hotspot');
   sid = started.session.id;
