@@ -3,7 +3,7 @@
 // stopping at the first, so an author fixes a broken lab in one pass.
 import { readFileSync, existsSync, statSync } from 'node:fs';
 import { join, basename } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { readYaml } from '../util/read-yaml.ts';
 import {
   labFileSchema, describeIssues, DEFAULT_CHECK_TIMEOUT_SECONDS, DEFAULT_SOLUTION_TIMEOUT_SECONDS, DEFAULT_VM,
   type LabFile, type ResolvedAnswer, type ResolvedLab, type ResolvedStep, type ResolvedTask,
@@ -22,14 +22,9 @@ export function loadLab(dir: string): LoadResult {
   const shown = `${basename(dir)}/lab.yaml`;
   if (!existsSync(file)) return { ok: false, problems: [`${shown}: file is missing (every lab folder needs a lab.yaml)`] };
 
-  let raw: unknown;
-  try {
-    raw = parseYaml(readFileSync(file, 'utf8'));
-  } catch (e) {
-    const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
-    return { ok: false, problems: [`${shown}: not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`] };
-  }
-  const parsed = labFileSchema.safeParse(raw);
+  const read = readYaml(file, shown);
+  if (!read.ok) return { ok: false, problems: [read.problem] };
+  const parsed = labFileSchema.safeParse(read.value);
   if (!parsed.success) return { ok: false, problems: describeIssues(shown, parsed.error.issues) };
   const spec = parsed.data;
 

@@ -4,7 +4,7 @@
 // it must be complete.
 import { existsSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { readYaml } from '../util/read-yaml.ts';
 import { describeIssues, type ResolvedLab } from '../../common/lab-schema.ts';
 import {
   labTranslationFileSchema, translationProblems, TRANSLATED_LANGS, type LabTranslation, type TranslatedLang,
@@ -26,15 +26,9 @@ export function loadTranslations(
     const file = join(lab.dir, rel);
     const shown = `${folder}/${rel}`;
     if (!existsSync(file)) continue;
-    let raw: unknown;
-    try {
-      raw = parseYaml(readFileSync(file, 'utf8'));
-    } catch (e) {
-      const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
-      problems.push(`${shown}: not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`);
-      continue;
-    }
-    const parsed = labTranslationFileSchema.safeParse(raw);
+    const yaml = readYaml(file, shown);
+    if (!yaml.ok) { problems.push(yaml.problem); continue; }
+    const parsed = labTranslationFileSchema.safeParse(yaml.value);
     if (!parsed.success) { problems.push(...describeIssues(shown, parsed.error.issues)); continue; }
     const read = (english: string): string | null => {
       const p = join(lab.dir, translatedPath(english, lang));

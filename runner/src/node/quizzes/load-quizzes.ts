@@ -1,8 +1,8 @@
 // All quizzes under a folder (docs/quizzes/<id>.yaml). A broken quiz is
 // reported, naming file, field and what was expected, and skipped; the others load.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, relative } from 'node:path';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { readYaml } from '../util/read-yaml.ts';
 import { describeIssues } from '../../common/lab-schema.ts';
 import { quizFileSchema, type QuizFile } from '../../common/quiz-schema.ts';
 import { REPO_ROOT } from '../util/paths.ts';
@@ -23,15 +23,9 @@ export function loadQuizzes(dir: string = QUIZZES_DIR): QuizRegistry {
     if (!name.endsWith('.yaml')) continue;
     const file = join(dir, name);
     const shown = relative(REPO_ROOT, file);
-    let raw: unknown;
-    try {
-      raw = parseYaml(readFileSync(file, 'utf8'));
-    } catch (e) {
-      const where = e instanceof YAMLParseError && e.linePos ? ` at line ${e.linePos[0].line}` : '';
-      problems.push(`${shown}: not valid YAML${where}: ${(e as Error).message.split('\n')[0]}`);
-      continue;
-    }
-    const parsed = quizFileSchema.safeParse(raw);
+    const yaml = readYaml(file, shown);
+    if (!yaml.ok) { problems.push(yaml.problem); continue; }
+    const parsed = quizFileSchema.safeParse(yaml.value);
     if (!parsed.success) {
       problems.push(...describeIssues(shown, parsed.error.issues));
       continue;
