@@ -71,7 +71,7 @@ export async function vmRestoreBench(log: (line: string) => void): Promise<VmRow
 async function startToCommand(backend: Backend, lab: ResolvedLab, image: string, tag: string, accel: 'kvm' | 'tcg'): Promise<Timing> {
   const progress: string[] = [];
   const t0 = performance.now();
-  const r = await backend.start(lab, { sessionId: `s-bench${process.pid}${tag}`, image, onProgress: (m) => progress.push(m) });
+  const r = await backend.start(lab, { sessionId: `s-bench${process.pid}${tag}`, image, onProgress: (m) => progress.push(typeof m === 'string' ? m : m.en) });
   if (!r.ok) throw new Error(`VM did not start: ${r.error.message}`);
   const vmMs = performance.now() - t0;
   try {

@@ -60,9 +60,18 @@ test('the language menu of an English page leads to the same page in Korean', { 
 });
 
 test('the lab starts, and questions are graded in Korean', { timeout: 240_000 }, async () => {
+  // The start's progress lines are the runner's own words, asked for in the page's language: noted as they show.
+  await page.evaluate(() => {
+    const seen = new Set<string>();
+    (window as unknown as { progressSeen: Set<string> }).progressSeen = seen;
+    setInterval(() => document.querySelectorAll('[data-testid="progress"] .msg').forEach((e) => { if (e.textContent) seen.add(e.textContent); }), 20);
+  });
   await page.click('[data-testid="start"]');
   await page.waitForSelector('[data-testid="terminal"] .xterm-rows', { timeout: 180_000 });
   await waitForTerminal(page, /lab:~# $/m, 60_000);
+  const shown = await page.evaluate(() => [...(window as unknown as { progressSeen: Set<string> }).progressSeen]);
+  assert.ok(shown.some((m) => /실습 이미지를 준비하는 중|컨테이너를 (시작하는|만드는) 중|장애 워크로드를 시작하는 중|실습이 준비되었습니다/.test(m)), `progress in Korean: ${shown.join(' | ')}`);
+  assert.deepEqual(shown.filter((m) => /preparing the lab image|starting the container|creating container|fault workload|the lab is ready/.test(m)), [], 'no English progress');
 
   const ko = localizeLab(runner.manager.labs.get(LAB)!, 'ko');
   const kernelColumn = ko.tasks.find((t) => t.id === 'kernel-column')!.question!;
@@ -87,6 +96,8 @@ test('a check passes after the fix, with the page in Korean', { timeout: 120_000
   await waitForTerminal(page, /FIXED-42/, 20_000);
   await page.click('[data-testid="check-batch-writes"]');
   await waitForStatus('task-batch-writes', 'passed', 40_000);
+  // The check's script said it in Korean (the runner ran it with KDLABS_LANG=ko).
+  assert.match(await page.locator('[data-testid="result-batch-writes"]').innerText(), /이제 relayd는 호출당 약 \d+ 바이트를 씁니다/);
   await page.locator('#task-batch-writes').scrollIntoViewIfNeeded();
   await screenshot(page, 'korean-check-passed');
   let asked = '';

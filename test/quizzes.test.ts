@@ -60,6 +60,9 @@ test('a question is graded by the runner, explained once passed, and closed afte
   const refused = await answer('swappiness', { questionId: 'really-off', answer: 'swapoff -a', lang: 'en' });
   assert.equal(refused.status, 409);
   assert.match(refused.json.error.message, /closed: all 3 attempts were used/);
+  const refusedKo = await r.call('POST', '/api/quizzes/swappiness/answers', { body: { questionId: 'really-off', answer: 'swapoff -a', lang: 'ko' }, headers: { 'accept-language': 'ko' } });
+  assert.equal(refusedKo.status, 409);
+  assert.match(refusedKo.json.error.message, /이 문제는 마감되었습니다: 맞히지 못한 채 기회 3번을 모두 써서/, 'a Korean page hears it in Korean');
 
   const state = (await r.call('GET', '/api/quizzes/use-method?lang=en')).json as QuizState;
   assert.deepEqual(state.questions.map((q) => [q.id, q.status, q.attempts]), [['after-utilization', 'passed', 2], ['run-queue-column', 'passed', 1], ['no-saturation', 'open', 0]]);

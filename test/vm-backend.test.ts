@@ -85,7 +85,7 @@ function sessionId(): string {
 async function startVm(b: QemuBackend, opts: { image?: string; lab?: ResolvedLab } = {}): Promise<{ h: LabHandle; progress: string[] }> {
   const progress: string[] = [];
   const t = Date.now();
-  const r = await b.start(opts.lab ?? lab, { sessionId: sessionId(), image: opts.image ?? imageDir, onProgress: (m) => progress.push(m) });
+  const r = await b.start(opts.lab ?? lab, { sessionId: sessionId(), image: opts.image ?? imageDir, onProgress: (m) => progress.push(typeof m === 'string' ? m : m.en) });
   assert.ok(r.ok, r.ok ? '' : `${r.error.code}: ${r.error.message}`);
   started.push({ b, h: r.value });
   console.log(`  VM up in ${((Date.now() - t) / 1000).toFixed(1)} s: ${progress.filter((m) => !/^booting the VM \(/.test(m)).join(' → ')}`);
@@ -245,7 +245,7 @@ test('a boot that stalls fails at its limit with what stalled and the fix, and l
   // The kernel and initramfs run, then "init" sleeps: no systemd, no login, no agent — a real stall.
   const stalling: ResolvedLab = { ...lab, vm: { ...lab.vm!, cmdline: ['init=/usr/bin/sleep', '--', 'infinity'] } };
   const progress: string[] = [];
-  const r = await b.start(stalling, { sessionId: sessionId(), image: imageDir, onProgress: (m) => progress.push(m) });
+  const r = await b.start(stalling, { sessionId: sessionId(), image: imageDir, onProgress: (m) => progress.push(typeof m === 'string' ? m : m.en) });
   assert.ok(!r.ok && r.error.code === 'start-failed', JSON.stringify(r));
   console.log(`  stalled boot: ${r.error.message.slice(0, 300)}`);
   const limitS = Math.round(BAD_BOOT_LIMIT_MS[accel] / 1000);

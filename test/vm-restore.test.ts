@@ -60,7 +60,7 @@ function backend(dir = dataDir): QemuBackend {
 async function start(b: QemuBackend): Promise<{ h: LabHandle; progress: string[]; ms: number }> {
   const progress: string[] = [];
   const t = Date.now();
-  const r = await b.start(lab, { sessionId: `${SESSION_PREFIX}${Math.random().toString(36).slice(2, 8)}`, image: imageDir, onProgress: (m) => progress.push(m) });
+  const r = await b.start(lab, { sessionId: `${SESSION_PREFIX}${Math.random().toString(36).slice(2, 8)}`, image: imageDir, onProgress: (m) => progress.push(typeof m === 'string' ? m : m.en) });
   assert.ok(r.ok, r.ok ? '' : `${r.error.code}: ${r.error.message}`);
   started.push({ b, h: r.value });
   return { h: r.value, progress, ms: Date.now() - t };

@@ -11,7 +11,7 @@ cpu_throttled() {
 # A busy host may lend the lab its 1.2 CPUs only now and then: wait up to 20 s for it.
 for _ in $(seq 1 20); do [ "$(cpu_throttled)" -ge 2 ] && break; sleep 1; done
 t1=$(cpu_throttled)
-out=$(timeout 20 quote-probe 5) || out="quote-probe did not finish in 20 s (a starved lab)"
+out=$(timeout 20 quote-probe 5) || out=$(say "quote-probe did not finish in 20 s (a starved lab)" "quote-probe가 20 s 안에 끝나지 않았습니다 (CPU를 받지 못한 실습)")
 t2=$(cpu_throttled)
-echo "throttled periods: $t2 since the start, $((t2 - t1)) in the last 5 s; $out"
+say "throttled periods: $t2 since the start, $((t2 - t1)) in the last 5 s; $out" "스로틀링된 주기: 시작 이후 $t2, 최근 5 s 동안 $((t2 - t1)); $out"
 [ "$t2" -ge 2 ]

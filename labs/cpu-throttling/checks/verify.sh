@@ -14,18 +14,18 @@ CONTROL_SLACK_MS=30
 JOB_MS=10 BURST_EVERY_MS=1030 QUOTE_US=100 BURST_JOBS=${KDLABS_PARAM_BURST_JOBS:-20}
 
 pid=$(cat /run/quoted.pid 2>/dev/null)
-if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "quoted is not running (quotectl start)"; exit 1; fi
+if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then say "quoted is not running (quotectl start)" "quoted가 실행 중이 아닙니다 (quotectl start)"; exit 1; fi
 conf=$(tr '\0' '\n' < "/proc/$pid/cmdline" | sed -n 2p)
-[ "$conf" = /etc/quoted.conf ] || { echo "quoted must run with /etc/quoted.conf (quotectl restart)"; exit 1; }
+[ "$conf" = /etc/quoted.conf ] || { say "quoted must run with /etc/quoted.conf (quotectl restart)" "quoted는 /etc/quoted.conf로 실행해야 합니다 (quotectl restart)"; exit 1; }
 setting() { sed -nE "s/^\s*$1\s*=\s*([0-9]+).*/\1/p" /etc/quoted.conf | tail -n 1; }
 for kv in job_ms=$JOB_MS burst_every_ms=$BURST_EVERY_MS quote_us=$QUOTE_US; do
   if [ "$(setting "${kv%=*}")" != "${kv#*=}" ]; then
-    echo "${kv%=*} in /etc/quoted.conf is not ${kv#*=}: that is the feed upstream sends; changing it drops work."
+    say "${kv%=*} in /etc/quoted.conf is not ${kv#*=}: that is the feed upstream sends; changing it drops work." "/etc/quoted.conf의 ${kv%=*} 값이 ${kv#*=}에서 바뀌었습니다: 그것은 업스트림이 보내는 피드이며, 바꾸면 작업이 버려집니다."
     exit 1
   fi
 done
 workers=$(cat /proc/"$pid"/task/*/comm 2>/dev/null | grep -c '^quoted-worker$')
-[ "$workers" -le 1 ] || { echo "quoted still runs $workers worker threads for a quota of 1.2 CPUs (the previous task)"; exit 1; }
+[ "$workers" -le 1 ] || { say "quoted still runs $workers worker threads for a quota of 1.2 CPUs (the previous task)" "quoted가 아직 CPU 1.2개의 할당량에 워커 스레드 $workers개를 실행합니다 (이전 과제)"; exit 1; }
 [ "$(proc-age "$pid")" -ge 3 ] || sleep 3   # let a restarted quoted settle
 
 cpu_stat() {  # nr_periods nr_throttled usage_us of this lab's cgroup (v2, else v1)
@@ -83,17 +83,17 @@ print(sum(1 for x in lat[0] if x < 1000), f"{p99(lat[0]):.1f}", f"{p99(lat[1]):.
 PY
 )
 read -r p2 t2 u2 < <(cpu_stat); w2=$(date +%s.%N)
-kill -0 "$pid" 2>/dev/null || { echo "quoted exited during the measurement"; exit 1; }
+kill -0 "$pid" 2>/dev/null || { say "quoted exited during the measurement" "측정 중에 quoted가 종료되었습니다"; exit 1; }
 secs=$(awk -v a="$w1" -v b="$w2" 'BEGIN { printf "%.1f", b - a }')
 cpu=$(awk -v u=$((u2 - u1)) -v s="$secs" 'BEGIN { printf "%d", u / s / 1000 }')        # ms per s
 need=$(( BURST_JOBS * JOB_MS * 1000 / BURST_EVERY_MS * 60 / 100 ))
-summary="throttled periods: $((t2 - t1)) in $secs s (need ≤ $MAX_THROTTLED); quote p99: $p99 ms (need < $MAX_P99_MS, or ≤ control $cp99 + $CONTROL_SLACK_MS); CPU: $cpu ms/s"
+summary=$(say "throttled periods: $((t2 - t1)) in $secs s (need ≤ $MAX_THROTTLED); quote p99: $p99 ms (need < $MAX_P99_MS, or ≤ control $cp99 + $CONTROL_SLACK_MS); CPU: $cpu ms/s" "스로틀링된 주기: $secs s 동안 $((t2 - t1)) (기준: ≤ $MAX_THROTTLED); 시세 조회 p99: $p99 ms (기준: < $MAX_P99_MS, 또는 ≤ 대조군 $cp99 + $CONTROL_SLACK_MS); CPU: $cpu ms/s")
 if [ $((t2 - t1)) -gt "$MAX_THROTTLED" ]; then echo "$summary"; exit 1; fi
 if awk -v a="$p99" -v b="$MAX_P99_MS" -v c="$cp99" -v d="$CONTROL_SLACK_MS" 'BEGIN { exit !(a >= b && a > c + d) }'; then
   echo "$summary"; exit 1
 fi
 if [ "$cpu" -lt "$need" ]; then
-  echo "$summary — less CPU than the repricing feed asks for: is the pool keeping up (quotectl status)?"
+  say "$summary — less CPU than the repricing feed asks for: is the pool keeping up (quotectl status)?" "$summary — 가격 재계산 피드가 요구하는 것보다 CPU를 적게 썼습니다: 풀이 따라잡고 있습니까 (quotectl status)?"
   exit 1
 fi
-echo "$summary. Bursts now queue inside quoted instead of freezing the whole cgroup."
+say "$summary. Bursts now queue inside quoted instead of freezing the whole cgroup." "$summary. 이제 버스트는 cgroup 전체를 멈추는 대신 quoted 안에서 줄을 섭니다."

@@ -8,7 +8,7 @@ data_dev() { basename "$(readlink -f /dev/disk/by-id/virtio-kdlabs-data)"; }
 measure() {
   local secs=$1 dev a b
   dev=$(data_dev)
-  [ -r "/sys/block/$dev/stat" ] || { echo "no data disk (/dev/disk/by-id/virtio-kdlabs-data)"; return 1; }
+  [ -r "/sys/block/$dev/stat" ] || { say "no data disk (/dev/disk/by-id/virtio-kdlabs-data)" "데이터 디스크가 없습니다 (/dev/disk/by-id/virtio-kdlabs-data)"; return 1; }
   local lines_before
   lines_before=$(wc -l </var/log/lab/scand.log 2>/dev/null || echo 0)
   local t0 t1

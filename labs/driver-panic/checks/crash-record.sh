@@ -4,14 +4,15 @@
 shopt -s nullglob
 files=(/var/crash/*/dmesg.*)
 if [ ${#files[@]} -eq 0 ]; then
-  echo "no crash record in /var/crash yet: load the module and run faulty-load (step 1)"
+  say "no crash record in /var/crash yet: load the module and run faulty-load (step 1)" "/var/crash에 아직 크래시 기록이 없습니다: 모듈을 적재하고 faulty-load를 실행하십시오 (1단계)"
   exit 1
 fi
 for f in "${files[@]}"; do
   if grep -q 'RIP: .*\[faulty\]' "$f"; then
-    echo "crash record $f: $(grep -m1 -o 'RIP: .*' "$f")"
+    rip=$(grep -m1 -o 'RIP: .*' "$f")
+    say "crash record $f: $rip" "크래시 기록 $f: $rip"
     exit 0
   fi
 done
-echo "crash records found (${files[*]}), but none shows the faulty driver on its RIP line"
+say "crash records found (${files[*]}), but none shows the faulty driver on its RIP line" "크래시 기록(${files[*]})은 있지만, RIP 줄에 faulty 드라이버가 나오는 것이 없습니다"
 exit 1

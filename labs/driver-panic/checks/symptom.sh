@@ -6,11 +6,12 @@
 shopt -s nullglob
 for f in /var/crash/*/dmesg.*; do
   if grep -q 'RIP: .*faulty_submit' "$f"; then
-    echo "faulty-load panicked the kernel; crash record $f: $(grep -m1 -o 'RIP: .*' "$f")"
+    rip=$(grep -m1 -o 'RIP: .*' "$f")
+    say "faulty-load panicked the kernel; crash record $f: $rip" "faulty-load가 커널을 패닉시켰습니다; 크래시 기록 $f: $rip"
     exit 0
   fi
 done
 lsmod | grep -q '^faulty ' || insmod /root/faulty/faulty.ko
 /root/faulty/faulty-load
-echo "faulty-load finished without a panic"
+say "faulty-load finished without a panic" "faulty-load가 패닉 없이 끝났습니다"
 exit 1

@@ -11,7 +11,7 @@ MIN_IMPORTS_PER_S=1000
 
 pid=$(cat /run/orders/orders.pid 2>/dev/null)
 if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
-  echo "the orders service is not running. Start it with: orderctl start"
+  say "the orders service is not running. Start it with: orderctl start" "orders 서비스가 실행 중이 아닙니다. 다음으로 시작하십시오: orderctl start"
   exit 1
 fi
 http() { python3 -c 'import http.client,sys; c=http.client.HTTPConnection("127.0.0.1",8080,timeout=60); c.request("GET",sys.argv[1]); r=c.getresponse(); print(r.read().decode().strip())' "$1" 2>/dev/null; }
@@ -27,9 +27,9 @@ up=$(proc-age "$pid")
 if [ "$up" -lt $(( MIN_UPTIME - WINDOW )) ]; then
   sleep $(( MIN_UPTIME - WINDOW - up ))   # a service that just restarted is still warming up
 fi
-[ "$(http /health)" = ok ] || { echo "the orders service does not answer /health with ok yet (orderctl status)"; exit 1; }
+[ "$(http /health)" = ok ] || { say "the orders service does not answer /health with ok yet (orderctl status)" "orders 서비스가 아직 /health에 ok로 응답하지 않습니다 (orderctl status)"; exit 1; }
 imported0=$(stats_value imported)
-[ -n "$imported0" ] || { echo "could not read /stats from the service"; exit 1; }
+[ -n "$imported0" ] || { say "could not read /stats from the service" "서비스에서 /stats를 읽지 못했습니다"; exit 1; }
 
 read -r n errors p50 p99 max < <(python3 - "$WINDOW" <<'PY'
 import http.client, queue, random, sys, threading, time
@@ -71,24 +71,24 @@ imported1=$(stats_value imported)
 fgc=$(full_gcs); lfull=$(log_fulls)
 up=$(proc-age "$pid")
 rate=$(( (imported1 - imported0) / WINDOW ))
-measured="over ${WINDOW} s: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms ($n lookups, $errors failed)"
+measured=$(say "over ${WINDOW} s: p50 ${p50} ms, p99 ${p99} ms, max ${max} ms ($n lookups, $errors failed)" "${WINDOW} s 동안: p50 ${p50} ms, p99 ${p99} ms, 최대 ${max} ms (조회 $n건, 실패 $errors건)")
 
 if [ -z "$n" ] || [ -z "$fgc" ] || [ -z "$imported1" ]; then
-  echo "the measurement failed (probe: ${n:-no result}; jstat -gc $pid: ${fgc:-no result}; /stats: ${imported1:-no answer}). Is the service running? (orderctl status)"
+  say "the measurement failed (probe: ${n:-no result}; jstat -gc $pid: ${fgc:-no result}; /stats: ${imported1:-no answer}). Is the service running? (orderctl status)" "측정에 실패했습니다 (프로브: ${n:-결과 없음}; jstat -gc $pid: ${fgc:-결과 없음}; /stats: ${imported1:-응답 없음}). 서비스가 실행 중입니까? (orderctl status)"
   exit 1
 fi
 [ "$fgc" = - ] && fgc=0   # ZGC has no full-collection counter: it never stops the world for a whole-heap collection
 if [ "$rate" -lt "$MIN_IMPORTS_PER_S" ]; then
-  echo "$measured; but only $rate orders/s were imported (upstream sends 8000/s): is orders-import running? (orderctl status)"
+  say "$measured; but only $rate orders/s were imported (upstream sends 8000/s): is orders-import running? (orderctl status)" "$measured; 하지만 가져온 주문은 $rate orders/s뿐입니다 (업스트림은 8000/s를 보냅니다): orders-import가 실행 중입니까? (orderctl status)"
   exit 1
 fi
 if [ "$fgc" -gt 0 ] || [ "$lfull" -gt 0 ]; then
-  echo "$measured; the JVM has done $fgc full collection(s) in its $up s (GC log: $lfull 'Pause Full' lines). Need none."
+  say "$measured; the JVM has done $fgc full collection(s) in its $up s (GC log: $lfull 'Pause Full' lines). Need none." "$measured; JVM이 실행된 $up s 동안 full 컬렉션을 $fgc번 했습니다 (GC 로그: 'Pause Full' 줄 $lfull개). 한 번도 없어야 합니다."
   exit 1
 fi
-if [ "$errors" -gt $(( n / 100 )) ]; then echo "$measured: too many failed lookups"; exit 1; fi
+if [ "$errors" -gt $(( n / 100 )) ]; then say "$measured: too many failed lookups" "$measured: 실패한 조회가 너무 많습니다"; exit 1; fi
 if awk -v p="$p99" -v m="$MAX_P99_MS" 'BEGIN { exit !(p >= m) }'; then
-  echo "$measured (need p99 < ${MAX_P99_MS} ms); no full collection in $up s."
+  say "$measured (need p99 < ${MAX_P99_MS} ms); no full collection in $up s." "$measured (기준: p99 < ${MAX_P99_MS} ms); $up s 동안 full 컬렉션은 없었습니다."
   exit 1
 fi
-echo "$measured (need p99 < ${MAX_P99_MS} ms); no full collection in the JVM's $up s; $rate orders/s imported."
+say "$measured (need p99 < ${MAX_P99_MS} ms); no full collection in the JVM's $up s; $rate orders/s imported." "$measured (기준: p99 < ${MAX_P99_MS} ms); JVM이 실행된 $up s 동안 full 컬렉션이 없었습니다; 주문을 $rate orders/s로 가져왔습니다."

@@ -19,7 +19,8 @@ stuck=0
 for f in $(grep -l '\[commitq\]' /proc/[0-9]*/task/[0-9]*/stack 2>/dev/null); do
   [ "$(sed -n 's/.*) \(.\).*/\1/p' "${f%/stack}/stat" 2>/dev/null)" = D ] && stuck=$((stuck + 1))
 done
-echo "D-state tasks in commitq: $stuck; $(head -n 1 /dev/commitq); report: ${report:-none}"
+state=$(head -n 1 /dev/commitq)
+say "D-state tasks in commitq: $stuck; $state; report: ${report:-none}" "commitq에서 D 상태인 태스크: $stuck; $state; 보고: ${report:-없음}"
 echo 1 >/sys/class/misc/commitq/abort
 for _ in $(seq 20); do rmmod commitq 2>/dev/null && break; sleep 1; done
 [ "$stuck" -ge 2 ] && [ -n "$report" ]

@@ -9,10 +9,10 @@
 MIN_RPS=2000
 MIN_WORKERS=8
 pid=$(cat /run/tallyd.pid 2>/dev/null)
-if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "tallyd is not running (tallyctl start)"; exit 1; fi
+if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then say "tallyd is not running (tallyctl start)" "tallyd가 실행 중이 아닙니다 (tallyctl start)"; exit 1; fi
 workers=$(( $(ls "/proc/$pid/task" | wc -l) - 1 ))
 if [ "$workers" -lt "$MIN_WORKERS" ]; then
-  echo "tallyd runs $workers worker threads; keep at least $MIN_WORKERS (fewer threads contend less but serve less)"
+  say "tallyd runs $workers worker threads; keep at least $MIN_WORKERS (fewer threads contend less but serve less)" "tallyd가 워커 스레드 $workers개를 실행합니다; 적어도 $MIN_WORKERS개를 유지하십시오 (스레드가 적으면 경합은 줄지만 처리량도 줄어듭니다)"
   exit 1
 fi
 total() { awk '$1 == "requests_total" { print $2 }' /run/tallyd/stats 2>/dev/null; }
@@ -29,15 +29,15 @@ fresh() {
 read -r t1 r1 v1 < <(fresh)
 sleep 2.5
 read -r t2 r2 v2 < <(fresh)
-if [ -z "$t1" ] || [ -z "$t2" ]; then echo "tallyd did not update /run/tallyd/stats (is it running? tallyctl status)"; exit 1; fi
+if [ -z "$t1" ] || [ -z "$t2" ]; then say "tallyd did not update /run/tallyd/stats (is it running? tallyctl status)" "tallyd가 /run/tallyd/stats를 갱신하지 않았습니다 (실행 중입니까? tallyctl status)"; exit 1; fi
 rps=$(( (r2 - r1) * 1000000000 / (t2 - t1) ))
 vps=$(( (v2 - v1) * 1000000000 / (t2 - t1) ))
 if [ "$vps" -lt $(( rps * 6 / 10 )) ]; then
-  echo "tallyd reports $rps requests/s but its threads slept only $vps times/s: the numbers do not add up"
+  say "tallyd reports $rps requests/s but its threads slept only $vps times/s: the numbers do not add up" "tallyd는 $rps requests/s를 보고하지만 그 스레드들은 초당 $vps번만 잠들었습니다: 숫자가 맞지 않습니다"
   exit 1
 fi
 if [ "$rps" -lt "$MIN_RPS" ]; then
-  echo "throughput: $rps requests/s with $workers workers (need ≥ $MIN_RPS/s)"
+  say "throughput: $rps requests/s with $workers workers (need ≥ $MIN_RPS/s)" "처리량: 워커 $workers개로 $rps requests/s (기준: ≥ $MIN_RPS/s)"
   exit 1
 fi
-echo "throughput: $rps requests/s with $workers workers (need ≥ $MIN_RPS/s; the kernel saw $vps sleeps/s)."
+say "throughput: $rps requests/s with $workers workers (need ≥ $MIN_RPS/s; the kernel saw $vps sleeps/s)." "처리량: 워커 $workers개로 $rps requests/s (기준: ≥ $MIN_RPS/s; 커널이 본 잠듦: 초당 $vps번)."

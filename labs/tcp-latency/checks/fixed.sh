@@ -10,7 +10,7 @@ SECS=3
 carts=${KDLABS_PARAM_PORT:-7103}
 pid=$(cat /run/shop/shopd.pid 2>/dev/null)
 if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
-  echo "shopd is not running. Start it with: shopctl start (its log: /var/log/lab/shopd.log)"; exit 1
+  say "shopd is not running. Start it with: shopctl start (its log: /var/log/lab/shopd.log)" "shopd가 실행 중이 아닙니다. 다음으로 시작하십시오: shopctl start (로그: /var/log/lab/shopd.log)"; exit 1
 fi
 # probe SECONDS PORT... — the check's own client: one process and one new connection per
 # port (no shared interpreter lock), one request every 5 ms on each, every reply timed. Prints per port: port requests p50 p99 max failed.
@@ -91,7 +91,7 @@ END { clear(@start); clear(@inside); clear(@queued); }" > "$out" 2>&1 &
 bt=$!
 # bpftrace compiles for several seconds, far longer on a busy host: wait for it to attach.
 for _ in $(seq 1 450); do grep -q '^Attaching' "$out" && break; kill -0 "$bt" 2>/dev/null || break; sleep 0.1; done
-if ! grep -q '^Attaching' "$out"; then echo "could not start the tracepoint measurement: $(grep -v RLIMIT "$out" | head -n 3)"; exit 1; fi
+if ! grep -q '^Attaching' "$out"; then say "could not start the tracepoint measurement: $(grep -v RLIMIT "$out" | head -n 3)" "tracepoint 측정을 시작하지 못했습니다: $(grep -v RLIMIT "$out" | head -n 3)"; exit 1; fi
 read -r _ n p50 p99 max failed < <(probe "$SECS" "$carts")
 # bpftrace prints its maps when interrupted; 0.17 can miss a SIGINT on a busy host: repeat it.
 for _ in $(seq 1 20); do kill -INT "$bt" 2>/dev/null || break; sleep 0.5; kill -0 "$bt" 2>/dev/null || break; done
@@ -99,10 +99,10 @@ kill -KILL "$bt" 2>/dev/null; wait "$bt"; bt=
 sends=$(sed -n "s/^@sends\[$carts\]: //p" "$out"); held=$(sed -n "s/^@held\[$carts\]: //p" "$out")
 sends=${sends:-0}; held=${held:-0}
 if [ "$sends" -eq 0 ] || [ "${n:-0}" -eq 0 ]; then
-  echo "saw no replies from shopd on port $carts (client: ${n:-0} requests, $failed failed) — is it answering? (shopctl status)"; exit 1
+  say "saw no replies from shopd on port $carts (client: ${n:-0} requests, $failed failed) — is it answering? (shopctl status)" "포트 $carts에서 shopd의 응답을 받지 못했습니다 (클라이언트: 요청 ${n:-0}개, 실패 $failed개) — 응답하고 있습니까? (shopctl status)"; exit 1
 fi
-measured="carts (port $carts): $held of shopd's $sends sends waited ≥ $MAX_WAIT_MS ms in the socket"
+measured=$(say "carts (port $carts): $held of shopd's $sends sends waited ≥ $MAX_WAIT_MS ms in the socket" "carts (포트 $carts): shopd의 송신 $sends번 중 $held번이 소켓에서 ≥ $MAX_WAIT_MS ms 기다렸습니다")
 if [ $(( held * 100 )) -ge "$sends" ]; then
-  echo "$measured — p99 of the wait is over $MAX_WAIT_MS ms (the client saw p50 $p50 ms). Did you restart shopd after editing /etc/shopd.conf?"; exit 1
+  say "$measured — p99 of the wait is over $MAX_WAIT_MS ms (the client saw p50 $p50 ms). Did you restart shopd after editing /etc/shopd.conf?" "$measured — 대기 시간의 p99가 $MAX_WAIT_MS ms를 넘습니다 (클라이언트가 본 p50 $p50 ms). /etc/shopd.conf를 고친 뒤 shopd를 재시작했습니까?"; exit 1
 fi
-echo "$measured: p99 under $MAX_WAIT_MS ms; the client saw p50 $p50 ms, p99 $p99 ms."
+say "$measured: p99 under $MAX_WAIT_MS ms; the client saw p50 $p50 ms, p99 $p99 ms." "$measured: p99가 $MAX_WAIT_MS ms 미만입니다; 클라이언트가 본 값은 p50 $p50 ms, p99 $p99 ms입니다."

@@ -57,5 +57,5 @@ for p in ports:
 PY
 }
 read -r port n p50 p99 max failed < <(probe 2 "$carts")
-echo "carts port $carts: $n requests in 2 s, p50 $p50 ms, p99 $p99 ms, max $max ms, $failed failed"
+say "carts port $carts: $n requests in 2 s, p50 $p50 ms, p99 $p99 ms, max $max ms, $failed failed" "carts 포트 $carts: 2 s 동안 요청 $n개, p50 $p50 ms, p99 $p99 ms, 최대 $max ms, 실패 $failed개"
 [ "${n:-0}" -gt 0 ] && awk -v p="$p50" 'BEGIN { exit !(p >= 30) }'

@@ -12,9 +12,9 @@ MIN_LOAD_PER_S=35
 carts=${KDLABS_PARAM_PORT:-7103}
 SECS=5
 pid=$(cat /run/shop/shopd.pid 2>/dev/null)
-if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then echo "shopd is not running (shopctl start)"; exit 1; fi
+if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then say "shopd is not running (shopctl start)" "shopd가 실행 중이 아닙니다 (shopctl start)"; exit 1; fi
 load=$(cat /run/shop/shop-load.pid 2>/dev/null)
-if [ -z "$load" ] || ! kill -0 "$load" 2>/dev/null; then echo "shop-load is not running (shopctl traffic)"; exit 1; fi
+if [ -z "$load" ] || ! kill -0 "$load" 2>/dev/null; then say "shop-load is not running (shopctl traffic)" "shop-load가 실행 중이 아닙니다 (shopctl traffic)"; exit 1; fi
 # probe SECONDS PORT... — the check's own client: one process and one new connection per
 # port (no shared interpreter lock), one request every 5 ms on each, every reply timed. Prints per port: port requests p50 p99 max failed.
 probe() {
@@ -81,16 +81,16 @@ fail=0; lat=""; through=""
 while read -r port n p50 p99 max failed; do
   [ "$port" = "$carts" ] && name=carts || name=""
   lat="$lat, :$port${name:+ ($name)} $p99 ms"
-  if [ "${n:-0}" -eq 0 ] || [ "$failed" -gt 0 ]; then lat="$lat ($failed of $n failed)"; fail=1
-  elif [ -n "$name" ] && awk -v p="$p99" -v m="$MAX_P99_MS" 'BEGIN { exit !(p >= m) }'; then lat="$lat (too slow)"; fail=1; fi
+  if [ "${n:-0}" -eq 0 ] || [ "$failed" -gt 0 ]; then lat="$lat $(say "($failed of $n failed)" "(요청 $n개 중 $failed개 실패)")"; fail=1
+  elif [ -n "$name" ] && awk -v p="$p99" -v m="$MAX_P99_MS" 'BEGIN { exit !(p >= m) }'; then lat="$lat $(say "(too slow)" "(너무 느림)")"; fail=1; fi
 done <<< "$result"
 rates=$(join <(sort <<< "$w0") <(sort <<< "$w1") | awk -v s="$(( (t1 - t0) / 1000000 ))" '{ printf "%s %d\n", $1, ($3 - $2) * 1000 / s }')
 while read -r name rate; do
   [ -n "$name" ] || continue
   through="$through, $name $rate/s"
-  [ "$rate" -ge "$MIN_LOAD_PER_S" ] || { through="$through (too few)"; fail=1; }
+  [ "$rate" -ge "$MIN_LOAD_PER_S" ] || { through="$through $(say "(too few)" "(너무 적음)")"; fail=1; }
 done <<< "$rates"
-[ -n "$through" ] || { through=", none: could not read shop-load's threads"; fail=1; }
-echo "p99 per port over $SECS s${lat#,} (need < $MAX_P99_MS ms for carts)"
-echo "shop-load's requests per endpoint${through#,} (need ≥ $MIN_LOAD_PER_S/s each of 50/s)"
+[ -n "$through" ] || { through=", $(say "none: could not read shop-load's threads" "없음: shop-load의 스레드를 읽지 못했습니다")"; fail=1; }
+say "p99 per port over $SECS s${lat#,} (need < $MAX_P99_MS ms for carts)" "$SECS s 동안 포트별 p99${lat#,} (기준: carts < $MAX_P99_MS ms)"
+say "shop-load's requests per endpoint${through#,} (need ≥ $MIN_LOAD_PER_S/s each of 50/s)" "엔드포인트별 shop-load 요청${through#,} (기준: 각각 50/s 중 ≥ $MIN_LOAD_PER_S/s)"
 exit $fail

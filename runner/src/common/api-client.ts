@@ -53,6 +53,8 @@ export interface Connection {
   readonly token: () => string | null | Promise<string | null>;
   /** The message when the runner does not answer: what to run or check, for this client's reader. */
   readonly unreachable: (detail: string) => string;
+  /** The language the runner's messages should come in (sent as Accept-Language); English when absent. */
+  readonly lang?: () => Lang;
 }
 
 /** Bytes of an unexpected reply shown in the error: enough to recognise an HTML error page or a proxy's text. */
@@ -73,6 +75,7 @@ export function caller(c: Connection): Caller {
         method,
         headers: {
           ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(c.lang ? { 'accept-language': c.lang() } : {}),
           ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
         },
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),

@@ -7,6 +7,7 @@
 // pass), never below 0. A question with `attempts: n` closes after n wrong
 // answers: it can no longer pass and scores 0. Without `attempts` there is no
 // limit; without `penalty` a wrong answer costs nothing (a pass scores 1).
+import type { Lang } from './langs.ts';
 
 /** Highest `attempts` a lab may set: more is the same as no limit, and is a typo more often than a rule. */
 export const MAX_QUESTION_ATTEMPTS = 20;
@@ -43,7 +44,11 @@ export function taskScore(rules: AttemptRules, wrong: number, passed: boolean): 
 }
 
 /** What the learner reads beside the answer field: attempts left, the penalty, or that the question is closed. */
-export function attemptsNote(rules: AttemptRules, wrong: number, passed: boolean): string {
+export function attemptsNote(rules: AttemptRules, wrong: number, passed: boolean, lang: Lang = 'en'): string {
+  return lang === 'ko' ? attemptsNoteKo(rules, wrong, passed) : attemptsNoteEn(rules, wrong, passed);
+}
+
+function attemptsNoteEn(rules: AttemptRules, wrong: number, passed: boolean): string {
   if (passed) {
     if (rules.penalty === 0 || wrong === 0) return '';
     return `Scored ${taskScore(rules, wrong, passed)} of 1 (${wrong} wrong answer${wrong === 1 ? '' : 's'} before the right one).`;
@@ -58,6 +63,21 @@ export function attemptsNote(rules: AttemptRules, wrong: number, passed: boolean
   if (!parts.length) return '';
   const text = parts.join('; ');
   return `${text[0]!.toUpperCase()}${text.slice(1)}.`;
+}
+
+function attemptsNoteKo(rules: AttemptRules, wrong: number, passed: boolean): string {
+  if (passed) {
+    if (rules.penalty === 0 || wrong === 0) return '';
+    return `1점 중 ${taskScore(rules, wrong, passed)}점을 받았습니다 (맞히기 전에 ${wrong}번 틀림).`;
+  }
+  if (isClosed(rules, wrong, passed)) {
+    return `마감: 기회 ${rules.attempts}번을 모두 썼습니다. 이 문제는 더 이상 답을 받지 않으며 0점입니다.`;
+  }
+  const parts: string[] = [];
+  const left = attemptsLeft(rules, wrong);
+  if (left !== null) parts.push(`남은 기회 ${left}/${rules.attempts}`);
+  if (rules.penalty > 0) parts.push(`틀린 답 하나마다 이 과제 점수에서 ${rules.penalty}점이 깎입니다`);
+  return parts.length ? `${parts.join('. ')}.` : '';
 }
 
 /** One learner's answers at one question so far: wrong answers before the first pass, and whether it passed. */
@@ -78,7 +98,8 @@ export function nextAnswerCount(before: AnswerCount, passed: boolean, attempts: 
 }
 
 /** What a closed question says to an answer it refuses. */
-export function closedMessage(attempts: number): string {
+export function closedMessage(attempts: number, lang: Lang = 'en'): string {
+  if (lang === 'ko') return `이 문제는 마감되었습니다: 맞히지 못한 채 기회 ${attempts}번을 모두 써서 더 이상 답을 받지 않습니다 (0점)`;
   return `this question is closed: all ${attempts} attempt${attempts === 1 ? ' was' : 's were'} used without the right answer, so it takes no more answers (it scores 0)`;
 }
 

@@ -25,6 +25,8 @@ export const labTranslationFileSchema = z.object({
   tasks: z.record(z.string(), taskTranslationSchema),
   timeline: z.object({ title: text }).strict().optional(),
   next: z.object({ read: z.array(text) }).strict().optional(),
+  /** The banner a container lab's shell opens with (its image's files/motd), in this language: paths and commands unchanged. */
+  motd: text.optional(),
 }).strict();
 export type LabTranslationFile = z.infer<typeof labTranslationFileSchema>;
 

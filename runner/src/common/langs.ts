@@ -38,3 +38,21 @@ export function pick(text: Localized, lang: Lang): string {
 export function isTranslated(text: Localized): boolean {
   return typeof text !== 'string' && LANGS.every((l) => l === 'en' || (text as Record<string, string | undefined>)[l] !== undefined);
 }
+
+/** Something the runner itself says (a start's progress, an error), in every language. */
+export type Words = Record<Lang, string>;
+
+/** The same text in every language: tool output, a path, a number — what is quoted, not worded. */
+export function verbatim(text: string): Words {
+  return { en: text, ko: text };
+}
+
+/**
+ * The language a request asks for: `?lang=` where given, else the first tag of its
+ * Accept-Language header (the site's pages send theirs), else English.
+ */
+export function requestLang(query: string | null, acceptLanguage: string | undefined): Lang | { unknown: string } {
+  if (query !== null) return isLang(query) ? query : { unknown: query };
+  const first = (acceptLanguage ?? '').split(',')[0]?.split(';')[0]?.trim();
+  return langOfTag(first);
+}

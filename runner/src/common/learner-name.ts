@@ -2,9 +2,15 @@
 // shown after NFKC normalisation, so "Ａｎｎ" (full-width) is "Ann"; characters
 // that are invisible or reorder the text around them are refused, because they
 // make two names look alike that are not (or one name look like another).
+import type { Words } from './langs.ts';
 import { MAX_LEARNER_NAME } from './workshop.ts';
 
-export type NameVerdict = { ok: true; value: string } | { ok: false; message: string };
+function refuse(words: Words): NameVerdict {
+  return { ok: false, message: words.en, words };
+}
+
+/** A refused name says why in every language (`message`: the English). */
+export type NameVerdict = { ok: true; value: string } | { ok: false; message: string; words: Words };
 
 /** Zero-width characters: invisible, so "Ann" and "An\u200Bn" would look the same on the roster. */
 const ZERO_WIDTH = /[\u200B-\u200D\u2060\uFEFF]/u;
@@ -13,17 +19,17 @@ const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C]/u;
 /** Everything else with no visible form: C0/C1 controls, other format characters, unassigned and private-use code points, surrogates. */
 const OTHER_INVISIBLE = /[\p{Cc}\p{Cf}\p{Cn}\p{Co}\p{Cs}]/u;
 
-const EXPECTED = 'expected letters, digits, spaces and punctuation you can see';
+const EXPECTED: Words = { en: 'expected letters, digits, spaces and punctuation you can see', ko: '눈에 보이는 글자, 숫자, 공백, 문장 부호만 쓸 수 있습니다' };
 
 /** A learner's display name: NFKC, trimmed, single-spaced, visible characters only, 1..60 characters. */
 export function cleanLearnerName(raw: string): NameVerdict {
   const nfkc = raw.normalize('NFKC');
   const refused = refusedCharacter(nfkc);
-  if (refused) return { ok: false, message: `name contains ${refused}; ${EXPECTED}` };
+  if (refused) return refuse({ en: `name contains ${refused}; ${EXPECTED.en}`, ko: `이름에 쓸 수 없는 문자가 있습니다 (${refused}). ${EXPECTED.ko}` });
   const name = nfkc.trim().replace(/\s+/gu, ' ');
-  if (!name) return { ok: false, message: `name is empty; expected 1 to ${MAX_LEARNER_NAME} characters` };
+  if (!name) return refuse({ en: `name is empty; expected 1 to ${MAX_LEARNER_NAME} characters`, ko: `이름이 비어 있습니다. 1~${MAX_LEARNER_NAME}자여야 합니다` });
   const length = [...name].length;
-  if (length > MAX_LEARNER_NAME) return { ok: false, message: `name is ${length} characters; the limit is ${MAX_LEARNER_NAME}` };
+  if (length > MAX_LEARNER_NAME) return refuse({ en: `name is ${length} characters; the limit is ${MAX_LEARNER_NAME}`, ko: `이름이 ${length}자입니다. 최대 ${MAX_LEARNER_NAME}자입니다` });
   return { ok: true, value: name };
 }
 

@@ -160,7 +160,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       authenticate: (t) => workshops.authenticate(t),
       admitStart: (learner, labId) => {
         const r = workshops.admitStart(learner, labId);
-        if (!r.ok) throw new HttpError(r.error.code, r.error.message);
+        if (!r.ok) throw new HttpError(r.error.code, r.error.words ?? r.error.message);
       },
     },
     extraRoutes: [

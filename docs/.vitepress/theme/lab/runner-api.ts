@@ -6,7 +6,7 @@ import {
   ApiClientError, apiPaths, caller, publicApi, sessionApi, workshopApi, type Caller, type ClientErrorCode,
 } from '../../../../runner/src/common/api-client.ts'
 import type { DoctorReport } from '../../../../runner/src/common/doctor.ts'
-import type { Lang } from '../../../../runner/src/common/langs.ts'
+import { langOfTag, type Lang } from '../../../../runner/src/common/langs.ts'
 
 /** Why this page cannot act yet: it needs the instructor's token, or the learner must join first. */
 export type PageErrorCode = 'owner-required' | 'join-required'
@@ -19,18 +19,32 @@ export class RunnerError extends Error {
 }
 
 /** The page's own messages, in the language of the page showing them (its <html lang>). */
-const SAID: Record<'en' | 'ko', { noRunner: string; joinFirst: string }> = {
+interface PageWords {
+  noRunner: string
+  joinFirst: string
+  withheld: (why: string) => string
+  workshopOwner: string
+}
+const SAID: Record<Lang, PageWords> = {
   en: {
     noRunner: 'The lab runner is not reachable. Start it with `npm start` in your kdlabs checkout, then reload this page.',
     joinFirst: 'This runner hosts a workshop: join it first on the Workshop page, with the code your instructor gave you.',
+    withheld: (why) => `The runner did not hand this page its owner token: ${why}.`,
+    workshopOwner: 'This runner hosts a workshop, so it does not hand out its owner token. Open the dashboard link that `labs workshop create` printed, or paste the token from .data/owner-token.',
   },
   ko: {
     noRunner: '실습 러너에 연결할 수 없습니다. kdlabs 체크아웃에서 `npm start`로 러너를 시작한 뒤 이 페이지를 새로 고치십시오.',
     joinFirst: '이 러너는 워크숍을 진행 중입니다. 먼저 워크숍 페이지에서 강사에게 받은 코드로 참가하십시오.',
+    withheld: (why) => `러너가 이 페이지에 소유자 토큰을 넘겨주지 않았습니다: ${why}.`,
+    workshopOwner: '이 러너는 워크숍을 진행 중이므로 소유자 토큰을 넘겨주지 않습니다. `labs workshop create`가 출력한 대시보드 링크를 열거나 .data/owner-token의 토큰을 붙여 넣으십시오.',
   },
 }
-function said(): { noRunner: string; joinFirst: string } {
-  return typeof document !== 'undefined' && document.documentElement.lang.startsWith('ko') ? SAID.ko : SAID.en
+/** The language of the page showing this (its <html lang>): the runner is asked to answer in it too. */
+function pageLang(): Lang {
+  return typeof document === 'undefined' ? 'en' : langOfTag(document.documentElement.lang)
+}
+function said(): PageWords {
+  return SAID[pageLang()]
 }
 const NO_RUNNER = (): string => said().noRunner
 
@@ -71,8 +85,8 @@ export async function ownerToken(): Promise<string> {
   const boot = await anonymous.bootstrap()
   lastMode = boot.mode
   if (boot.ownerToken) return boot.ownerToken
-  if (boot.mode === 'self-paced') throw new RunnerError(`The runner did not hand this page its owner token: ${boot.withheld ?? 'it was withheld'}.`, 'owner-required', 401)
-  throw new RunnerError('This runner hosts a workshop, so it does not hand out its owner token. Open the dashboard link that `labs workshop create` printed, or paste the token from .data/owner-token.', 'owner-required', 401)
+  if (boot.mode === 'self-paced') throw new RunnerError(said().withheld(boot.withheld ?? 'it was withheld'), 'owner-required', 401)
+  throw new RunnerError(said().workshopOwner, 'owner-required', 401)
 }
 
 /** The bearer token this browser acts with: a joined learner's, else the owner's. */
@@ -95,7 +109,7 @@ export function runnerToken(): Promise<string> {
 
 /** Calls on this page's origin with a token from `token`; failures arrive as RunnerError. */
 function pageCaller(token: () => Promise<string | null> | null): Caller {
-  const inner = caller({ baseUrl: '', fetch: (url, init) => fetch(url, init), token, unreachable: NO_RUNNER })
+  const inner = caller({ baseUrl: '', fetch: (url, init) => fetch(url, init), token, unreachable: NO_RUNNER, lang: pageLang })
   return {
     json: (method, path, body) => asRunnerError(inner.json(method, path, body)),
     text: (path) => asRunnerError(inner.text(path)),
@@ -165,5 +179,5 @@ export const hostApi = {
 /** WebSocket URL of a session's terminal, on the page's own origin. */
 export async function terminalUrl(sessionId: string, sessionToken?: string): Promise<string> {
   const proto = location.protocol === 'https:' ? 'wss:' : 'ws:'
-  return `${proto}//${location.host}${apiPaths.terminal(sessionId)}?token=${encodeURIComponent(sessionToken ?? await runnerToken())}`
+  return `${proto}//${location.host}${apiPaths.terminal(sessionId)}?token=${encodeURIComponent(sessionToken ?? await runnerToken())}&lang=${pageLang()}`
 }

@@ -4,9 +4,8 @@
 import { computed, type ComputedRef } from 'vue'
 import { useData } from 'vitepress'
 import { langOfTag, type Lang } from '../../../../runner/src/common/langs.ts'
-import { attemptsLeft, attemptsNote, isClosed, taskScore, type AttemptRules } from '../../../../runner/src/common/attempts.ts'
+import { attemptsNote, type AttemptRules } from '../../../../runner/src/common/attempts.ts'
 import type { Level } from '../../../../runner/src/common/lab-schema.ts'
-import type { QuestionTally } from '../../../../runner/src/common/protocol.ts'
 import type { LabProgress } from './lab-progress.ts'
 import type { ValueUnit } from './chart-scale.ts'
 
@@ -189,27 +188,9 @@ const taskEn = {
   hintsLeft: (n: number) => `(${n} left)`,
   /** The line beside the answer field before any answer in this session (the lab's rules). */
   rulesNote: (rules: AttemptRules) => attemptsNote(rules, 0, false),
-  /** The line beside the answer field from the runner's tally; `passed` as the card shows it. */
-  tallyNote: (tally: QuestionTally, _rules: AttemptRules, _passed: boolean) => tally.note,
 }
 
 export type TaskText = typeof taskEn
-
-/** attempts.ts's attemptsNote, in Korean. */
-function attemptsNoteKo(rules: AttemptRules, wrong: number, passed: boolean): string {
-  if (passed) {
-    if (rules.penalty === 0 || wrong === 0) return ''
-    return `1점 중 ${taskScore(rules, wrong, passed)}점을 받았습니다 (맞히기 전에 ${wrong}번 틀림).`
-  }
-  if (isClosed(rules, wrong, passed)) {
-    return `마감: 기회 ${rules.attempts}번을 모두 썼습니다. 이 문제는 더 이상 답을 받지 않으며 0점입니다.`
-  }
-  const parts: string[] = []
-  const left = attemptsLeft(rules, wrong)
-  if (left !== null) parts.push(`남은 기회 ${left}/${rules.attempts}`)
-  if (rules.penalty > 0) parts.push(`틀린 답 하나마다 이 과제 점수에서 ${rules.penalty}점이 깎입니다`)
-  return parts.length ? `${parts.join('. ')}.` : ''
-}
 
 const taskKo: TaskText = {
   done: '완료',
@@ -223,8 +204,7 @@ const taskKo: TaskText = {
   anotherHint: '힌트 하나 더',
   showHint: '힌트 보기',
   hintsLeft: (n) => `(${n}개 남음)`,
-  rulesNote: (rules) => attemptsNoteKo(rules, 0, false),
-  tallyNote: (tally, rules, passed) => attemptsNoteKo(rules, tally.wrong, passed),
+  rulesNote: (rules) => attemptsNote(rules, 0, false, 'ko'),
 }
 
 export const TASK_TEXT: Record<Lang, TaskText> = { en: taskEn, ko: taskKo }

@@ -9,7 +9,7 @@ import { appArmorOff } from '../../common/host-root.ts';
 import { CONTAINER_CHECK_TOOLS_DIR } from '../images/vm-check-tools.ts';
 import { checkDocker, dockerUnreachable, isDockerUnreachable } from '../util/docker-client.ts';
 import {
-  LAB_TOOL_PATH, type BackendError, type ExecOptions, type ExecResult, type LabBackend, type LabHandle, type Result, type ShellStream, type StartOptions, type TermSize,
+  LAB_TOOL_PATH, type BackendError, type ExecOptions, type ExecResult, type LabBackend, type LabHandle, type Result, type ShellOptions, type ShellStream, type StartOptions, type TermSize,
 } from './lab-backend.ts';
 
 export const LABEL_MANAGED = 'kdlabs.managed';
@@ -71,7 +71,7 @@ export class ContainerBackend implements LabBackend {
     const caps = lab.capabilities;
     const labels = { [LABEL_MANAGED]: '1', [LABEL_RUNNER]: this.runnerName, [LABEL_SESSION]: opts.sessionId, [LABEL_LAB]: lab.id };
     try {
-      opts.onProgress?.(`creating container from ${opts.image}`);
+      opts.onProgress?.({ en: `creating container from ${opts.image}`, ko: `${opts.image}에서 컨테이너를 만드는 중` });
       // Created before the container so that it carries the labels reaping looks for; the
       // engine copies the image's CHECK_TOOLS_DIR into it at the first mount.
       await this.docker.createVolume({ Name: checkToolsVolume(opts.sessionId), Labels: labels });
@@ -135,13 +135,18 @@ export class ContainerBackend implements LabBackend {
     }
   }
 
-  async openShell(handle: LabHandle, size: TermSize): Promise<Result<ShellStream, BackendError>> {
+  async openShell(handle: LabHandle, size: TermSize, opts: ShellOptions = {}): Promise<Result<ShellStream, BackendError>> {
     try {
       const container = this.docker.getContainer(handle.ref);
+      // A banner of the runner's (the motd in the learner's language) is printed first and the
+      // profile told it was shown; the variable holding it is gone before the learner's shell starts.
+      const banner = opts.banner
+        ? { Cmd: ['/bin/bash', '-c', 'printf "%s" "$KDLABS_BANNER"; unset KDLABS_BANNER; exec /bin/bash -l'], Env: [`KDLABS_BANNER=${opts.banner}`, 'KDLABS_BANNER_SHOWN=1'] }
+        : { Cmd: ['/bin/bash', '-l'], Env: [] };
       const exec = await container.exec({
-        Cmd: ['/bin/bash', '-l'],
+        Cmd: banner.Cmd,
         AttachStdin: true, AttachStdout: true, AttachStderr: true, Tty: true,
-        Env: ['TERM=xterm-256color', `COLUMNS=${size.cols}`, `LINES=${size.rows}`],
+        Env: ['TERM=xterm-256color', `COLUMNS=${size.cols}`, `LINES=${size.rows}`, ...banner.Env],
         WorkingDir: '/root',
       });
       const stream = (await exec.start({ hijack: true, stdin: true, Tty: true })) as Duplex;

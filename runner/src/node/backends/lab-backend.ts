@@ -2,6 +2,7 @@
 // via dockerode) and virtual machines (qemu/). Expected failures, an unreachable
 // backend included, come back as typed errors; anything thrown is a bug.
 import type { BackendKind, ResolvedLab } from '../../common/lab-schema.ts';
+import type { Words } from '../../common/langs.ts';
 
 export interface TermSize { cols: number; rows: number }
 
@@ -70,11 +71,17 @@ export interface ExecResult {
   durationMs: number;
 }
 
+export interface ShellOptions {
+  /** Printed before the login shell starts, in place of the image's motd; absent: the image's own. */
+  banner?: string;
+}
+
 export interface StartOptions {
   sessionId: string;
   /** Image reference from the image builder. */
   image: string;
-  onProgress?: (message: string) => void;
+  /** A line for the start's progress: the backend's own words in every language, or a tool's line as it is. */
+  onProgress?: (note: string | Words) => void;
 }
 
 export interface LabBackend {
@@ -82,7 +89,8 @@ export interface LabBackend {
   /** Is the backend usable at all? The message names the command that fixes it. */
   preflight(): Promise<Result<string, BackendError>>;
   start(lab: ResolvedLab, opts: StartOptions): Promise<Result<LabHandle, BackendError>>;
-  openShell(handle: LabHandle, size: TermSize): Promise<Result<ShellStream, BackendError>>;
+  /** `opts.banner`: what the shell opens with instead of the image's own banner (the lab's motd in the learner's language). */
+  openShell(handle: LabHandle, size: TermSize, opts?: ShellOptions): Promise<Result<ShellStream, BackendError>>;
   exec(handle: LabHandle, command: string[], opts: ExecOptions): Promise<Result<ExecResult, BackendError>>;
   /** Does the environment still run? An error means the backend cannot tell now (unreachable), not that it is gone. */
   isAlive(handle: LabHandle): Promise<Result<boolean, BackendError>>;

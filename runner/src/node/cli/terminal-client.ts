@@ -2,6 +2,7 @@
 // used by `labs start/attach`, the benchmark and the integration tests.
 import WebSocket from 'ws';
 import { FLOW_ACK_EVERY, INPUT_CHUNK_CHARS, type ClientMessage, type ServerMessage } from '../../common/protocol.ts';
+import type { Lang } from '../../common/langs.ts';
 
 export interface TerminalClientOptions {
   /** Runner base URL, e.g. http://127.0.0.1:7171 */
@@ -9,6 +10,8 @@ export interface TerminalClientOptions {
   sessionId: string;
   token: string;
   origin?: string;
+  /** The language the runner's notices come in (English when absent). */
+  lang?: Lang;
   /**
    * When output counts as processed. The default acknowledges on arrival; the CLI
    * acknowledges once stdout has taken the bytes, so a slow terminal slows the lab.
@@ -27,7 +30,7 @@ export class TerminalClient {
   readonly closed: Promise<{ code: number; reason: string }>;
 
   constructor(opts: TerminalClientOptions) {
-    const wsUrl = `${opts.url.replace(/^http/, 'ws')}/api/sessions/${opts.sessionId}/terminal?token=${encodeURIComponent(opts.token)}`;
+    const wsUrl = `${opts.url.replace(/^http/, 'ws')}/api/sessions/${opts.sessionId}/terminal?token=${encodeURIComponent(opts.token)}${opts.lang ? `&lang=${opts.lang}` : ''}`;
     this.ws = new WebSocket(wsUrl, { headers: opts.origin ? { origin: opts.origin } : {}, perMessageDeflate: false });
     this.opened = new Promise((resolve, reject) => {
       this.ws.once('open', () => resolve());

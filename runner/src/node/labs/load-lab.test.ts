@@ -4,6 +4,7 @@ import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadLabs } from './registry.ts';
+import { motdTokens } from './load-translation.ts';
 
 const GOOD = `id: good-lab
 title: A good lab
@@ -75,4 +76,9 @@ test('labs come in the order learners take them: level, then order, then id; nev
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+});
+
+test('a banner translation must keep what the learner types from the English banner', () => {
+  const english = '\n  Lab: x\n  The service `relayd` runs. Its source: /opt/lab/src/relayd.c\n  Control it with: relayctl {status|restart}   on 127.0.0.1:8080, logs in /var/log/lab/.\n';
+  assert.deepEqual(motdTokens(english), ['`relayd`', '/opt/lab/src/relayd.c', 'relayctl {status|restart}', '127.0.0.1:8080', '/var/log/lab/']);
 });

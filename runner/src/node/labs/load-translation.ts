@@ -42,9 +42,32 @@ export function loadTranslations(
     });
     const solutionNotes = solutionNotesRel ? read(solutionNotesRel) : null;
     const t: LabTranslation = { file: parsed.data, steps, solutionNotes };
-    const found = translationProblems(lab, t, shown);
+    const found = [...translationProblems(lab, t, shown), ...motdProblems(lab, parsed.data.motd, shown)];
     if (found.length) { problems.push(...found); continue; }
     translations[lang] = t;
   }
   return { translations, problems };
+}
+
+/** A container lab's shell banner (image/files/motd): where the English one is, for the translation to match. */
+export const MOTD_FILE = 'image/files/motd';
+
+/**
+ * A container lab with a banner needs it translated (`motd:`), keeping every path,
+ * command and `{a|b}` of the English one, which the learner types from it.
+ */
+function motdProblems(lab: ResolvedLab, translated: string | undefined, shown: string): string[] {
+  const file = join(lab.dir, MOTD_FILE);
+  if (lab.backend !== 'container' || !existsSync(file)) return translated ? [`${shown}: motd: only a container lab with ${MOTD_FILE} has a banner to translate`] : [];
+  if (!translated) return [`${shown}: motd: missing (the lab's shell opens with ${MOTD_FILE}; give its translation, paths and commands unchanged)`];
+  const english = readFileSync(file, 'utf8');
+  const lost = motdTokens(english).filter((tok) => !translated.includes(tok));
+  return lost.length ? [`${shown}: motd: keeps every path and command of ${MOTD_FILE}; missing ${lost.map((x) => `"${x}"`).join(', ')}`] : [];
+}
+
+/** What a learner types from a banner: paths, `name {a|b}` controls, `host:port`, `command arg` in parentheses. */
+export function motdTokens(text: string): string[] {
+  const found = new Set<string>();
+  for (const m of text.matchAll(/\/[\w./-]+|\w+ \{[\w|]+\}|\d+\.\d+\.\d+\.\d+:\d+|`[^`]+`/g)) found.add(m[0].replace(/[.,;:]+$/, ''));
+  return [...found];
 }

@@ -21,6 +21,8 @@ const SYMPTOM_TIMEOUT_MS = 60_000;
 /** A fault may need a moment to show; a symptom that panics a VM's kernel is read back after the reboot. */
 const SYMPTOM_ATTEMPTS = 2;
 const PARAM_LEAK_TIMEOUT_MS = 60_000;
+/** A check's message on a Korean page must have some Korean in it. */
+const HANGUL = /[\uAC00-\uD7A3]/;
 /** An answer no lab should accept; proves a question's pattern is not a catch-all. */
 const WRONG_ANSWER = 'definitely-not-the-answer-42';
 
@@ -131,13 +133,16 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
       });
       const checks = lab.tasks.filter((t) => t.check);
       // Checks first, on the lab as setup.sh left it: the symptom may change the lab for good (a VM's kernel panics).
+      // Checks run as a learner on a Korean page runs them (KDLABS_LANG=ko): each must say
+      // why in Korean. The English is what the symptom and the CLI show.
       const beforeOk = await step('every check fails before the fix', async () => {
         const passing: string[] = [];
         const lines: string[] = [];
         for (const t of checks) {
-          const r = await s.runCheck(t.id);
+          const r = await s.runCheck(t.id, 'ko');
           if (!r.ok) throw new Error(`${t.id}: ${r.error.message}`);
           if (r.value.passed) passing.push(t.id);
+          if (!HANGUL.test(r.value.message)) throw new Error(`${t.id}: its message on a Korean page is not Korean: "${r.value.message}"`);
           lines.push(`${t.id}: ${r.value.message.split('\n').pop()}`);
         }
         if (passing.length) throw new Error(`these checks pass with the fault still there: ${passing.join(', ')}`);
@@ -168,13 +173,14 @@ export async function selfTestLab(lab: ResolvedLab, deps: SelfTestDeps): Promise
           for (const t of checks) {
             let last = '';
             for (let i = 0; i < CHECK_RETRIES_AFTER_SOLVE; i++) {
-              const r = await s.runCheck(t.id);
+              const r = await s.runCheck(t.id, 'ko');
               if (!r.ok) throw new Error(`${t.id}: ${r.error.message}`);
               last = r.value.message;
+              if (r.value.passed && !HANGUL.test(last)) throw new Error(`${t.id}: passes, but its message on a Korean page is not Korean: "${last}"`);
               if (r.value.passed) break;
               await new Promise((res) => setTimeout(res, CHECK_RETRY_DELAY_MS));
             }
-            if (s.tasks.get(t.id)?.status !== 'passed') throw new Error(`${t.id} still fails: ${last}`);
+            if (s.view().tasks.find((x) => x.id === t.id)?.status !== 'passed') throw new Error(`${t.id} still fails: ${last}`);
             lines.push(`${t.id}: ${last.split('\n').pop()}`);
           }
           return lines.join(' | ');

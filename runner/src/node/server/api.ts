@@ -23,6 +23,7 @@ import { PictureMaker } from '../pictures/make.ts';
 import { LatencyTimeline } from '../pictures/timeline.ts';
 import type { PictureResult } from '../pictures/lab-exec.ts';
 import type { BackendStatus } from './backend-status.ts';
+import { SAY_WORKSHOP } from '../workshops/workshop-words.ts';
 
 /** Labs one workshop learner may run at once: one to work in, one more to compare or restart without waiting; more only takes seats' resources. */
 export const MAX_LIVE_SESSIONS_PER_LEARNER = 2;
@@ -58,22 +59,23 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
       if (!identify(req, url, ctx.ownerToken, ctx.learners?.authenticate)) return sendJson(res, 200, { ok: true });
       sendJson(res, 200, { ok: true, backends: await ctx.backendStatus(), labs: ctx.manager.labs.size, sessions: ctx.manager.list().length });
     }],
-    ['GET', /^\/api\/labs$/, async (_q, res, url) => {
-      const lang = langOf(url);
+    ['GET', /^\/api\/labs$/, async (req, res, url) => {
+      const lang = langOf(url, req);
       const body: LabListResponse = { labs: [...ctx.manager.labs.values()].map((l) => toPublicLab(localizeLab(l, lang))), problems: ctx.labProblems };
       sendJson(res, 200, body);
     }],
-    ['GET', /^\/api\/labs\/([^/]+)$/, async (_q, res, url, [id]) => {
+    ['GET', /^\/api\/labs\/([^/]+)$/, async (req, res, url, [id]) => {
       const lab = ctx.manager.labs.get(slug(id, 'lab id'));
       if (!lab) throw new HttpError('not-found', `no lab "${id}"`);
-      sendJson(res, 200, toPublicLab(localizeLab(lab, langOf(url))));
+      sendJson(res, 200, toPublicLab(localizeLab(lab, langOf(url, req))));
     }],
     ['GET', /^\/api\/sessions$/, async (req, res, url) => {
       const who = requirePerson(req, url, ctx.ownerToken, ctx.learners?.authenticate);
-      if (who.kind === 'owner') return sendJson(res, 200, { sessions: ctx.manager.list().map((s) => s.view()) });
+      const lang = langOf(url, req);
+      if (who.kind === 'owner') return sendJson(res, 200, { sessions: ctx.manager.list().map((s) => s.view(lang)) });
       // A learner sees only their own labs, with the session tokens their terminals need.
       const own = ctx.manager.listFor(who.learnerId);
-      sendJson(res, 200, { sessions: own.map((s) => s.view()), tokens: Object.fromEntries(own.map((s) => [s.id, s.token])) });
+      sendJson(res, 200, { sessions: own.map((s) => s.view(lang)), tokens: Object.fromEntries(own.map((s) => [s.id, s.token])) });
     }],
     ['POST', /^\/api\/sessions$/, async (req, res, url) => {
       const who = requirePerson(req, url, ctx.ownerToken, ctx.learners?.authenticate);
@@ -81,18 +83,18 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
       const labId = slug(body.labId, 'labId');
       if (who.kind === 'learner') admitLearner(who, labId);
       const created = ctx.manager.create(labId, { owner: { learnerId: who.learnerId, workshopId: who.workshopId } });
-      if (!created.ok) throw new HttpError(created.error.code, created.error.message);
+      if (!created.ok) throw new HttpError(created.error.code, created.error.words ?? created.error.message);
       const { session, ready } = created.value;
       if (url.searchParams.get('wait') === '1') {
         const r = await ready;
-        if (!r.ok) { await ctx.manager.stop(session.id); throw new HttpError(r.error.code, r.error.message); }
+        if (!r.ok) { await ctx.manager.stop(session.id); throw new HttpError(r.error.code, r.error.words ?? r.error.message); }
       }
-      const body2: StartSessionResponse = { session: session.view(), token: session.token };
+      const body2: StartSessionResponse = { session: session.view(langOf(url, req)), token: session.token };
       sendJson(res, url.searchParams.get('wait') === '1' ? 201 : 202, body2);
     }],
     ['GET', /^\/api\/sessions\/([^/]+)$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, s.view());
+      sendJson(res, 200, s.view(langOf(url, req)));
     }],
     ['DELETE', /^\/api\/sessions\/([^/]+)$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
@@ -105,11 +107,11 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
       const done = s.reset();
       if (url.searchParams.get('wait') === '1') unwrap(await done);
       else fireAndForget(done, `resetting session ${s.id}`);
-      sendJson(res, 202, s.view());
+      sendJson(res, 202, s.view(langOf(url, req)));
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/check$/, async (req, res, url, [id, task]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, unwrap(await s.runCheck(slug(task, 'task id'), langOf(url))));
+      sendJson(res, 200, unwrap(await s.runCheck(slug(task, 'task id'), langOf(url, req))));
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/answer$/, async (req, res, url, [id, task]) => {
       const s = sessionFor(req, url, id);
@@ -118,7 +120,7 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/tasks\/([^/]+)\/hint$/, async (req, res, url, [id, task]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, unwrap(s.nextHint(slug(task, 'task id'), langOf(url))));
+      sendJson(res, 200, unwrap(s.nextHint(slug(task, 'task id'), langOf(url, req))));
     }],
     ['GET', /^\/api\/sessions\/([^/]+)\/foreground$/, async (req, res, url, [id]) => {
       // Read-only and quick: not queued behind a running check, so Run can ask at once.
@@ -160,7 +162,7 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     }],
     ['POST', /^\/api\/sessions\/([^/]+)\/solution$/, async (req, res, url, [id]) => {
       const s = sessionFor(req, url, id);
-      sendJson(res, 200, { notes: unwrap(s.revealSolution(langOf(url))) });
+      sendJson(res, 200, { notes: unwrap(s.revealSolution(langOf(url, req))) });
     }],
   ];
 
@@ -169,9 +171,9 @@ export function createApi(ctx: ApiContext): (req: IncomingMessage, res: ServerRe
     ctx.learners?.admitStart(who.learner, labId);
     const live = ctx.manager.listFor(who.learnerId).filter((s) => s.phase !== 'stopped' && s.phase !== 'failed');
     const same = live.find((s) => s.lab.id === labId);
-    if (same) throw new HttpError('conflict', `you already run lab ${labId} as session ${same.id}; open it (GET /api/sessions lists it with its token) or stop it first`);
+    if (same) throw new HttpError('conflict', SAY_WORKSHOP.alreadyRunsLab(labId, same.id));
     if (live.length >= MAX_LIVE_SESSIONS_PER_LEARNER) {
-      throw new HttpError('conflict', `you already run ${live.length} labs (${live.map((s) => s.lab.id).join(', ')}); a learner may run ${MAX_LIVE_SESSIONS_PER_LEARNER} at once — stop one first`);
+      throw new HttpError('conflict', SAY_WORKSHOP.tooManyLabs(live.map((s) => s.lab.id), MAX_LIVE_SESSIONS_PER_LEARNER));
     }
   }
 
@@ -224,7 +226,7 @@ function slug(value: string | undefined, what: string): string {
 }
 
 function unwrap<T>(r: { ok: true; value: T } | { ok: false; error: SessionError }): T {
-  if (!r.ok) throw new HttpError(r.error.code, r.error.message);
+  if (!r.ok) throw new HttpError(r.error.code, r.error.words ?? r.error.message);
   return r.value;
 }
 

@@ -7,7 +7,7 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { apiErrorStatus, type ApiError, type ApiErrorCode } from '../../common/errors.ts';
 import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
-import { HttpError, sendError } from './http-util.ts';
+import { errorLangOf, HttpError, sendError } from './http-util.ts';
 import { parseRequestTarget } from './request-target.ts';
 import { securityHeaderLines, setSecurityHeaders } from './security-headers.ts';
 
@@ -71,7 +71,7 @@ async function answer(req: IncomingMessage, res: ServerResponse, h: HttpHandlers
     const err = e instanceof HttpError ? e : new HttpError('internal', `internal error: ${(e as Error)?.message ?? String(e)}`);
     if (err.code === 'internal') h.log(`error on ${req.method} ${where}: ${(e as Error)?.stack ?? String(e)}`);
     try {
-      if (!res.headersSent) sendError(res, err); else res.destroy();
+      if (!res.headersSent) sendError(res, err, errorLangOf(target.ok ? target.url : null, req)); else res.destroy();
     } catch (sendFailure) {
       onUnexpectedError(sendFailure, `answering ${req.method} ${where}`);
       res.destroy();

@@ -2,16 +2,21 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
 import { apiErrorStatus, type ApiError, type ApiErrorCode } from '../../common/errors.ts';
-import { isLang, LANGS, type Lang } from '../../common/langs.ts';
+import { LANGS, requestLang, type Lang, type Words } from '../../common/langs.ts';
 
 /** Request bodies are small JSON documents; anything larger is refused unread. */
 export const MAX_BODY_BYTES = 16 * 1024;
 
-/** An error the client is told about: its status always comes from the code (common/errors.ts). */
+/**
+ * An error the client is told about: its status always comes from the code (common/errors.ts).
+ * Given `Words`, the client reads it in its own language (`message` is the English).
+ */
 export class HttpError extends Error {
   readonly status: number;
-  constructor(readonly code: ApiErrorCode, message: string) {
-    super(message);
+  readonly words: Words | null;
+  constructor(readonly code: ApiErrorCode, message: string | Words) {
+    super(typeof message === 'string' ? message : message.en);
+    this.words = typeof message === 'string' ? null : message;
     this.status = apiErrorStatus(code);
   }
 }
@@ -27,8 +32,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   res.end(text);
 }
 
-export function sendError(res: ServerResponse, err: HttpError): void {
-  const body: ApiError = { error: { code: err.code, message: err.message } };
+export function sendError(res: ServerResponse, err: HttpError, lang: Lang = 'en'): void {
+  const body: ApiError = { error: { code: err.code, message: err.words?.[lang] ?? err.message } };
   sendJson(res, err.status, body);
 }
 
@@ -61,9 +66,18 @@ export async function readJson<S extends z.ZodType>(req: IncomingMessage, schema
   return parsed.data;
 }
 
-/** The learner's language from `?lang=` (en when absent); anything else is refused, naming what is known. */
-export function langOf(url: URL): Lang {
-  const l = url.searchParams.get('lang') ?? 'en';
-  if (!isLang(l)) throw new HttpError('bad-request', `lang "${l.slice(0, 20)}" is not known (expected ${LANGS.join(' or ')})`);
+/**
+ * The learner's language: `?lang=`, else the request's Accept-Language (the site's pages
+ * send their own), else English. An unknown `?lang=` is refused, naming what is known.
+ */
+export function langOf(url: URL, req?: IncomingMessage): Lang {
+  const l = requestLang(url.searchParams.get('lang'), req?.headers['accept-language']);
+  if (typeof l !== 'string') throw new HttpError('bad-request', `lang "${l.unknown.slice(0, 20)}" is not known (expected ${LANGS.join(' or ')})`);
   return l;
+}
+
+/** The language to refuse a request in: as langOf, but never failing (an unknown `?lang=` gets English). */
+export function errorLangOf(url: URL | null, req: IncomingMessage): Lang {
+  const l = requestLang(url?.searchParams.get('lang') ?? null, req.headers['accept-language']);
+  return typeof l === 'string' ? l : 'en';
 }

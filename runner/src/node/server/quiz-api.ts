@@ -35,13 +35,13 @@ export function quizRoutes(ctx: QuizApiContext): Route[] {
     return quiz;
   };
   return [
-    ['GET', /^\/api\/quizzes$/, async (_req, res, url) => {
-      const lang = langOf(url);
+    ['GET', /^\/api\/quizzes$/, async (req, res, url) => {
+      const lang = langOf(url, req);
       sendJson(res, 200, { quizzes: [...ctx.quizzes.values()].map((q) => toPublicQuiz(q, lang)) });
     }],
     ['GET', /^\/api\/quizzes\/([^/]+)$/, async (req, res, url, [id]) => {
       const quiz = quizOr404(id);
-      const lang = langOf(url);
+      const lang = langOf(url, req);
       const who = requirePerson(req, url, ctx.ownerToken, learners);
       sendJson(res, 200, quizState(quiz, ctx.store.quizAnswers(who.learnerId, quiz.id), lang));
     }],
@@ -55,14 +55,14 @@ export function quizRoutes(ctx: QuizApiContext): Route[] {
       if (shape) throw new HttpError('bad-request', shape.problem);
       if (who.kind === 'learner') {
         const w = ctx.workshops.learnerWorkshop(who.workshopId);
-        if (!w || w.state === 'ended' || w.state === 'closed') throw new HttpError('gone', 'your workshop has ended: its quizzes take no more answers');
+        if (!w || w.state === 'ended' || w.state === 'closed') throw new HttpError('gone', { en: 'your workshop has ended: its quizzes take no more answers', ko: '워크숍이 끝났습니다. 이 워크숍의 퀴즈는 더 이상 답을 받지 않습니다' });
       }
       const grade = gradeQuizAnswer(question, body.answer, body.lang);
       const outcome = ctx.store.recordQuizAnswer({
         at: now(), learnerId: who.learnerId, workshopId: who.workshopId, quizId: quiz.id, questionId: question.id,
         passed: grade.passed, answer: typeof body.answer === 'string' ? body.answer : JSON.stringify(body.answer),
       }, question.attempts);
-      if (!outcome.recorded) throw new HttpError('conflict', closedMessage(question.attempts));
+      if (!outcome.recorded) throw new HttpError('conflict', { en: closedMessage(question.attempts, 'en'), ko: closedMessage(question.attempts, 'ko') });
       ctx.feed.emit(who.workshopId, who.learnerId);
       const state = quizState(quiz, ctx.store.quizAnswers(who.learnerId, quiz.id), body.lang);
       const reply: QuizAnswerResponse = { quizId: quiz.id, passed: grade.passed, question: state.questions.find((q) => q.id === question.id)! };

@@ -1,4 +1,5 @@
-// WebSocket endpoint of a lab's shell: /api/sessions/<id>/terminal?token=<t>.
+// WebSocket endpoint of a lab's shell: /api/sessions/<id>/terminal?token=<t>&lang=<l>
+// (`lang`: the language the runner's notices come in; the page sends its own).
 // Output goes out as binary frames; everything else is one JSON message of the
 // shared protocol per text frame, validated before use. Each viewer is pinged
 // (a dead one is dropped), and one the hub stops reading (input backpressure)
@@ -13,10 +14,14 @@ import {
 import type { SessionManager } from '../sessions/session-manager.ts';
 import { checkOrigin, requestToken, sameToken, type AccessPolicy } from './security.ts';
 import { Heartbeat } from './terminal-heartbeat.ts';
+import { errorLangOf } from './http-util.ts';
+import type { Lang } from '../../common/langs.ts';
 
 const TERMINAL_PATH = /^\/api\/sessions\/([^/]+)\/terminal$/;
 /** A client that keeps sending garbage is cut off after this many bad frames. */
 const MAX_BAD_FRAMES = 20;
+/** RFC 6455: a close frame's payload is at most 125 bytes, two of them the code. */
+const MAX_CLOSE_REASON_BYTES = 123;
 /** Phases whose terminal is going or gone: a new viewer is refused rather than attached to nothing. */
 const CLOSED_PHASES: ReadonlySet<string> = new Set(['stopping', 'stopped', 'failed']);
 
@@ -57,20 +62,21 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
         return ws.close(WS_CLOSE.notFound, 'no such session for this token');
       }
       if (CLOSED_PHASES.has(session.phase)) return ws.close(WS_CLOSE.sessionStopped, `session is ${session.phase}`);
-      attach(ws, session);
+      attach(ws, session, errorLangOf(url, req));
     });
   };
 
-  const attach = (ws: WebSocket, session: Session): void => {
+  const attach = (ws: WebSocket, session: Session, lang: Lang): void => {
     const send = (msg: ServerMessage): void => { if (ws.readyState === ws.OPEN) ws.send(encode(msg), { binary: false }); };
     const attached = session.terminal.attach({
+      lang,
       sendOutput: (chunk) => { if (ws.readyState === ws.OPEN) ws.send(chunk, { binary: true }); },
       sendMessage: (msg) => {
         send(msg);
         if (msg.type === 'error' && msg.code === 'session-gone') {
           // A viewer we stopped reading must be read again, or its answer to our close frame never arrives.
           ws.resume();
-          ws.close(WS_CLOSE.sessionStopped, msg.message.slice(0, 120));
+          ws.close(WS_CLOSE.sessionStopped, closeReason(msg.message));
         }
       },
       bufferedAmount: () => ws.bufferedAmount,
@@ -79,7 +85,7 @@ export function createTerminalUpgrade(manager: SessionManager, policy: AccessPol
     });
     if (!attached.ok) {
       const code = attached.error.code === 'too-many-viewers' ? WS_CLOSE.tooManyViewers : WS_CLOSE.sessionStopped;
-      return ws.close(code, attached.error.message.slice(0, 120));
+      return ws.close(code, closeReason(attached.error.message));
     }
     const viewer = attached.value;
     // The greeting goes before anything the hub sends (it sends nothing inside attach).
@@ -131,6 +137,18 @@ function isPlainInput(v: unknown): v is { type: 'input'; data: string } {
   if (typeof v !== 'object' || v === null) return false;
   const o = v as Record<string, unknown>;
   return o.type === 'input' && typeof o.data === 'string' && Object.keys(o).length === 2;
+}
+
+/** A close frame's reason holds at most 123 bytes of UTF-8: cut on a character, never inside one (Korean takes 3 bytes each). */
+export function closeReason(text: string): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > MAX_CLOSE_REASON_BYTES) break;
+    out += ch;
+  }
+  return out;
 }
 
 function refuse(socket: Duplex, status: 400 | 403 | 404, message: string): void {

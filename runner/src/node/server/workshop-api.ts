@@ -175,5 +175,5 @@ function timelineOf(store: ProgressStore, learnerId: string): TimelineResponse {
 
 function fail(res: ServerResponse, e: WorkshopError): never {
   if (e.retryAfterSeconds !== undefined) res.setHeader('retry-after', String(e.retryAfterSeconds));
-  throw new HttpError(e.code, e.message);
+  throw new HttpError(e.code, e.words ?? e.message);
 }

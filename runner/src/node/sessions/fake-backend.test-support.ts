@@ -8,6 +8,7 @@ import type {
 } from '../backends/lab-backend.ts';
 import type { TerminalViewer } from './terminal-hub.ts';
 import type { ServerMessage } from '../../common/protocol.ts';
+import type { Lang } from '../../common/langs.ts';
 
 type Method = 'preflight' | 'start' | 'openShell' | 'exec' | 'isAlive' | 'stop' | 'reapOrphans' | 'listOwned';
 
@@ -166,6 +167,7 @@ export class FakeBackend implements LabBackend {
 
 /** A terminal viewer that remembers what it was sent. */
 export class FakeViewer implements TerminalViewer {
+  constructor(readonly lang?: Lang) {}
   readonly messages: ServerMessage[] = [];
   output = '';
   sendOutput(chunk: Buffer): void { this.output += chunk.toString(); }

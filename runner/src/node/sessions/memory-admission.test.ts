@@ -14,9 +14,10 @@ test('a lab is admitted while the host can hold every running lab\'s limit and h
   assert.equal(memoryRefusal('gc-stall', 1.5 * GIB, 15 * GIB, host), null);
   // Forty 1.5 GiB labs on 24 GiB: the 16th is refused, naming both sums.
   const full = memoryRefusal('gc-stall', 1.5 * GIB, 15 * 1.5 * GIB, host);
-  assert.match(full!, /^lab gc-stall may use 1\.5 GiB, and the labs already running may use 22\.5 GiB: together more than this host's 24\.0 GiB less 1\.0 GiB/);
+  assert.match(full!.en, /^lab gc-stall may use 1\.5 GiB, and the labs already running may use 22\.5 GiB: together more than this host's 24\.0 GiB less 1\.0 GiB/);
   const busy = memoryRefusal('gc-stall', 1.5 * GIB, 0, { totalBytes: 24 * GIB, availableBytes: 2 * GIB });
-  assert.match(busy!, /only 2\.0 GiB available \(1\.0 GiB of it kept for the runner\); stop a lab or another program first$/);
+  assert.match(busy!.en, /only 2\.0 GiB available \(1\.0 GiB of it kept for the runner\); stop a lab or another program first$/);
+  assert.match(busy!.ko, /2\.0 GiB뿐입니다/, 'in Korean too, with the same figures');
   assert.equal(memoryRefusal('x', 1 * GIB, 0, { totalBytes: 2 * GIB + HOST_MEMORY_RESERVE_BYTES, availableBytes: 2 * GIB + HOST_MEMORY_RESERVE_BYTES }), null, 'the edge fits');
 });
 

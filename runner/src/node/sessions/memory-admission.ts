@@ -3,6 +3,7 @@
 // on a 24 GiB host, and the kernel's OOM killer would then pick among learners.
 import { readFileSync } from 'node:fs';
 import type { ResolvedLab } from '../../common/lab-schema.ts';
+import type { Words } from '../../common/langs.ts';
 
 const MIB = 1024 * 1024;
 /** Left for the runner, the engine, QEMU's own code and the instructor's browser. */
@@ -22,15 +23,24 @@ export function labMemoryBytes(lab: Pick<ResolvedLab, 'backend' | 'resources' | 
  * already run may take; the host must hold all of them plus this one, and have
  * this one's limit free now (other programs use memory too).
  */
-export function memoryRefusal(labId: string, needBytes: number, committedBytes: number, host: HostMemory): string | null {
+export function memoryRefusal(labId: string, needBytes: number, committedBytes: number, host: HostMemory): Words | null {
   const usable = host.totalBytes - HOST_MEMORY_RESERVE_BYTES;
+  const [need, committed, total, reserve, available] = [needBytes, committedBytes, host.totalBytes, HOST_MEMORY_RESERVE_BYTES, host.availableBytes].map(gib);
   if (committedBytes + needBytes > usable) {
-    return `lab ${labId} may use ${gib(needBytes)}, and the labs already running may use ${gib(committedBytes)}: `
-      + `together more than this host's ${gib(host.totalBytes)} less ${gib(HOST_MEMORY_RESERVE_BYTES)} kept for the runner; stop a lab first`;
+    return {
+      en: `lab ${labId} may use ${need}, and the labs already running may use ${committed}: `
+        + `together more than this host's ${total} less ${reserve} kept for the runner; stop a lab first`,
+      ko: `실습 ${labId}는 ${need}까지, 이미 실행 중인 실습들은 ${committed}까지 쓸 수 있어 `
+        + `합치면 이 호스트의 ${total}에서 러너 몫 ${reserve}를 뺀 것보다 많습니다. 먼저 실습 하나를 중지하십시오`,
+    };
   }
   if (needBytes > host.availableBytes - HOST_MEMORY_RESERVE_BYTES) {
-    return `lab ${labId} may use ${gib(needBytes)}, but this host has only ${gib(host.availableBytes)} available `
-      + `(${gib(HOST_MEMORY_RESERVE_BYTES)} of it kept for the runner); stop a lab or another program first`;
+    return {
+      en: `lab ${labId} may use ${need}, but this host has only ${available} available `
+        + `(${reserve} of it kept for the runner); stop a lab or another program first`,
+      ko: `실습 ${labId}는 ${need}까지 쓸 수 있지만 이 호스트에 남은 메모리는 ${available}뿐입니다 `
+        + `(그중 ${reserve}는 러너 몫). 먼저 실습이나 다른 프로그램을 중지하십시오`,
+    };
   }
   return null;
 }

@@ -9,6 +9,8 @@ import { labMemoryBytes, memoryRefusal, readHostMemory, type HostMemory } from '
 import type { ParamValues } from '../../common/params.ts';
 import { DisposableStore, toDisposable } from '../util/disposable.ts';
 import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
+import type { Words } from '../../common/langs.ts';
+import { SAY } from './session-words.ts';
 
 /** A session with no viewer and no request for this long is stopped. */
 export const DEFAULT_IDLE_TIMEOUT_MS = 30 * 60_000;
@@ -92,21 +94,22 @@ export class SessionManager {
   get capacity(): number { return this.maxSessions; }
 
   /** Creates a session and starts it in the background; `ready` settles (never rejects) when it runs or failed. */
-  create(labId: string, opts: CreateOptions = {}): Result<{ session: Session; ready: Promise<Result<void, SessionError>> }, SessionError | { code: 'capacity'; message: string }> {
-    if (this.closed) return { ok: false, error: { code: 'conflict', message: 'the runner is shutting down' } };
+  create(labId: string, opts: CreateOptions = {}): Result<{ session: Session; ready: Promise<Result<void, SessionError>> }, SessionError | { code: 'capacity'; message: string; words: Words }> {
+    if (this.closed) return { ok: false, error: { code: 'conflict', message: SAY.shuttingDown().en, words: SAY.shuttingDown() } };
     const lab = this.opts.labs.get(labId);
     if (!lab) return { ok: false, error: { code: 'not-found', message: `no lab "${labId}"; known labs: ${[...this.opts.labs.keys()].join(', ') || '(none)'}` } };
     const backend = this.opts.backends[lab.backend];
     if (!backend) return { ok: false, error: { code: 'backend-unavailable', message: `lab ${labId} needs the ${lab.backend} backend, which this runner does not have` } };
     const live = this.live().length;
     if (live >= this.maxSessions) {
-      return { ok: false, error: { code: 'capacity', message: `this runner already runs ${live} labs (its limit is ${this.maxSessions}); stop one first` } };
+      const full = SAY.runnerFull(live, this.maxSessions);
+      return { ok: false, error: { code: 'capacity', message: full.en, words: full } };
     }
     const memory = (this.opts.hostMemory ?? readHostMemory)();
     if (memory) {
       const committed = this.live().reduce((sum, s) => sum + labMemoryBytes(s.lab), 0);
       const refusal = memoryRefusal(labId, labMemoryBytes(lab), committed, memory);
-      if (refusal) return { ok: false, error: { code: 'capacity', message: refusal } };
+      if (refusal) return { ok: false, error: { code: 'capacity', message: refusal.en, words: refusal } };
     }
     const owner = opts.owner ?? LOCAL_OWNER;
     const params = opts.params ?? this.opts.paramsFor?.(lab, owner) ?? {};
@@ -211,12 +214,13 @@ export class SessionManager {
       const deadline = Math.max(s.lastActivity + this.idleTimeoutMs, now + warnMs / 2);
       const secs = Math.max(1, Math.round((deadline - now) / 1000));
       // Set once someone saw it; a terminal that attaches later is warned at the next sweep.
-      const seen = s.notify({ type: 'notice', code: 'idle-warning', message: `this lab has been idle and stops in about ${secs < 120 ? `${secs} s` : `${Math.round(secs / 60)} min`}; press any key to keep it`, deadline: new Date(deadline).toISOString() }) > 0;
+      const warning = SAY.idleWarning(secs);
+      const seen = s.notify((l) => ({ type: 'notice', code: 'idle-warning', message: warning[l], deadline: new Date(deadline).toISOString() })) > 0;
       if (seen) s.idleDeadline = deadline;
     }
     if (idle > this.idleTimeoutMs && (s.idleDeadline === null || now >= s.idleDeadline)) {
       this.log(`session ${s.id}: idle for ${Math.round(idle / 60000)} min, stopping`);
-      s.notify({ type: 'notice', code: 'idle-stopped', message: 'this lab was idle and has been stopped', deadline: null });
+      s.notify((l) => ({ type: 'notice', code: 'idle-stopped', message: SAY.idleStopped()[l], deadline: null }));
       await this.stop(s.id, 'idle');
       return;
     }

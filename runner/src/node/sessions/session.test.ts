@@ -347,3 +347,44 @@ test('two answers sent at once cannot both be the last allowed attempt', async (
   assert.deepEqual([a.ok, b.ok], [true, false]);
   assert.equal(observer.counts.get('name-it')?.wrong, 1);
 });
+
+test('the runner words its messages in the language each learner reads: progress, task results, errors and notices', async () => {
+  const { s, backend } = await running();
+  const hangul = /[\uAC00-\uD7A3]/;
+  assert.deepEqual(s.view('en').progress.map((p) => p.message), ['preparing the lab image', 'starting the container', 'starting the fault workload', 'the lab is ready']);
+  assert.deepEqual(s.view('ko').progress.map((p) => p.message), ['실습 이미지를 준비하는 중', '컨테이너를 시작하는 중', '장애 워크로드를 시작하는 중', '실습이 준비되었습니다']);
+
+  // A check that prints nothing gets the runner's own word for its result, kept in every language.
+  backend.execResult = () => ({ exitCode: 0, stdout: '', stderr: '', timedOut: false, durationMs: 1 });
+  const check = await s.runCheck('fix-it', 'ko');
+  assert.equal(check.ok && check.value.message, '통과');
+  assert.equal(s.view('en').tasks.find((t) => t.id === 'fix-it')!.message, 'passed', 'switching back to English shows English');
+
+  // A refusal carries its words; the API answers in the request's language.
+  const empty = s.answer('name-it', '   ', 'ko');
+  assert.equal(empty.ok, false);
+  assert.deepEqual(!empty.ok && empty.error.words, { en: 'the answer is empty', ko: '답이 비어 있습니다' });
+  assert.equal(!empty.ok && empty.error.message, 'the answer is empty', 'message is the English, for logs and the CLI');
+  const wrong = s.answer('name-it', 'read', 'ko');
+  assert.ok(wrong.ok && hangul.test(wrong.value.message), `a wrong answer graded on a Korean page is worded in Korean: ${wrong.ok && wrong.value.message}`);
+  assert.ok(!hangul.test(s.view('en').tasks.find((t) => t.id === 'name-it')!.message), 'and in English for an English page');
+
+  // An outage: each terminal hears of it in its own learner's language; the view's error too.
+  const en = new FakeViewer('en');
+  const ko = new FakeViewer('ko');
+  s.terminal.attach(en);
+  s.terminal.attach(ko);
+  await settle();
+  backend.reachable = false;
+  await s.probe();
+  assert.match(s.view('ko').error ?? '', /실습 컨테이너는 아직 남아 있을 수 있으며, 러너가 10초마다 다시 시도합니다/);
+  assert.match(s.view('en').error ?? '', /container may still exist/);
+  const notice = (v: FakeViewer): string => v.messages.find((m) => m.type === 'notice')?.message ?? '';
+  assert.match(notice(ko), /러너가 10초마다 다시 시도합니다/);
+  assert.match(notice(en), /the runner retries every 10 s/);
+  const refused = await s.runCheck('fix-it', 'ko');
+  assert.ok(!refused.ok && refused.error.words && hangul.test(refused.error.words.ko), 'a check refused during the outage says why in Korean');
+  backend.reachable = true;
+  await s.probe();
+  assert.equal(s.phase, 'running');
+});

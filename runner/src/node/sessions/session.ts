@@ -10,17 +10,19 @@ import { closedMessage, isClosed, nextAnswerCount, NO_ANSWERS, NO_ATTEMPT_RULES,
 import { questionTally } from '../../common/question-tally.ts';
 import { parseHint } from '../../common/walkthrough-markers.ts';
 import { localizeLab } from '../../common/lab-translation.ts';
-import type { Lang } from '../../common/langs.ts';
+import { verbatim, type Lang, type Words } from '../../common/langs.ts';
 import { paramsPrelude, type ParamValues } from '../../common/params.ts';
 import { LOCAL_LEARNER_ID } from '../../common/workshop.ts';
 import type {
-  CheckResult, HintResponse, QuestionTally, ServerMessage, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
+  CheckResult, HintResponse, QuestionTally, SessionPhase, SessionView, StartProgress, StartStage, TaskState,
 } from '../../common/protocol.ts';
 import type { BackendError, ExecResult, LabBackend, LabHandle, Result } from '../backends/lab-backend.ts';
-import { TerminalHub } from './terminal-hub.ts';
+import { TerminalHub, type HubMessage } from './terminal-hub.ts';
 import { WS_CLOSE } from '../../common/protocol.ts';
 import { assertTransition } from './session-phase.ts';
 import { onUnexpectedError } from '../util/unexpected-error.ts';
+import { CHECK_PRELUDE } from './check-prelude.ts';
+import { SAY } from './session-words.ts';
 
 /** How long the lab's setup script may take to bring the fault up. */
 const SETUP_TIMEOUT_MS = 120_000;
@@ -31,18 +33,28 @@ const SETUP_TIMEOUT_MS = 120_000;
 const VM_SETUP_TIMEOUT_MS = 360_000;
 /** A check's message is for a person: keep its last lines. */
 const MAX_MESSAGE_LINES = 20;
+/** A start's progress kept for its page: a slow image build writes thousands of lines, the page shows the last of each stage. */
+const MAX_PROGRESS_LINES = 200;
 /** What a degraded session tells learners about retries when its owner does not say (the manager's sweep period). */
 const DEFAULT_OUTAGE_RETRY_MS = 10_000;
 
+/** `message` is the English; `words`, where given, has it in every language (the API answers in the learner's). */
 export type SessionError = {
   code: 'not-found' | 'conflict' | 'bad-request' | 'start-failed' | 'backend-unavailable' | 'gone' | 'internal';
   message: string;
+  words?: Words;
 };
+
+/** A progress line: the runner's own words, or a tool's line (a string) shown as it is. */
+export type ProgressNote = string | Words;
+
+/** A task's state as the session keeps it: its message in every language. */
+type KeptTask = Omit<TaskState, 'message' | 'tally'> & { message: Words };
 
 export interface SessionDeps {
   backend: LabBackend;
   /** Builds (if needed) and returns the image for the lab. */
-  resolveImage: (lab: ResolvedLab, onProgress: (msg: string) => void) => Promise<string>;
+  resolveImage: (lab: ResolvedLab, onProgress: (note: ProgressNote) => void) => Promise<string>;
   /** Whose lab this is; the local learner (the owner) by default. */
   owner?: SessionOwner;
   /** This learner's values of the lab's parameters (scripts get KDLABS_PARAM_<NAME>). */
@@ -92,9 +104,9 @@ export class Session {
   lastActivity = Date.now();
   private currentPhase: SessionPhase = 'starting';
   /** Why the lab failed, or what a degraded or stopping session waits for. */
-  error: string | null = null;
-  readonly progress: StartProgress[] = [];
-  readonly tasks = new Map<string, TaskState>();
+  private errorWords: Words | null = null;
+  private readonly stages: { stage: StartStage; words: Words }[] = [];
+  private readonly tasks = new Map<string, KeptTask>();
   private readonly hintsShown = new Map<string, number>();
   /** Each question's wrong answers and pass: the observer's (the progress store's), or this session's own without one. */
   private readonly answerCounts = new Map<string, AnswerCount>();
@@ -113,7 +125,7 @@ export class Session {
   idleDeadline: number | null = null;
 
   constructor(readonly lab: ResolvedLab, private readonly deps: SessionDeps) {
-    for (const t of lab.tasks) this.tasks.set(t.id, { id: t.id, status: 'pending', message: '', attempts: 0, passedAt: null });
+    for (const t of lab.tasks) this.tasks.set(t.id, { id: t.id, status: 'pending', message: verbatim(''), attempts: 0, passedAt: null });
     this.hub = this.createHub();
     this.owner = deps.owner ?? LOCAL_OWNER;
     this.params = deps.params ?? {};
@@ -121,6 +133,12 @@ export class Session {
   }
 
   get phase(): SessionPhase { return this.currentPhase; }
+
+  /** Why the lab failed, or what a degraded or stopping session waits for (English, for logs). */
+  get error(): string | null { return this.errorWords?.en ?? null; }
+
+  /** The start's progress so far (English, for logs and tests). */
+  get progress(): StartProgress[] { return this.stages.map((p) => ({ stage: p.stage, message: p.words.en })); }
 
   /** The shared terminal. A failed lab that is reset gets a new one (the old one was closed with the failure). */
   get terminal(): TerminalHub { return this.hub; }
@@ -137,13 +155,14 @@ export class Session {
   }
 
   /** Tells every attached terminal something (idle warning, workshop ending); returns how many were told. */
-  notify(message: ServerMessage): number { return this.hub.notify(message); }
+  notify(message: HubMessage): number { return this.hub.notify(message); }
 
-  view(): SessionView {
+  /** The session as a learner reading `lang` sees it: the runner's messages in their language. */
+  view(lang: Lang = 'en'): SessionView {
     return {
-      id: this.id, labId: this.lab.id, phase: this.phase, progress: [...this.progress],
-      tasks: [...this.tasks.values()].map((t) => this.withTally(t)), createdAt: this.createdAt.toISOString(), error: this.error,
-      learnerId: this.owner.learnerId, workshopId: this.owner.workshopId,
+      id: this.id, labId: this.lab.id, phase: this.phase, progress: this.stages.map((p) => ({ stage: p.stage, message: p.words[lang] })),
+      tasks: [...this.tasks.values()].map((t) => this.withTally({ ...t, message: t.message[lang] }, lang)), createdAt: this.createdAt.toISOString(),
+      error: this.errorWords?.[lang] ?? null, learnerId: this.owner.learnerId, workshopId: this.owner.workshopId,
     };
   }
 
@@ -162,31 +181,31 @@ export class Session {
     // Say so at once (the reset may wait behind a running check): pages show the reset's progress.
     if (this.phase === 'running') {
       this.moveTo('resetting');
-      this.hub.suspend('the lab is being reset');
+      this.hub.suspend(SAY.beingReset());
     }
     return this.serial(async () => {
-      if (this.phase === 'stopping' || this.phase === 'stopped') return gone('the lab was stopped before it could be reset');
+      if (this.phase === 'stopping' || this.phase === 'stopped') return gone(SAY.stoppedBeforeReset());
       if (this.phase === 'degraded') {
         const pre = await this.deps.backend.preflight();
         if (!pre.ok) {
           this.degrade(pre.error, this.resumable);
-          return { ok: false, error: { code: 'backend-unavailable', message: `the lab was not reset: ${this.error}` } };
+          return said('backend-unavailable', SAY.notReset(this.errorWords!));
         }
       }
       if (this.phase === 'failed') this.hub = this.createHub();
       if (this.phase !== 'resetting') this.moveTo('resetting');
       // The shell goes with the old environment; viewers stay and get one in the new environment.
-      this.hub.suspend('the lab is being reset');
+      this.hub.suspend(SAY.beingReset());
       if (this.handle) {
         const removed = await this.deps.backend.stop(this.handle);
         if (!removed.ok) {
           // Nothing was reset: the old environment may well be intact; it is probed again like any outage.
           this.degrade(removed.error, true);
-          return { ok: false, error: { code: 'backend-unavailable', message: `the lab was not reset: ${this.error}` } };
+          return said('backend-unavailable', SAY.notReset(this.errorWords!));
         }
         this.handle = null;
       }
-      this.progress.length = 0;
+      this.stages.length = 0;
       const r = await this.bringUp();
       if (r.ok) this.hub.resume();
       return r;
@@ -205,7 +224,7 @@ export class Session {
         this.moveTo('stopping');
         // Whatever happens to the record or the viewers, the environment is removed below.
         this.recordStop(reason);
-        this.closeTerminal('the lab was stopped');
+        this.closeTerminal(SAY.labWasStopped());
       }
       return this.removeEnvironment();
     });
@@ -224,15 +243,15 @@ export class Session {
       const alive = await this.deps.backend.isAlive(handle);
       if (!alive.ok) return this.degrade(alive.error, this.phase === 'running' || this.resumable);
       if (this.phase === 'running') {
-        if (!alive.value) await this.gone(`the lab's ${this.envNoun} stopped unexpectedly; start the lab again`, 'gone');
+        if (!alive.value) await this.gone(SAY.stoppedUnexpectedly(this.lab.backend), 'gone');
         else await this.enforceDiskQuota(handle);
         return;
       }
       if (alive.value && this.resumable) return this.recover();
       if (alive.value) {
-        await this.gone(`the lab's start was interrupted while ${this.backendName} was unreachable; reset or start the lab again`, 'start-failed');
+        await this.gone(SAY.startInterrupted(this.lab.backend), 'start-failed');
       } else {
-        await this.gone(`the lab's ${this.envNoun} vanished while ${this.backendName} was unreachable; start the lab again`, 'gone');
+        await this.gone(SAY.vanished(this.lab.backend), 'gone');
       }
     });
   }
@@ -249,15 +268,17 @@ export class Session {
       if (!r.ok) {
         if (r.error.code === 'backend-unavailable') {
           this.degrade(r.error, true);
-          return { ok: false, error: { code: 'backend-unavailable', message: `the check could not run: ${this.error}` } };
+          return said('backend-unavailable', SAY.checkCouldNotRun(this.errorWords!));
         }
         return { ok: false, error: { code: 'conflict', message: r.error.message } };
       }
       const passed = r.value.exitCode === 0;
-      const message = r.value.timedOut
-        ? `the check did not finish within ${task.check.timeoutSeconds} s`
-        : lastLines(r.value.stdout.trim() || r.value.stderr.trim() || (passed ? 'passed' : `failed (exit code ${r.value.exitCode})`));
-      return this.record(task, passed, message, r.value.durationMs, 'check', null);
+      // The script spoke the learner's language (KDLABS_LANG); the runner's own fallbacks come in every one.
+      const output = r.value.stdout.trim() || r.value.stderr.trim();
+      const message = r.value.timedOut ? SAY.checkTimedOut(task.check.timeoutSeconds)
+        : output ? verbatim(lastLines(output))
+        : passed ? SAY.checkPassed() : SAY.checkFailed(r.value.exitCode);
+      return this.record(task, passed, message, r.value.durationMs, 'check', null, lang);
     });
   }
 
@@ -267,17 +288,19 @@ export class Session {
     if (!task.question) return { ok: false, error: { code: 'bad-request', message: `task "${taskId}" has no question; it is passed by its check` } };
     const open = this.requireOpen('answers');
     if (!open.ok) return open;
-    if (normalizeAnswer(raw).length === 0) return { ok: false, error: { code: 'bad-request', message: 'the answer is empty' } };
-    if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return { ok: false, error: { code: 'bad-request', message: `the answer is longer than ${MAX_ANSWER_LENGTH} characters` } };
+    if (normalizeAnswer(raw).length === 0) return said('bad-request', SAY.answerEmpty());
+    if (normalizeAnswer(raw).length > MAX_ANSWER_LENGTH) return said('bad-request', SAY.answerTooLong(MAX_ANSWER_LENGTH));
+    // Graded once per language, so the task's message reads right after a language switch too.
     const graded = gradeAnswer(task.question, raw, this.params, task.hints.length > 0, lang);
+    const message = wordsFor((l) => (l === lang ? graded.message : gradeAnswer(localizeLab(this.lab, l).tasks.find((t) => t.id === taskId)!.question!, raw, this.params, task.hints.length > 0, l).message));
     const { attempts } = this.rulesOf(task);
     const counted = this.countAnswer(task.id, graded.passed, graded.message, normalizeAnswer(raw), attempts);
     if (!counted.ok) return counted;
     this.answerCounts.set(task.id, { wrong: counted.value.wrong, passed: counted.value.passed });
     // Refused, not counted: the learner is told why, and the task's state stays as it was.
-    if (!counted.value.recorded) return { ok: false, error: { code: 'conflict', message: closedMessage(attempts ?? 0) } };
-    const shown = this.show(task, graded.passed, graded.message, 0);
-    return { ok: true, value: { ...shown, tally: this.tally(task) } };
+    if (!counted.value.recorded) return said('conflict', closedWords(attempts ?? 0));
+    const shown = this.show(task, graded.passed, message, 0, lang);
+    return { ok: true, value: { ...shown, tally: this.tally(task, lang) } };
   }
 
   /** Reveals the next hint of a task (or the last one again when all are shown). */
@@ -299,24 +322,25 @@ export class Session {
   revealSolution(lang: Lang = 'en'): Result<string, SessionError> {
     const recorded = this.recordFirst('solution', () => this.deps.observer?.onSolution(this));
     if (!recorded.ok) return recorded;
-    return { ok: true, value: localizeLab(this.lab, lang).solution.notes ?? (lang === 'ko' ? '이 실습에는 작성된 풀이가 없습니다.' : 'This lab has no written solution.') };
+    return { ok: true, value: localizeLab(this.lab, lang).solution.notes ?? SAY.noWrittenSolution()[lang] };
   }
 
   /**
-   * Runs a script inside the lab as `bash -s` (used by checks, setup, solution, self-test);
+   * Runs a script inside the lab as `bash -s` (used by checks, setup, solution, self-test),
+   * after the lab's parameters and the `say` function (check-prelude.ts);
    * `protectedTools` (checks): with the backend's tools the learner cannot replace.
    */
   async execScript(script: string, timeoutMs: number, env: Record<string, string> = {}, protectedTools = false): Promise<Result<ExecResult, BackendError>> {
-    if (!this.handle) return { ok: false, error: { code: 'gone', message: 'the lab is not running' } };
-    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: paramsPrelude(this.params) + script, timeoutMs, protectedTools, env: { KDLABS_LAB: this.lab.id, ...env } });
+    if (!this.handle) return { ok: false, error: { code: 'gone', message: SAY.notRunning(this.phase).en } };
+    return this.deps.backend.exec(this.handle, ['bash', '-s'], { stdin: paramsPrelude(this.params) + CHECK_PRELUDE + script, timeoutMs, protectedTools, env: { KDLABS_LAB: this.lab.id, ...env } });
   }
 
-  /** Records a task result, then shows it: a result that could not be recorded is an error, never a pass. */
-  private record(task: ResolvedTask, passed: boolean, message: string, durationMs: number, kind: 'check' | 'answer', answer: string | null): Result<CheckResult, SessionError> {
-    const recorded = this.recordFirst(kind, () => this.deps.observer?.onTaskResult(this, { taskId: task.id, kind, passed, message, answer }));
+  /** Records a task result (as the learner read it), then shows it: a result that could not be recorded is an error, never a pass. */
+  private record(task: ResolvedTask, passed: boolean, message: Words, durationMs: number, kind: 'check' | 'answer', answer: string | null, lang: Lang): Result<CheckResult, SessionError> {
+    const recorded = this.recordFirst(kind, () => this.deps.observer?.onTaskResult(this, { taskId: task.id, kind, passed, message: message[lang], answer }));
     if (!recorded.ok) return recorded;
     if (passed) this.answerCounts.set(task.id, { ...(this.answerCounts.get(task.id) ?? NO_ANSWERS), passed: true });
-    return { ok: true, value: this.show(task, passed, message, durationMs) };
+    return { ok: true, value: this.show(task, passed, message, durationMs, lang) };
   }
 
   /**
@@ -345,18 +369,18 @@ export class Session {
       if (!t.question || !c) continue;
       this.answerCounts.set(t.id, c);
       const rules = this.rulesOf(t);
-      if (isClosed(rules, c.wrong, c.passed)) Object.assign(this.tasks.get(t.id)!, { status: 'failed', message: closedMessage(rules.attempts ?? 0) });
+      if (isClosed(rules, c.wrong, c.passed)) Object.assign(this.tasks.get(t.id)!, { status: 'failed', message: closedWords(rules.attempts ?? 0) });
     }
   }
 
   /** A question task's state with its tally; other tasks as they are. */
-  private withTally(state: TaskState): TaskState {
+  private withTally(state: TaskState, lang: Lang): TaskState {
     const task = this.lab.tasks.find((t) => t.id === state.id);
-    return task?.question ? { ...state, tally: this.tally(task) } : { ...state };
+    return task?.question ? { ...state, tally: this.tally(task, lang) } : state;
   }
 
-  private tally(task: ResolvedTask): QuestionTally {
-    return questionTally(this.rulesOf(task), this.answerCounts.get(task.id) ?? NO_ANSWERS);
+  private tally(task: ResolvedTask, lang: Lang): QuestionTally {
+    return questionTally(this.rulesOf(task), this.answerCounts.get(task.id) ?? NO_ANSWERS, lang);
   }
 
   /**
@@ -368,59 +392,59 @@ export class Session {
   }
 
   /** Shows a recorded result in the task's state. */
-  private show(task: ResolvedTask, passed: boolean, message: string, durationMs: number): CheckResult {
+  private show(task: ResolvedTask, passed: boolean, message: Words, durationMs: number, lang: Lang): CheckResult {
     const state = this.tasks.get(task.id)!;
     const alreadyPassed = state.status === 'passed';
     state.attempts++;
     state.message = message;
     if (passed && !alreadyPassed) { state.status = 'passed'; state.passedAt = new Date().toISOString(); }
     if (!passed && !alreadyPassed) state.status = 'failed';
-    return { taskId: task.id, passed, message, durationMs, alreadyPassed };
+    return { taskId: task.id, passed, message: message[lang], durationMs, alreadyPassed };
   }
 
   /** Phase is `starting` or `resetting`; ends `running`, `failed`, or `degraded` when an outage leaves an environment behind. */
   private async bringUp(): Promise<Result<void, SessionError>> {
-    this.error = null;
+    this.errorWords = null;
     try {
-      this.stage('image', 'preparing the lab image');
+      this.stage('image', SAY.preparingImage());
       const pre = await this.deps.backend.preflight();
       if (!pre.ok) return this.fail('backend-unavailable', withFix(pre.error));
       let image: string;
       try {
         image = await this.deps.resolveImage(this.lab, (m) => this.stage('image', m));
       } catch (e) {
-        return this.fail('start-failed', `the lab image could not be prepared: ${(e as Error).message}`);
+        return this.fail('start-failed', SAY.imageFailed((e as Error).message));
       }
-      this.stage('environment', `starting the ${this.lab.backend}`);
+      this.stage('environment', SAY.startingEnvironment(this.lab.backend));
       const started = await this.deps.backend.start(this.lab, { sessionId: this.id, image, onProgress: (m) => this.stage('environment', m) });
       if (!started.ok) return this.fail(started.error.code === 'backend-unavailable' ? 'backend-unavailable' : 'start-failed', withFix(started.error));
       this.handle = started.value;
       if (this.lab.setup) {
-        this.stage('setup', 'starting the fault workload');
+        this.stage('setup', SAY.startingWorkload());
         const r = await this.execScript(this.lab.setup, this.lab.backend === 'vm' ? VM_SETUP_TIMEOUT_MS : SETUP_TIMEOUT_MS);
-        if (!r.ok && r.error.code === 'backend-unavailable') return this.abandonStart(r.error, `the lab's setup was cut off: ${r.error.message}`);
+        if (!r.ok && r.error.code === 'backend-unavailable') return this.abandonStart(r.error, SAY.setupCutOff(r.error.message));
         if (!r.ok || r.value.exitCode !== 0) {
           const detail = r.ok ? lastLines(`${r.value.stdout}\n${r.value.stderr}`.trim()) : r.error.message;
-          return this.abandonStart(null, `the lab's setup failed: ${detail}`);
+          return this.abandonStart(null, SAY.setupFailed(detail));
         }
       }
-      this.stage('ready', 'the lab is ready');
+      this.stage('ready', SAY.ready());
       this.moveTo('running');
       return OK;
     } catch (e) {
       // A bug: reported, and whatever was created is removed all the same.
       onUnexpectedError(e, `starting session ${this.id}`);
-      return this.abandonStart(null, `the lab did not start: ${(e as Error).message}`);
+      return this.abandonStart(null, SAY.didNotStart((e as Error).message));
     }
   }
 
   /** A start that will not finish: remove what it created, then fail; degraded if the backend cannot remove it now. */
-  private async abandonStart(outage: BackendError | null, message: string): Promise<Result<void, SessionError>> {
+  private async abandonStart(outage: BackendError | null, message: Words): Promise<Result<void, SessionError>> {
     if (this.handle) {
       const removed = await this.deps.backend.stop(this.handle);
       if (!removed.ok) {
         this.degrade(removed.error, false);
-        return { ok: false, error: { code: 'backend-unavailable', message: `${message}; ${this.error}` } };
+        return said('backend-unavailable', SAY.withOutage(message, this.errorWords!));
       }
       this.handle = null;
     }
@@ -434,22 +458,23 @@ export class Session {
    */
   private degrade(cause: BackendError, resumable: boolean): void {
     const seconds = Math.round((this.deps.outageRetryMs ?? DEFAULT_OUTAGE_RETRY_MS) / 1000);
-    const message = withFix({ ...cause, message: `${cause.message}; the lab's ${this.envNoun} may still exist; the runner retries every ${seconds} s` });
-    this.error = message;
+    const message = SAY.outage(withFix(cause), this.lab.backend, seconds);
+    this.errorWords = message;
     if (this.phase === 'degraded') {
       this.resumable &&= resumable;
       return;
     }
     this.moveTo('degraded');
     this.resumable = resumable;
-    this.hub.suspend(`${this.backendName} is unreachable; waiting for it to come back`);
-    this.hub.notify({ type: 'notice', code: 'backend-unavailable', message, deadline: null });
+    this.hub.suspend(SAY.waitingForBackend(this.lab.backend));
+    this.hub.notify((l) => ({ type: 'notice', code: 'backend-unavailable', message: message[l], deadline: null }));
   }
 
   private recover(): void {
     this.moveTo('running');
-    this.error = null;
-    this.hub.notify({ type: 'notice', code: 'backend-recovered', message: `${this.backendName} answers again and the lab survived; here is a new shell`, deadline: null });
+    this.errorWords = null;
+    const message = SAY.recovered(this.lab.backend);
+    this.hub.notify((l) => ({ type: 'notice', code: 'backend-recovered', message: message[l], deadline: null }));
     this.hub.resume();
   }
 
@@ -464,20 +489,20 @@ export class Session {
     if (!used.ok) return; // cannot tell now; the next sweep asks again
     if (used.value <= quota) return;
     const mib = (b: number): string => `${Math.round(b / 2 ** 20)} MiB`;
-    const message = `this lab wrote ${mib(used.value)} to its disk, over its quota of ${mib(quota)}, and was stopped so the host's disk stays free; start it again for a fresh lab`;
-    this.hub.notify({ type: 'notice', code: 'disk-quota', message, deadline: null });
+    const message = SAY.diskQuota(mib(used.value), mib(quota));
+    this.hub.notify((l) => ({ type: 'notice', code: 'disk-quota', message: message[l], deadline: null }));
     await this.gone(message, 'disk-quota');
   }
 
   /** The environment is gone (or must go): remove what is left, record the end, fail. */
-  private async gone(message: string, reason: StopReason): Promise<void> {
+  private async gone(message: Words, reason: StopReason): Promise<void> {
     if (this.handle) {
       const removed = await this.deps.backend.stop(this.handle);
       if (!removed.ok) return this.degrade(removed.error, false);
       this.handle = null;
     }
     this.moveTo('failed');
-    this.error = message;
+    this.errorWords = message;
     this.recordStop(reason);
     this.closeTerminal(message);
   }
@@ -486,50 +511,50 @@ export class Session {
     if (this.handle) {
       const removed = await this.deps.backend.stop(this.handle);
       if (!removed.ok) {
-        const what = removed.error.code === 'backend-unavailable' ? `once ${this.backendName} answers again` : 'by the runner, which keeps trying';
-        this.error = withFix({ ...removed.error, message: `the lab is stopping, but its ${this.envNoun} could not be removed yet (${removed.error.message}); it will be removed ${what}` });
-        return { ok: false, error: { code: 'backend-unavailable', message: this.error } };
+        const notYet = SAY.notRemovedYet(this.lab.backend, removed.error.message, removed.error.code === 'backend-unavailable');
+        this.errorWords = removed.error.fix ? { en: `${notYet.en}. ${removed.error.fix}`, ko: `${notYet.ko}. ${removed.error.fix}` } : notYet;
+        return said('backend-unavailable', this.errorWords);
       }
       this.handle = null;
     }
-    this.error = null;
+    this.errorWords = null;
     this.moveTo('stopped');
     return OK;
   }
 
-  private stage(stage: StartStage, message: string): void {
-    this.progress.push({ stage, message });
-    if (this.progress.length > 200) this.progress.splice(0, this.progress.length - 200);
+  private stage(stage: StartStage, note: ProgressNote): void {
+    this.stages.push({ stage, words: typeof note === 'string' ? verbatim(note) : note });
+    if (this.stages.length > MAX_PROGRESS_LINES) this.stages.splice(0, this.stages.length - MAX_PROGRESS_LINES);
   }
 
-  private fail(code: SessionError['code'], message: string): Result<void, SessionError> {
+  private fail(code: SessionError['code'], message: Words): Result<void, SessionError> {
     this.moveTo('failed');
-    this.error = message;
+    this.errorWords = message;
     this.recordStop('start-failed');
     this.closeTerminal(message);
-    return { ok: false, error: { code, message } };
+    return said(code, message);
   }
 
   private refuseReset(): Result<void, SessionError> | null {
     switch (this.phase) {
-      case 'starting': return { ok: false, error: { code: 'conflict', message: 'the lab is still starting; reset it once it runs' } };
-      case 'resetting': return { ok: false, error: { code: 'conflict', message: 'the lab is already being reset' } };
-      case 'stopping': case 'stopped': return gone('the lab was stopped; start it again');
+      case 'starting': return said('conflict', SAY.stillStarting());
+      case 'resetting': return said('conflict', SAY.alreadyResetting());
+      case 'stopping': case 'stopped': return gone(SAY.stoppedStartAgain());
       default: return null;
     }
   }
 
   private requireRunning(): Result<void, SessionError> {
     if (this.phase === 'running' && this.handle) return OK;
-    if (this.phase === 'degraded') return { ok: false, error: { code: 'backend-unavailable', message: this.error ?? `${this.backendName} is unreachable` } };
-    if (this.phase === 'stopping' || this.phase === 'stopped') return gone('the lab was stopped; start it again');
-    return { ok: false, error: { code: 'conflict', message: `the lab is ${this.phase}, not running` } };
+    if (this.phase === 'degraded') return said('backend-unavailable', this.errorWords ?? SAY.backendUnreachable(this.lab.backend));
+    if (this.phase === 'stopping' || this.phase === 'stopped') return gone(SAY.stoppedStartAgain());
+    return said('conflict', SAY.notRunning(this.phase));
   }
 
   /** Answers and hints need no environment, but a stopped or failed lab takes none. */
-  private requireOpen(what: string): Result<void, SessionError> {
-    if (this.phase === 'stopping' || this.phase === 'stopped') return gone(`the lab was stopped; ${what} go to a running lab — start it again`);
-    if (this.phase === 'failed') return gone(`the lab failed (${this.error ?? 'no reason given'}); start it again`);
+  private requireOpen(what: 'answers' | 'hints'): Result<void, SessionError> {
+    if (this.phase === 'stopping' || this.phase === 'stopped') return gone(SAY.stoppedNoAnswers(what));
+    if (this.phase === 'failed') return gone(SAY.failedStartAgain(this.errorWords));
     return OK;
   }
 
@@ -540,7 +565,7 @@ export class Session {
       return OK;
     } catch (e) {
       onUnexpectedError(e, `recording a ${what} of session ${this.id}`);
-      return { ok: false, error: { code: 'internal', message: `the ${what} could not be recorded (${(e as Error).message}); it has not been counted — try again` } };
+      return said('internal', SAY.notRecorded(what, (e as Error).message));
     }
   }
 
@@ -554,8 +579,8 @@ export class Session {
     try { call(); } catch (e) { onUnexpectedError(e, `${what} of session ${this.id}`); }
   }
 
-  private closeTerminal(message: string): void {
-    this.bestEffort('closing the terminal', () => this.hub.dispose({ type: 'error', code: 'session-gone', message }));
+  private closeTerminal(message: Words): void {
+    this.bestEffort('closing the terminal', () => this.hub.dispose((l) => ({ type: 'error', code: 'session-gone', message: message[l] })));
   }
 
   private moveTo(to: SessionPhase): void {
@@ -563,17 +588,14 @@ export class Session {
     this.currentPhase = to;
   }
 
-  private get envNoun(): string { return this.lab.backend === 'vm' ? 'virtual machine' : 'container'; }
-
-  private get backendName(): string { return this.lab.backend === 'vm' ? 'QEMU' : 'Docker Engine'; }
-
   private createHub(): TerminalHub {
-    return new TerminalHub((size) => this.openShell(size));
+    return new TerminalHub((size, lang) => this.openShell(size, lang));
   }
 
-  private async openShell(size: { cols: number; rows: number }) {
-    if (!this.handle || this.phase !== 'running') return { ok: false as const, error: { code: 'gone' as const, message: `the lab is ${this.phase}, not running` } };
-    return this.deps.backend.openShell(this.handle, size);
+  private async openShell(size: { cols: number; rows: number }, lang: Lang) {
+    if (!this.handle || this.phase !== 'running') return { ok: false as const, error: { code: 'gone' as const, message: SAY.notRunning(this.phase).en } };
+    const banner = lang === 'en' ? undefined : this.lab.translations?.[lang]?.file.motd;
+    return this.deps.backend.openShell(this.handle, size, banner ? { banner } : {});
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
@@ -590,13 +612,28 @@ function notFound<T>(message: string): Result<T, SessionError> {
   return { ok: false, error: { code: 'not-found', message } };
 }
 
-function gone<T>(message: string): Result<T, SessionError> {
-  return { ok: false, error: { code: 'gone', message } };
+function gone<T>(message: Words): Result<T, SessionError> {
+  return said('gone', message);
+}
+
+/** A refusal in every language (`message`: the English). */
+function said<T>(code: SessionError['code'], words: Words): Result<T, SessionError> {
+  return { ok: false, error: { code, message: words.en, words } };
 }
 
 /** A backend's message with the command that fixes it, when it names one. */
-function withFix(e: BackendError): string {
-  return e.fix ? `${e.message}. ${e.fix}` : e.message;
+function withFix(e: BackendError): Words {
+  return SAY.backendError(e.message, e.fix);
+}
+
+/** The text for each language `word` gives. */
+function wordsFor(word: (lang: Lang) => string): Words {
+  return { en: word('en'), ko: word('ko') };
+}
+
+/** A closed question's refusal, in every language. */
+function closedWords(attempts: number): Words {
+  return wordsFor((l) => closedMessage(attempts, l));
 }
 
 function lastLines(text: string): string {

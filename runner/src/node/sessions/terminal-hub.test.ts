@@ -8,6 +8,7 @@ import {
   TerminalHub, type TerminalViewer, type ViewerHandle,
 } from './terminal-hub.ts';
 import { FLOW_HIGH_WATERMARK } from '../../common/protocol.ts';
+import { verbatim } from '../../common/langs.ts';
 
 /** Lets queued promise callbacks and immediates (screens go out one per turn) run. */
 async function settle(rounds = 20): Promise<void> {
@@ -276,7 +277,7 @@ test('a stopped hub refuses viewers; a shell that opens after a stop or reset is
   const gate = new Promise<void>((r) => { release = r; });
   const { hub, shells, attach } = setup({ openShell: async () => { await gate; return new FakeShell(); } });
   attach();
-  hub.suspend('resetting');
+  hub.suspend(verbatim('resetting'));
   hub.resume(); // the reset finished before the old environment's shell did
   release();
   await settle();

@@ -24,6 +24,8 @@ import { fireAndForget, onUnexpectedError } from '../util/unexpected-error.ts';
 import { DEFAULT_TERMINAL_SIZE } from '../../common/terminal-size.ts';
 import type { ScreenCopy } from './screen-mirror.ts';
 import { screenWorkers } from './screen-worker-pool.ts';
+import type { Lang, Words } from '../../common/langs.ts';
+import { SAY } from './session-words.ts';
 
 /** Polling period while paused because a socket, not the ack count, is behind. */
 const SOCKET_BACKLOG_POLL_MS = 25;
@@ -53,6 +55,8 @@ export const MAX_VIEWERS_PER_SESSION = 16;
 export const DEFAULT_TERM_SIZE: TermSize = { ...DEFAULT_TERMINAL_SIZE };
 
 export interface TerminalViewer {
+  /** The language its learner reads: the hub's notices and states are worded in it (English when absent). */
+  readonly lang?: Lang;
   sendOutput(chunk: Buffer): void;
   sendMessage(message: ServerMessage): void;
   /** Bytes queued in the viewer's socket but not yet sent. */
@@ -64,7 +68,11 @@ export interface TerminalViewer {
 
 export type AttachRefusal = { code: 'too-many-viewers' | 'gone'; message: string };
 
-export type OpenShell = (size: TermSize) => Promise<Result<ShellStream, BackendError>>;
+/** A message for every viewer: the same for all, or worded for each viewer's language. */
+export type HubMessage = ServerMessage | ((lang: Lang) => ServerMessage);
+
+/** Opens the lab's shell at `size`, for a learner reading `lang` (its banner comes in it). */
+export type OpenShell = (size: TermSize, lang: Lang) => Promise<Result<ShellStream, BackendError>>;
 
 export interface TerminalHubOptions {
   /** The screen copy; by default one in the runner's screen worker thread (unit tests give a fake). */
@@ -130,9 +138,10 @@ export class TerminalHub {
    * returns (the caller greets it first); its screen follows, then live output.
    */
   attach(viewer: TerminalViewer): Result<ViewerHandle, AttachRefusal> {
-    if (this.disposed) return { ok: false, error: { code: 'gone', message: 'the lab is stopping' } };
+    const lang = viewer.lang ?? 'en';
+    if (this.disposed) return { ok: false, error: { code: 'gone', message: SAY.labStopping()[lang] } };
     if (this.viewers.size >= MAX_VIEWERS_PER_SESSION) {
-      return { ok: false, error: { code: 'too-many-viewers', message: `this lab already has ${MAX_VIEWERS_PER_SESSION} terminals open; close one` } };
+      return { ok: false, error: { code: 'too-many-viewers', message: SAY.tooManyTerminals(MAX_VIEWERS_PER_SESSION)[lang] } };
     }
     const state: ViewerState = { viewer, unacked: 0, pending: [], notReading: false, size: null, activeAt: 0 };
     this.viewers.add(state);
@@ -166,10 +175,10 @@ export class TerminalHub {
    * Ends the current shell and opens none until resume() (the lab is being reset:
    * its old environment is going away). Viewers stay attached and are told.
    */
-  suspend(detail: string): void {
+  suspend(detail: Words): void {
     this.suspended = true;
     this.epoch++;
-    this.broadcast({ type: 'state', state: 'restarting', detail });
+    this.broadcast((l) => ({ type: 'state', state: 'restarting', detail: detail[l] }));
     this.closeShell();
     this.mirror.clear();
   }
@@ -181,13 +190,13 @@ export class TerminalHub {
   }
 
   /** Tells every viewer attached now something (an idle warning, the workshop ending); returns how many. */
-  notify(message: ServerMessage): number {
+  notify(message: HubMessage): number {
     this.broadcast(message);
     return this.viewers.size;
   }
 
   /** Ends the shell for good; later attaches are refused. */
-  dispose(finalMessage?: ServerMessage): void {
+  dispose(finalMessage?: HubMessage): void {
     if (this.disposed) return;
     this.disposed = true;
     this.epoch++;
@@ -220,7 +229,9 @@ export class TerminalHub {
   private async open(): Promise<boolean> {
     const openedAt = this.size;
     const epoch = this.epoch;
-    const r = await this.openShell(openedAt);
+    // The shell is shared; it greets in the language of the terminal it is opened for.
+    const lang = (this.active ?? [...this.viewers].at(-1))?.viewer.lang ?? 'en';
+    const r = await this.openShell(openedAt, lang);
     if (!r.ok) {
       this.dropInput();
       this.broadcast({ type: 'error', code: 'shell-failed', message: r.error.message });
@@ -411,8 +422,8 @@ export class TerminalHub {
     shell?.dispose();
   }
 
-  private broadcast(message: ServerMessage): void {
-    for (const s of this.viewers) s.viewer.sendMessage(message);
+  private broadcast(message: HubMessage): void {
+    for (const s of this.viewers) s.viewer.sendMessage(typeof message === 'function' ? message(s.viewer.lang ?? 'en') : message);
   }
 }
 

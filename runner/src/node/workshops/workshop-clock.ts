@@ -5,6 +5,7 @@ import { workshopState } from '../../common/workshop.ts';
 import type { SessionManager } from '../sessions/session-manager.ts';
 import type { ProgressStore } from '../progress/progress-store.ts';
 import { fireAndForget } from '../util/unexpected-error.ts';
+import { SAY_WORKSHOP } from './workshop-words.ts';
 
 /** Time to finish a thought and run a last check before the labs stop. */
 export const WORKSHOP_END_WARNING_MS = 5 * 60_000;
@@ -48,7 +49,7 @@ export class WorkshopClock {
       if (state === 'ended' || state === 'closed') {
         this.log(`workshop ${id} ${state}: stopping ${sessions.length} lab(s)`);
         for (const s of sessions) {
-          s.notify({ type: 'notice', code: 'workshop-ended', message: 'the workshop has ended; this lab is stopped (your progress is kept)', deadline: null });
+          s.notify((l) => ({ type: 'notice', code: 'workshop-ended', message: SAY_WORKSHOP.ended()[l], deadline: null }));
           await this.manager.stop(s.id, 'workshop-ended');
         }
         continue;
@@ -59,7 +60,7 @@ export class WorkshopClock {
         for (const s of sessions) {
           if (this.warned.has(s.id)) continue;
           // Warned once a terminal showed it; one that attaches later is told at the next tick.
-          const told = s.notify({ type: 'notice', code: 'workshop-ending', message: `the workshop ends in about ${mins} min; then this lab stops (your progress is kept)`, deadline });
+          const told = s.notify((l) => ({ type: 'notice', code: 'workshop-ending', message: SAY_WORKSHOP.endingSoon(mins)[l], deadline }));
           if (told > 0) this.warned.add(s.id);
         }
       }

@@ -16,8 +16,11 @@ import type { ProgressStore, WorkshopRow, LearnerRow } from '../progress/progres
 import type { ProgressFeed } from '../progress/progress-feed.ts';
 import { iso } from '../progress/progress-store.ts';
 import { JoinLimiter } from './join-limiter.ts';
+import type { Words } from '../../common/langs.ts';
+import { SAY_WORKSHOP } from './workshop-words.ts';
 
-export interface WorkshopError { code: ApiErrorCode; message: string; retryAfterSeconds?: number }
+/** `message` is the English; `words`, where given, has it in every language (the learner's page reads its own). */
+export interface WorkshopError { code: ApiErrorCode; message: string; words?: Words; retryAfterSeconds?: number }
 
 /** A learner as the API sees them after their token was checked. */
 export interface LearnerIdentity { id: string; name: string; workshopId: string }
@@ -115,33 +118,33 @@ export class WorkshopService {
     const code = normalizeJoinCode(codeInput);
     if (!isJoinCode(code)) {
       this.limiter.fail(client);
-      return bad('bad-request', `"${codeInput}" is not a join code (expected ${JOIN_CODE_LENGTH} letters and digits, like ABCD-EFGH)`);
+      return bad('bad-request', SAY_WORKSHOP.notAJoinCode(codeInput, JOIN_CODE_LENGTH));
     }
     const name = cleanLearnerName(nameInput);
-    if (!name.ok) return bad('bad-request', name.message);
+    if (!name.ok) return bad('bad-request', name.words);
     const w = this.store.workshopByCode(code);
     if (!w) {
       this.limiter.fail(client);
-      return bad('not-found', `no workshop has join code ${formatJoinCode(code)}; check it with your instructor`);
+      return bad('not-found', SAY_WORKSHOP.noSuchCode(formatJoinCode(code)));
     }
     const inWorkshop = `${client} ${w.id}`;
     const limitedHere = this.limited(inWorkshop);
     if (limitedHere) return limitedHere;
     const now = this.now();
     const state = workshopState(w, now);
-    if (state === 'scheduled') return bad('conflict', `workshop "${w.title}" opens at ${iso(w.startsAt)}; join then`);
-    if (state === 'ended') return bad('gone', `workshop "${w.title}" ended at ${iso(w.endsAt)}`);
-    if (state === 'closed') return bad('gone', `workshop "${w.title}" was closed by the instructor`);
+    if (state === 'scheduled') return bad('conflict', SAY_WORKSHOP.opensAt(w.title, iso(w.startsAt), true));
+    if (state === 'ended') return bad('gone', SAY_WORKSHOP.endedAt(w.title, iso(w.endsAt)));
+    if (state === 'closed') return bad('gone', SAY_WORKSHOP.closedByInstructor(w.title));
     const learner: LearnerRow = { id: randomId('l-'), workshopId: w.id, name: name.value, joinedAt: now };
     const token = randomBytes(32).toString('base64url');
     // Seat and name checks and the insert happen in one transaction: two last-seat joins cannot both win.
     const verdict = this.store.db.transaction((): WorkshopError | null => {
       const taken = this.store.seatsTaken(w.id);
-      if (taken >= w.seats) return { code: 'conflict', message: `workshop "${w.title}" is full (${taken} of ${w.seats} seats taken); ask the instructor for a seat` };
+      if (taken >= w.seats) return said('conflict', SAY_WORKSHOP.full(w.title, taken, w.seats));
       if (this.store.nameTaken(w.id, name.value)) {
         // Counted: a run of taken names is someone probing who is in the room.
         this.limiter.fail(inWorkshop);
-        return { code: 'conflict', message: `someone in this workshop already uses the name "${name.value}" (names that differ only in case or character width count as the same); add an initial or a number` };
+        return said('conflict', SAY_WORKSHOP.nameTaken(name.value));
       }
       this.store.insertLearner(learner, hashToken(token));
       return null;
@@ -155,7 +158,7 @@ export class WorkshopService {
     const blocked = this.limiter.blockedFor(key);
     if (blocked <= 0) return null;
     const secs = Math.ceil(blocked / 1000);
-    return { ok: false, error: { code: 'rate-limited', message: `too many failed joins from your address; try again in ${secs} s`, retryAfterSeconds: secs } };
+    return { ok: false, error: { ...said('rate-limited', SAY_WORKSHOP.tooManyJoins(secs)), retryAfterSeconds: secs } };
   }
 
   /** The learner a token belongs to, or null. The token is hashed first; lookups never see it. */
@@ -172,11 +175,11 @@ export class WorkshopService {
   /** May this learner start this lab now? */
   admitStart(learner: LearnerIdentity, labId: string): Result<void, WorkshopError> {
     const w = this.store.workshop(learner.workshopId);
-    if (!w) return bad('gone', 'your workshop no longer exists');
+    if (!w) return bad('gone', SAY_WORKSHOP.workshopGone());
     const state = workshopState(w, this.now());
-    if (state === 'scheduled') return bad('conflict', `workshop "${w.title}" opens at ${iso(w.startsAt)}`);
-    if (state !== 'open') return bad('gone', `workshop "${w.title}" has ${state === 'closed' ? 'been closed' : 'ended'}; labs can no longer be started`);
-    if (!w.labs.includes(labId)) return bad('forbidden', `lab "${labId}" is not part of workshop "${w.title}" (its labs: ${w.labs.join(', ')})`);
+    if (state === 'scheduled') return bad('conflict', SAY_WORKSHOP.opensAt(w.title, iso(w.startsAt), false));
+    if (state !== 'open') return bad('gone', SAY_WORKSHOP.noMoreStarts(w.title, state === 'closed'));
+    if (!w.labs.includes(labId)) return bad('forbidden', SAY_WORKSHOP.labNotInWorkshop(labId, w.title, w.labs));
     return { ok: true, value: undefined };
   }
 
@@ -202,6 +205,10 @@ export class WorkshopService {
   }
 }
 
-function bad<T>(code: ApiErrorCode, message: string): Result<T, WorkshopError> {
-  return { ok: false, error: { code, message } };
+function bad<T>(code: ApiErrorCode, message: string | Words): Result<T, WorkshopError> {
+  return { ok: false, error: typeof message === 'string' ? { code, message } : said(code, message) };
+}
+
+function said(code: ApiErrorCode, words: Words): WorkshopError {
+  return { code, message: words.en, words };
 }

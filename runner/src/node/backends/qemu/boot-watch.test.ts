@@ -6,15 +6,16 @@ const BUILD = 'npm run labs -- build driver-panic';
 
 test('a boot moves through its stages; done when root is logged in and the agent answers', async () => {
   const w = new BootWatch('tcg', 1000, BUILD);
-  assert.equal(w.progressLine(1000), 'booting the VM (TCG): 0 s, QEMU is loading the kernel — last console line: (none yet)');
-  assert.equal(w.output(), 'kernel up, initramfs mounting the root disk');
+  assert.equal(w.progressLine(1000).en, 'booting the VM (TCG): 0 s, QEMU is loading the kernel — last console line: (none yet)');
+  assert.equal(w.output()?.en, 'kernel up, initramfs mounting the root disk');
   assert.equal(w.output(), null, 'said once');
   assert.equal(w.line('[    1.2] virtio_blk virtio1: [vda] 4194304 512-byte logical blocks'), null);
-  assert.equal(w.progressLine(13_400), 'booting the VM (TCG): 12 s, the kernel is starting — last console line: [    1.2] virtio_blk virtio1: [vda] 4194304 512-byte logical blocks');
-  assert.equal(w.line('Welcome to Debian GNU/Linux 12 (bookworm)!'), 'systemd is starting services');
+  assert.equal(w.progressLine(13_400).en, 'booting the VM (TCG): 12 s, the kernel is starting — last console line: [    1.2] virtio_blk virtio1: [vda] 4194304 512-byte logical blocks');
+  assert.equal(w.line('Welcome to Debian GNU/Linux 12 (bookworm)!')?.en, 'systemd is starting services');
   assert.equal(w.stage, 'systemd');
-  assert.equal(w.line('lab login: root (automatic login)'), 'root logged in on the serial console');
-  assert.match(w.progressLine(20_000), /waiting for the guest agent/);
+  assert.equal(w.line('lab login: root (automatic login)')?.en, 'root logged in on the serial console');
+  assert.match(w.progressLine(20_000).en, /waiting for the guest agent/);
+  assert.match(w.progressLine(20_000).ko, /게스트 에이전트를 기다리는 중/, 'and in Korean');
   assert.equal(w.done, false);
   w.agentUp();
   assert.equal(w.done, true);

@@ -3,6 +3,7 @@
 // console and the agent answering), and — when it stalls — a message that
 // names what stalled and what fixes it.
 import type { Accel } from './args.ts';
+import type { Words } from '../../../common/langs.ts';
 
 export type BootResult = { ok: true } | { ok: false; message: string };
 
@@ -14,12 +15,13 @@ const SYSTEMD_UP = /Welcome to .*Debian/;
 /** Longest console line quoted in progress and errors. */
 const MAX_QUOTED_LINE = 140;
 
-const STAGE_TEXT: Record<BootStage, string> = {
-  loading: 'QEMU is loading the kernel',
-  kernel: 'the kernel is starting',
-  systemd: 'systemd is starting services',
-  login: 'logging in on the console',
+const STAGE_TEXT: Record<BootStage, Words> = {
+  loading: { en: 'QEMU is loading the kernel', ko: 'QEMU가 커널을 읽어 들이는 중' },
+  kernel: { en: 'the kernel is starting', ko: '커널이 시작하는 중' },
+  systemd: { en: 'systemd is starting services', ko: 'systemd가 서비스를 시작하는 중' },
+  login: { en: 'logging in on the console', ko: '콘솔에 로그인하는 중' },
 };
+const WAITING_FOR_AGENT: Words = { en: 'waiting for the guest agent', ko: '게스트 에이전트를 기다리는 중' };
 
 export class BootWatch {
   done = false;
@@ -34,25 +36,25 @@ export class BootWatch {
   constructor(readonly accel: Accel, readonly startedAt: number, private readonly buildCommand: string) {}
 
   /** Console bytes arrived. Returns a progress message when they are the kernel's first. */
-  output(): string | null {
+  output(): Words | null {
     if (this.stage !== 'loading') return null;
     this.stage = 'kernel';
-    return 'kernel up, initramfs mounting the root disk';
+    return { en: 'kernel up, initramfs mounting the root disk', ko: '커널이 올라왔고 initramfs가 루트 디스크를 마운트하는 중' };
   }
 
   /** A complete console line. Returns a progress message when it moves the boot on. */
-  line(line: string): string | null {
+  line(line: string): Words | null {
     const text = line.trim();
     if (text) this.lastLine = text.slice(0, MAX_QUOTED_LINE);
     if (SYSTEMD_UP.test(line) && (this.stage === 'loading' || this.stage === 'kernel')) {
       this.stage = 'systemd';
-      return 'systemd is starting services';
+      return STAGE_TEXT.systemd;
     }
     if (LOGIN_MARKER.test(line) && !this.login) {
       this.login = true;
       this.stage = 'login';
       this.check();
-      return 'root logged in on the serial console';
+      return { en: 'root logged in on the serial console', ko: 'root가 시리얼 콘솔에 로그인함' };
     }
     return null;
   }
@@ -66,10 +68,14 @@ export class BootWatch {
   }
 
   /** "booting the VM (TCG): 12 s, the kernel is starting — last console line: …" */
-  progressLine(now: number): string {
+  progressLine(now: number): Words {
     const elapsed = Math.max(0, Math.round((now - this.startedAt) / 1000));
-    const stage = this.login && !this.agent ? 'waiting for the guest agent' : STAGE_TEXT[this.stage];
-    return `booting the VM (${this.accel.toUpperCase()}): ${elapsed} s, ${stage} — last console line: ${this.lastLine || '(none yet)'}`;
+    const stage = this.login && !this.agent ? WAITING_FOR_AGENT : STAGE_TEXT[this.stage];
+    const accel = this.accel.toUpperCase();
+    return {
+      en: `booting the VM (${accel}): ${elapsed} s, ${stage.en} — last console line: ${this.lastLine || '(none yet)'}`,
+      ko: `VM 부팅 중 (${accel}): ${elapsed}초, ${stage.ko} — 마지막 콘솔 줄: ${this.lastLine || '(아직 없음)'}`,
+    };
   }
 
   /** The error for a boot that did not finish within `limitMs`: what stalled, where, and the fix. */

@@ -30,6 +30,7 @@ import { PREPARE_TIMEOUT_MS, saveVmState } from './save.ts';
 import { labFilesHash, readSavedState, stateKey, type SavedState } from './saved-state.ts';
 import { killAndRemove, removeRunnerDirIfEmpty, runnerDir, vmName } from './session-files.ts';
 import { Vm } from './vm.ts';
+import type { Words } from '../../../common/langs.ts';
 
 /** Boot to a logged-in console and an answering guest agent takes ~3 s on KVM; a minute means it is stuck. */
 const KVM_BOOT_TIMEOUT_MS = 60_000;
@@ -87,7 +88,7 @@ export class QemuBackend implements LabBackend {
   }
 
   /** The accelerator for the VM image in `imageDir` (probed once, then remembered); null when the image is missing. */
-  async accelFor(imageDir: string, onProgress?: (m: string) => void): Promise<AccelDecision | null> {
+  async accelFor(imageDir: string, onProgress?: (note: string | Words) => void): Promise<AccelDecision | null> {
     const image = readVmImage(imageDir);
     if (!image) return null;
     const fixed = this.opts.accel && this.opts.accel !== 'auto' && !process.env.KDLABS_QEMU_ACCEL ? this.opts.accel : null;
@@ -95,7 +96,7 @@ export class QemuBackend implements LabBackend {
     let p = this.decisions.get(image.kernel);
     if (!p) {
       // Only a host with /dev/kvm may need the probe (up to KVM_BOOT_PROBE_TIMEOUT_MS, once per host and kernel).
-      if (existsSync('/dev/kvm') || process.env[SIMULATE_ENV]) onProgress?.('checking whether the lab kernel boots under KVM on this host');
+      if (existsSync('/dev/kvm') || process.env[SIMULATE_ENV]) onProgress?.({ en: 'checking whether the lab kernel boots under KVM on this host', ko: '실습 커널이 이 호스트의 KVM에서 부팅되는지 확인하는 중' });
       p = decideAccel({ kernelPath: image.kernel, initrdPath: image.initrd, cacheDir: this.dataDir });
       this.decisions.set(image.kernel, p);
     }
@@ -112,7 +113,7 @@ export class QemuBackend implements LabBackend {
     if (!image) return { ok: false, error: { code: 'image-missing', message: `VM image ${opts.image} is missing or incomplete; run \`npm run labs -- build ${lab.id}\`` } };
     if (!lab.vm) return { ok: false, error: { code: 'start-failed', message: `lab ${lab.id} is not a VM lab` } };
     const decision = (await this.accelFor(opts.image, opts.onProgress))!;
-    opts.onProgress?.(`VM accelerator: ${decision.accel.toUpperCase()} — ${decision.reason}`);
+    opts.onProgress?.({ en: `VM accelerator: ${decision.accel.toUpperCase()} — ${decision.reason}`, ko: `VM 가속기: ${decision.accel.toUpperCase()} — ${decision.reason}` });
     const name = vmName(opts.sessionId);
     const dir = join(runnerDir(this.dataDir, this.opts.runnerName), opts.sessionId);
     const socketDir = join(tmpdir(), name);
@@ -135,7 +136,7 @@ export class QemuBackend implements LabBackend {
       if (stoppedMeanwhile) return restored; // stopped while it restored: boot nothing
       // The saved state is an optimisation: say why it failed, then boot as if there were none.
       this.opts.log?.(`${name}: restoring saved state ${key} failed (${restored.error.message}); cold boot instead`);
-      opts.onProgress?.('the saved VM state did not restore; booting the VM instead');
+      opts.onProgress?.({ en: 'the saved VM state did not restore; booting the VM instead', ko: '저장된 VM 상태를 복원하지 못해 대신 VM을 부팅합니다' });
     }
     const r = await this.runVm(base);
     this.stopped.delete(opts.sessionId);
@@ -154,7 +155,7 @@ export class QemuBackend implements LabBackend {
   private async prepareColdBooted(lab: ResolvedLab, opts: StartOptions): Promise<Result<void, BackendError>> {
     const vm = this.vms.get(opts.sessionId);
     if (!lab.vm?.prepare || !vm) return { ok: true, value: undefined };
-    opts.onProgress?.('preparing the lab in the VM (its vm.prepare script; a saved state skips this)');
+    opts.onProgress?.({ en: 'preparing the lab in the VM (its vm.prepare script; a saved state skips this)', ko: 'VM 안에서 실습을 준비하는 중 (vm.prepare 스크립트; 저장된 상태가 있으면 건너뜀)' });
     const res = await vm.exec(['bash', '-s'], { stdin: lab.vm.prepare, timeoutMs: PREPARE_TIMEOUT_MS, env: { KDLABS_LAB: lab.id } });
     if (res.ok && res.value.exitCode === 0) {
       vm.keepPrepareRecords(res.value.stdout);

@@ -28,6 +28,7 @@ import { writeMeta } from './session-files.ts';
 import { ByteRing, crashDmesg, LineSplitter, replayTail, stripAnsi, BOOT_FAILURE_PATTERNS } from './vm-console.ts';
 import { VmStateMachine, type VmState } from './vm-state.ts';
 import { createCrashDisk, dumpGuestMemory, writeCrashDisk, type Vmcore } from './vmcore.ts';
+import type { Words } from '../../../common/langs.ts';
 
 /** Console bytes kept per VM: the end of the boot log, the shell, a whole Oops. */
 const CONSOLE_RING_BYTES = 256 * 1024;
@@ -91,7 +92,7 @@ export interface VmConfig {
   /** Start from this saved state instead of booting (saved-state.ts); the backend falls back to a boot when it fails. */
   restore?: SavedState | null;
   bootTimeoutMs: number;
-  onProgress: (m: string) => void;
+  onProgress: (note: string | Words) => void;
   log: (line: string) => void;
 }
 
@@ -169,7 +170,11 @@ export class Vm implements ConsoleHost {
       if (this.sm.state === 'stopped') return this.startFailed('the lab was stopped while it started');
       const { memoryMb, cpus, cmdline } = cfg.lab.vm!;
       createCrashDisk(this.crashDisk, memoryMb);
-      cfg.onProgress(`starting QEMU: ${cfg.accel.toUpperCase()}${cfg.accel === 'tcg' ? ' (software emulation, slower)' : ''}, ${cpus} vCPU, ${memoryMb} MiB${restore ? ', from the saved state' : ''}`);
+      const accel = cfg.accel.toUpperCase();
+      cfg.onProgress({
+        en: `starting QEMU: ${accel}${cfg.accel === 'tcg' ? ' (software emulation, slower)' : ''}, ${cpus} vCPU, ${memoryMb} MiB${restore ? ', from the saved state' : ''}`,
+        ko: `QEMU 시작: ${accel}${cfg.accel === 'tcg' ? ' (소프트웨어 에뮬레이션, 더 느림)' : ''}, vCPU ${cpus}개, ${memoryMb} MiB${restore ? ', 저장된 상태에서' : ''}`,
+      });
       cfg.log(`${cfg.name}: ${cfg.accel} because ${cfg.accelReason}${restore ? `; restoring saved state ${restore.meta.key}` : ''}`);
       const args = qemuArgs({
         name: cfg.name, accel: cfg.accel, memoryMb, cpus, kernel: cfg.kernel, initrd: cfg.initrd,
@@ -190,7 +195,7 @@ export class Vm implements ConsoleHost {
       this.qmp = await QmpClient.connect(qmpSocket(cfg.socketDir), SOCKET_CONNECT_TIMEOUT_MS, giveUp);
       const tQemu = Date.now();
       if (restore) {
-        this.progress('restoring the saved VM state');
+        this.progress({ en: 'restoring the saved VM state', ko: '저장된 VM 상태를 복원하는 중' });
         try {
           await migrateFromFile(this.qmp, join(cfg.socketDir, 'in.sock'), restore.state);
         } catch (e) {
@@ -199,7 +204,7 @@ export class Vm implements ConsoleHost {
           return this.startFailed(`its saved state did not load: ${(e as Error).message}${this.exited ? ` (${this.lastConsole(3)})` : ''}`);
         }
       } else {
-        this.progress('booting the Linux kernel');
+        this.progress({ en: 'booting the Linux kernel', ko: '리눅스 커널을 부팅하는 중' });
       }
       this.qmp.onEvent((e) => this.onQmpEvent(e.event, e.data ?? {}));
       this.agent = new GuestAgent(agentSocket(cfg.socketDir));
@@ -408,7 +413,7 @@ export class Vm implements ConsoleHost {
     }
   }
 
-  private progress(message: string): void {
+  private progress(message: string | Words): void {
     if (this.sm.state === 'booting') this.cfg.onProgress(message);
   }
 
