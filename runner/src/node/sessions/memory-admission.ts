@@ -30,7 +30,7 @@ export function memoryRefusal(labId: string, needBytes: number, committedBytes: 
     return {
       en: `lab ${labId} may use ${need}, and the labs already running may use ${committed}: `
         + `together more than this host's ${total} less ${reserve} kept for the runner; stop a lab first`,
-      ko: `실습 ${labId}는 ${need}까지, 이미 실행 중인 실습들은 ${committed}까지 쓸 수 있어 `
+      ko: `실습 ${labId}: 최대 ${need}, 이미 실행 중인 실습들: 최대 ${committed}. `
         + `합치면 이 호스트의 ${total}에서 러너 몫 ${reserve}를 뺀 것보다 많습니다. 먼저 실습 하나를 중지하십시오`,
     };
   }
@@ -38,7 +38,7 @@ export function memoryRefusal(labId: string, needBytes: number, committedBytes: 
     return {
       en: `lab ${labId} may use ${need}, but this host has only ${available} available `
         + `(${reserve} of it kept for the runner); stop a lab or another program first`,
-      ko: `실습 ${labId}는 ${need}까지 쓸 수 있지만 이 호스트에 남은 메모리는 ${available}뿐입니다 `
+      ko: `실습 ${labId}: 최대 ${need}. 그런데 이 호스트에 남은 메모리는 ${available}뿐입니다 `
         + `(그중 ${reserve}는 러너 몫). 먼저 실습이나 다른 프로그램을 중지하십시오`,
     };
   }

@@ -6,9 +6,19 @@
 import type { BackendKind } from '../../common/lab-schema.ts';
 import type { Words } from '../../common/langs.ts';
 
-/** What the lab runs in, as the learner calls it. */
-function env(kind: BackendKind): Words {
-  return kind === 'vm' ? { en: 'virtual machine', ko: '가상 머신' } : { en: 'container', ko: '컨테이너' };
+/**
+ * What the lab runs in, as the learner calls it, with the Korean particles its last
+ * sound takes (컨테이너를/가/는 after a vowel, 가상 머신을/이/은 after a consonant).
+ */
+function env(kind: BackendKind): { en: string; ko: string; koObject: string; koSubject: string; koTopic: string } {
+  return kind === 'vm'
+    ? { en: 'virtual machine', ko: '가상 머신', koObject: '가상 머신을', koSubject: '가상 머신이', koTopic: '가상 머신은' }
+    : { en: 'container', ko: '컨테이너', koObject: '컨테이너를', koSubject: '컨테이너가', koTopic: '컨테이너는' };
+}
+
+/** The backend's name as a Korean subject: QEMU가 (read 큐에뮤), Docker Engine이 (엔진). */
+function backendSubject(kind: BackendKind): string {
+  return kind === 'vm' ? 'QEMU가' : 'Docker Engine이';
 }
 
 /** The program that runs it, by name (not translated). */
@@ -19,7 +29,7 @@ export function backendName(kind: BackendKind): string {
 export const SAY = {
   // ---- a start's stages ----
   preparingImage: (): Words => ({ en: 'preparing the lab image', ko: '실습 이미지를 준비하는 중' }),
-  startingEnvironment: (kind: BackendKind): Words => ({ en: `starting the ${kind}`, ko: `${env(kind).ko}를 시작하는 중` }),
+  startingEnvironment: (kind: BackendKind): Words => ({ en: `starting the ${kind}`, ko: `${env(kind).koObject} 시작하는 중` }),
   startingWorkload: (): Words => ({ en: 'starting the fault workload', ko: '장애 워크로드를 시작하는 중' }),
   ready: (): Words => ({ en: 'the lab is ready', ko: '실습이 준비되었습니다' }),
 
@@ -34,7 +44,7 @@ export const SAY = {
   // ---- a lab that ended on its own ----
   stoppedUnexpectedly: (kind: BackendKind): Words => ({
     en: `the lab's ${env(kind).en} stopped unexpectedly; start the lab again`,
-    ko: `실습 ${env(kind).ko}가 예기치 않게 멈췄습니다. 실습을 다시 시작하십시오`,
+    ko: `실습 ${env(kind).koSubject} 예기치 않게 멈췄습니다. 실습을 다시 시작하십시오`,
   }),
   startInterrupted: (kind: BackendKind): Words => ({
     en: `the lab's start was interrupted while ${backendName(kind)} was unreachable; reset or start the lab again`,
@@ -42,7 +52,7 @@ export const SAY = {
   }),
   vanished: (kind: BackendKind): Words => ({
     en: `the lab's ${env(kind).en} vanished while ${backendName(kind)} was unreachable; start the lab again`,
-    ko: `${backendName(kind)}에 연결할 수 없는 동안 실습 ${env(kind).ko}가 사라졌습니다. 실습을 다시 시작하십시오`,
+    ko: `${backendName(kind)}에 연결할 수 없는 동안 실습 ${env(kind).koSubject} 사라졌습니다. 실습을 다시 시작하십시오`,
   }),
   diskQuota: (used: string, quota: string): Words => ({
     en: `this lab wrote ${used} to its disk, over its quota of ${quota}, and was stopped so the host's disk stays free; start it again for a fresh lab`,
@@ -52,7 +62,7 @@ export const SAY = {
   // ---- outages ----
   outage: (cause: Words, kind: BackendKind, retrySeconds: number): Words => ({
     en: `${cause.en}; the lab's ${env(kind).en} may still exist; the runner retries every ${retrySeconds} s`,
-    ko: `${cause.ko}. 실습 ${env(kind).ko}는 아직 남아 있을 수 있으며, 러너가 ${retrySeconds}초마다 다시 시도합니다`,
+    ko: `${cause.ko}. 실습 ${env(kind).koTopic} 아직 남아 있을 수 있으며, 러너가 ${retrySeconds}초마다 다시 시도합니다`,
   }),
   waitingForBackend: (kind: BackendKind): Words => ({
     en: `${backendName(kind)} is unreachable; waiting for it to come back`,
@@ -61,11 +71,11 @@ export const SAY = {
   backendUnreachable: (kind: BackendKind): Words => ({ en: `${backendName(kind)} is unreachable`, ko: `${backendName(kind)}에 연결할 수 없습니다` }),
   recovered: (kind: BackendKind): Words => ({
     en: `${backendName(kind)} answers again and the lab survived; here is a new shell`,
-    ko: `${backendName(kind)}가 다시 응답하고 실습도 살아 있습니다. 새 셸을 엽니다`,
+    ko: `${backendSubject(kind)} 다시 응답하고 실습도 살아 있습니다. 새 셸을 엽니다`,
   }),
   notRemovedYet: (kind: BackendKind, detail: string, outage: boolean): Words => ({
     en: `the lab is stopping, but its ${env(kind).en} could not be removed yet (${detail}); it will be removed ${outage ? `once ${backendName(kind)} answers again` : 'by the runner, which keeps trying'}`,
-    ko: `실습을 중지하는 중이지만 ${env(kind).ko}를 아직 제거하지 못했습니다 (${detail}). ${outage ? `${backendName(kind)}가 다시 응답하면` : '러너가 계속 시도하여'} 제거됩니다`,
+    ko: `실습을 중지하는 중이지만 ${env(kind).koObject} 아직 제거하지 못했습니다 (${detail}). ${outage ? `${backendSubject(kind)} 다시 응답하면` : '러너가 계속 시도하여'} 제거됩니다`,
   }),
   withOutage: (what: Words, outage: Words): Words => ({ en: `${what.en}; ${outage.en}`, ko: `${what.ko}. ${outage.ko}` }),
 
