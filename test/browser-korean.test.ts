@@ -107,3 +107,21 @@ test('a check passes after the fix, with the page in Korean', { timeout: 120_000
   assert.match(asked, /[\uac00-\ud7a3]/, `the stop question is in Korean: ${asked}`);
   assert.deepEqual(pageErrors, []);
 });
+
+test('the instructor\'s dashboard and "this host" read in Korean too, the labs\' titles included', { timeout: 120_000 }, async () => {
+  await page.goto(`${runner.url}/ko/instructor`);
+  await page.waitForSelector('[data-testid="create-form"]', { state: 'attached' });
+  assert.equal((await page.locator('.lab-create summary').innerText()).trim(), '새 워크숍');
+  const ko = localizeLab(runner.manager.labs.get(LAB)!, 'ko');
+  await page.waitForSelector(`[data-testid="create-lab-${LAB}"]`, { state: 'attached' });
+  const labLabel = await page.locator(`label:has([data-testid="create-lab-${LAB}"])`).innerText();
+  assert.ok(labLabel.includes(ko.title), `the lab list in Korean: ${labLabel}`);
+  await screenshot(page, 'korean-instructor');
+
+  await page.goto(`${runner.url}/ko/host`);
+  await page.waitForSelector('[data-testid="host-verdict"]', { timeout: 60_000 });
+  assert.match(await page.locator('[data-testid="host-verdict"]').innerText(), /실습에 필요한 모든 기능이|여기서는 실습을 온전히 실행할 수 없습니다/);
+  assert.equal((await page.locator('[data-testid="host-table"] th').first().innerText()).trim(), '기능');
+  await screenshot(page, 'korean-host');
+  assert.deepEqual(pageErrors, []);
+});

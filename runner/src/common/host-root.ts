@@ -32,3 +32,9 @@ export function appArmorOff(capabilities: readonly string[]): boolean {
 /** The one sentence a refusal and the instructor page use to say what the flag means. */
 export const HOST_ROOT_MEANING =
   'each learner is root on the machine that runs the runner: they can read and change everything on it, including other learners\' labs and the grades';
+
+/** The same sentence for the instructor page, in each language it is read in. */
+export const HOST_ROOT_MEANING_IN = {
+  en: HOST_ROOT_MEANING,
+  ko: '학습자 한 사람 한 사람이 러너가 도는 머신의 root가 됩니다. 다른 학습자의 실습과 성적을 포함해 그 머신의 모든 것을 읽고 바꿀 수 있습니다',
+} as const;

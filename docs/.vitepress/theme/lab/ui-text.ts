@@ -502,3 +502,143 @@ export const LAYOUT_TEXT: Record<Lang, LayoutText> = { en: layoutEn, ko: layoutK
 // (useData) does not resolve. Re-exported here so every dictionary is found here.
 export { TERMINAL_TEXT, type TerminalText } from './terminal-connection.ts'
 export { SESSION_TEXT, type SessionText } from './lab-session.ts'
+
+// ---- LabInstructor.vue: the instructor's dashboard ----
+
+const instructorEn = {
+  ownerToken: 'Owner token',
+  ownerTokenPlaceholder: "from .data/owner-token on the runner's machine",
+  useIt: 'Use it',
+  newWorkshop: 'New workshop',
+  title: 'Title',
+  titlePlaceholder: 'e.g. Kernel debugging, cohort 3',
+  labs: 'Labs',
+  rootOnHost: 'root on this host',
+  hostRootNote: (labs: string[], meaning: string) => `Offering ${labs.join(' and ')} means ${meaning}. The runner offers such a lab in a workshop only when it was started with `,
+  hostRootNoteEnd: '; for learners you would not give root on this machine, choose VM labs.',
+  seats: 'Seats',
+  lengthMinutes: 'Length (minutes)',
+  create: 'Create',
+  workshop: 'Workshop',
+  state: { scheduled: 'scheduled', open: 'open', ended: 'ended', closed: 'closed' } as Record<string, string>,
+  joinCode: 'Join code',
+  link: 'Link',
+  summary: (state: string, taken: number, seats: number, ends: string) => `${state} · ${taken}/${seats} seats · ends ${ends}`,
+  exportCsv: 'Export CSV',
+  exportJson: 'Export JSON',
+  endWorkshop: 'End workshop',
+  confirmEnd: (title: string) => `End "${title}" now? Every learner's lab is stopped.`,
+  live: '● live',
+  connecting: '○ connecting…',
+  updated: (time: string) => `updated ${time}`,
+  learner: 'Learner',
+  taskTitle: (id: string, status: string, closed: boolean, attempts: number, wrong: number, score: number) =>
+    `${id}: ${closed ? 'closed (attempt limit used)' : status}, ${attempts} attempt(s), ${wrong} wrong, score ${score}`,
+  scoreTitle: 'score after attempt penalties',
+  score: (n: number) => ` · score ${n}`,
+  closedTitle: 'questions closed by their attempt limit',
+  closed: (n: number) => ` · ${n} closed`,
+  minutes: (s: number) => `${Math.round(s / 60)} min`,
+  hints: (n: number) => ` · ${n} hint(s)`,
+  solutionTitle: 'solution shown',
+  solution: ' · solution',
+  runningTitle: 'lab running now',
+  questionTitle: (id: string, passed: boolean, closed: boolean, attempts: number) => `${id}: ${passed ? 'right' : closed ? 'closed' : 'open'}, ${attempts} attempt(s)`,
+  nobody: 'Nobody has joined yet.',
+  passed: 'passed',
+  notYet: 'not yet',
+}
+
+export type InstructorText = typeof instructorEn
+
+const instructorKo: InstructorText = {
+  ownerToken: '소유자 토큰',
+  ownerTokenPlaceholder: '러너가 도는 머신의 .data/owner-token에서',
+  useIt: '사용',
+  newWorkshop: '새 워크숍',
+  title: '제목',
+  titlePlaceholder: '예: 커널 디버깅 3기',
+  labs: '실습',
+  rootOnHost: '이 호스트의 root',
+  hostRootNote: (labs, meaning) => `${labs.join(', ')}을(를) 제공하면 ${meaning}. 러너는 이런 실습을 다음 옵션으로 시작했을 때만 워크숍에 제공합니다: `,
+  hostRootNoteEnd: '. 이 머신의 root를 줄 수 없는 학습자에게는 VM 실습을 고르십시오.',
+  seats: '좌석',
+  lengthMinutes: '길이(분)',
+  create: '만들기',
+  workshop: '워크숍',
+  state: { scheduled: '예정', open: '진행 중', ended: '끝남', closed: '닫힘' },
+  joinCode: '참가 코드',
+  link: '링크',
+  summary: (state, taken, seats, ends) => `${state} · 좌석 ${taken}/${seats} · ${ends}에 끝남`,
+  exportCsv: 'CSV 내보내기',
+  exportJson: 'JSON 내보내기',
+  endWorkshop: '워크숍 끝내기',
+  confirmEnd: (title) => `"${title}"을(를) 지금 끝낼까요? 모든 학습자의 실습이 중지됩니다.`,
+  live: '● 실시간',
+  connecting: '○ 연결 중…',
+  updated: (time) => `${time} 갱신`,
+  learner: '학습자',
+  taskTitle: (id, status, closed, attempts, wrong, score) =>
+    `${id}: ${closed ? '마감 (기회를 모두 씀)' : status === 'passed' ? '통과' : status === 'failed' ? '실패' : '대기'}, 시도 ${attempts}회, 오답 ${wrong}회, 점수 ${score}`,
+  scoreTitle: '오답 감점 뒤 점수',
+  score: (n) => ` · 점수 ${n}`,
+  closedTitle: '기회를 모두 써서 마감된 문제',
+  closed: (n) => ` · 마감 ${n}개`,
+  minutes: (s) => `${Math.round(s / 60)}분`,
+  hints: (n) => ` · 힌트 ${n}개`,
+  solutionTitle: '풀이를 봄',
+  solution: ' · 풀이',
+  runningTitle: '지금 실행 중인 실습',
+  questionTitle: (id, passed, closed, attempts) => `${id}: ${passed ? '맞힘' : closed ? '마감' : '열림'}, 시도 ${attempts}회`,
+  nobody: '아직 아무도 참가하지 않았습니다.',
+  passed: '통과',
+  notYet: '아직',
+}
+
+export const INSTRUCTOR_TEXT: Record<Lang, InstructorText> = { en: instructorEn, ko: instructorKo }
+
+// ---- LabHost.vue: "this host" ----
+
+const hostEn = {
+  impact: { 'cannot-start': 'cannot start', 'tool-fails': 'a tool fails', slower: 'slower' } as Record<string, string>,
+  checking: 'Checking this host… (a few seconds: Docker, tracefs, probes, QEMU, Chromium)',
+  allWork: 'Every capability a lab needs works on this host.',
+  blocked: (titles: string[]) => `Labs cannot run fully here: ${titles.join(', ')} ${titles.length > 1 ? 'are' : 'is'} missing.`,
+  counts: (ok: number, degraded: number, missing: number) => `${ok} ok · ${degraded} degraded · ${missing} missing`,
+  kernel: 'kernel',
+  cpus: (n: number) => `${n} CPUs`,
+  vmLabs: 'VM labs:',
+  accelUnknown: 'accelerator not known yet',
+  checkedAt: (time: string) => `Checked ${time}`,
+  checkAgain: 'Check again',
+  checkingShort: 'Checking…',
+  columns: ['Capability', 'Status', 'Detail', 'Fix', 'Affects'],
+  status: { ok: 'ok', degraded: 'degraded', missing: 'missing' } as Record<string, string>,
+  why: 'Why:',
+  tools: 'tools:',
+  in: 'in',
+}
+
+export type HostText = typeof hostEn
+
+const hostKo: HostText = {
+  impact: { 'cannot-start': '시작 불가', 'tool-fails': '도구 하나가 실패', slower: '느려짐' },
+  checking: '이 호스트를 확인하는 중… (몇 초: Docker, tracefs, 프로브, QEMU, Chromium)',
+  allWork: '실습에 필요한 모든 기능이 이 호스트에서 동작합니다.',
+  blocked: (titles) => `여기서는 실습을 온전히 실행할 수 없습니다: ${titles.join(', ')} 없음.`,
+  counts: (ok, degraded, missing) => `정상 ${ok} · 저하 ${degraded} · 없음 ${missing}`,
+  kernel: '커널',
+  cpus: (n) => `CPU ${n}개`,
+  vmLabs: 'VM 실습:',
+  accelUnknown: '가속기를 아직 모름',
+  checkedAt: (time) => `${time}에 확인함`,
+  checkAgain: '다시 확인',
+  checkingShort: '확인 중…',
+  columns: ['기능', '상태', '자세히', '고치는 법', '영향'],
+  status: { ok: '정상', degraded: '저하', missing: '없음' },
+  why: '이유:',
+  tools: '도구:',
+  in: '위치:',
+}
+
+export const HOST_TEXT: Record<Lang, HostText> = { en: hostEn, ko: hostKo }
