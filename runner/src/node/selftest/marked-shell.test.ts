@@ -12,7 +12,9 @@ function fakeTerminal(reply: (line: string, out: (text: string) => void, rc: (st
   let nonce = '';
   const typed: string[] = [];
   const out = (text: string): void => listener(Buffer.from(text));
+  let close!: (c: { code: number; reason: string }) => void;
   const client = {
+    closed: new Promise<{ code: number; reason: string }>((r) => { close = r; }),
     onOutput: (l: (chunk: Buffer) => void) => { listener = l; return () => {}; },
     input: (data: string) => {
       typed.push(data);
@@ -23,7 +25,7 @@ function fakeTerminal(reply: (line: string, out: (text: string) => void, rc: (st
       reply(line, out, (s) => out(`\r\n__KD_RC_${nonce}_${s}__\r\nlab:~# `), () => out(`__KD_MORE_${nonce}__> `));
     },
   } as unknown as TerminalClient;
-  return { client, typed };
+  return { client, typed, close };
 }
 
 test('markers: set-up reports the size; a line ends with its status, asks for more, or shows a panic', async () => {
@@ -64,4 +66,15 @@ test('a line that never gives the prompt back times out; the keys sent then end 
   } finally {
     mock.timers.reset();
   }
+});
+
+test('a terminal the runner closes (the lab failed) ends the waits at once, saying why', async () => {
+  const { client, close } = fakeTerminal(() => { /* a VM whose reboot stalled: nothing answers */ });
+  const shell = new MarkedShell(client);
+  assert.equal(await shell.install(1000), '42 104');
+  const waiting = shell.typeLine('echo after the panic', 3_600_000, true);
+  close({ code: 4001, reason: 'session is failed' });
+  assert.equal((await waiting).kind, 'timeout');
+  assert.match(shell.closedBy ?? '', /4001: session is failed/);
+  assert.equal(await shell.install(3_600_000), null, 'no probing a closed terminal for an hour');
 });

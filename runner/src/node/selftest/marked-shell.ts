@@ -23,12 +23,22 @@ export class MarkedShell {
   private nonce = '';
   private rc!: RegExp;
   private more!: RegExp;
+  /** Why the runner closed the terminal (the lab failed or stopped); nothing more will come, so no wait goes on. */
+  closedBy: string | null = null;
 
   constructor(private readonly client: TerminalClient) {
     client.onOutput((chunk) => {
       this.text += this.decoder.write(chunk);
-      for (const w of [...this.waiters]) w();
+      this.wake();
     });
+    client.closed.then(({ code, reason }) => {
+      this.closedBy = `the runner closed the terminal (${code}${reason ? `: ${reason}` : ''})`;
+      this.wake();
+    }, () => { /* `closed` only resolves */ });
+  }
+
+  private wake(): void {
+    for (const w of [...this.waiters]) w();
   }
 
   /** Everything the terminal printed since the walkthrough connected. */
@@ -40,7 +50,7 @@ export class MarkedShell {
    */
   async install(ms: number): Promise<string | null> {
     const until = Date.now() + ms;
-    while (Date.now() < until) {
+    while (Date.now() < until && !this.closedBy) {
       this.renew();
       const from = this.text.length;
       // Ctrl-U first: whatever sits on the line (a VM console's noise) is not run.
@@ -81,7 +91,11 @@ export class MarkedShell {
         const more = this.more.exec(seen);
         const panic = watchPanic ? /Kernel panic - not syncing/.exec(seen) : null;
         const first = [rc, more, panic].filter((m): m is RegExpExecArray => m !== null).sort((a, b) => a.index - b.index)[0];
-        if (!first) return false;
+        if (!first) {
+          if (!this.closedBy) return false;
+          resolve({ kind: 'timeout', output: seen });
+          return true;
+        }
         const output = seen.slice(0, first.index);
         if (first === rc) resolve({ kind: 'done', status: Number(rc[1]), output });
         else if (first === more) resolve({ kind: 'more' });

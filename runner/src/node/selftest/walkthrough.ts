@@ -82,7 +82,7 @@ export async function runWalkthrough(plan: WalkthroughPlan, target: WalkthroughT
 async function settleSize(client: TerminalClient, shell: MarkedShell, want: TerminalSize): Promise<string> {
   const until = Date.now() + SIZE_SETTLE_MS;
   let size = await shell.install(SHELL_READY_MS);
-  if (size === null) throw new ShellGone(`the lab's terminal never gave a prompt (${SHELL_READY_MS / 1000} s); it showed: ${tail(shell.transcript)}`);
+  if (size === null) throw new ShellGone(`the lab's terminal never gave a prompt (${shell.closedBy ?? `${SHELL_READY_MS / 1000} s`}); it showed: ${tail(shell.transcript)}`);
   while (size !== `${want.rows} ${want.cols}` && Date.now() < until) {
     await new Promise((r) => setTimeout(r, 500));
     client.resize(want.cols, want.rows);
@@ -104,6 +104,7 @@ async function typeItem(shell: MarkedShell, item: WalkthroughItem, cols: number)
     const from = shell.position;
     const limit = mode.kind === 'ctrl-c' || mode.kind === 'wait' ? mode.seconds * 1000 : mode.kind === 'interactive' ? INTERACTIVE_GRACE_SECONDS * 1000 : RUN_LIMIT_MS;
     let end: LineEnd = await shell.typeLine(line, limit, mode.kind === 'reboots');
+    if (shell.closedBy) throw new ShellGone(`${where}: ${shell.closedBy}; the walkthrough stops here: ${tail(shell.transcript)}`);
     let stopped = false;
     if (end.kind === 'timeout') {
       if (mode.kind === 'ctrl-c') {
@@ -134,7 +135,7 @@ async function typeItem(shell: MarkedShell, item: WalkthroughItem, cols: number)
     if (end.kind === 'more') continue;
     if (end.kind === 'panic') {
       notes.push(`${item.source}: the lab rebooted (kernel panic), as marked`);
-      if ((await shell.install(REBOOT_LIMIT_MS)) === null) throw new ShellGone(`${where}: no shell came back within ${REBOOT_LIMIT_MS / 1000} s of the panic: ${tail(shell.transcript)}`);
+      if ((await shell.install(REBOOT_LIMIT_MS)) === null) throw new ShellGone(`${where}: ${shell.closedBy ?? `no shell came back within ${REBOOT_LIMIT_MS / 1000} s`} after the panic: ${tail(shell.transcript)}`);
       continue;
     }
     const output = plainLines(end.output).slice(1); // the first line is the echo of what was typed

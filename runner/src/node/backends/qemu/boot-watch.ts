@@ -12,6 +12,8 @@ export type BootStage = 'loading' | 'kernel' | 'systemd' | 'login';
 
 const LOGIN_MARKER = /\(automatic login\)/;
 const SYSTEMD_UP = /Welcome to .*Debian/;
+/** The kernel's hung-task report: in the initramfs it means the root disk's I/O stalled, and waiting longer will not help. */
+const HUNG_TASK = /INFO: task \S+ blocked for more than \d+ seconds/;
 /** Longest console line quoted in progress and errors. */
 const MAX_QUOTED_LINE = 140;
 
@@ -33,7 +35,11 @@ export class BootWatch {
   private settle!: (r: BootResult) => void;
   readonly result = new Promise<BootResult>((r) => { this.settle = r; });
 
-  constructor(readonly accel: Accel, readonly startedAt: number, private readonly buildCommand: string) {}
+  /**
+   * `retryable`: the caller resets the VM when this boot fails (a boot after a panic), so
+   * a hung root disk in the initramfs ends the boot at once rather than at the time limit.
+   */
+  constructor(readonly accel: Accel, readonly startedAt: number, private readonly buildCommand: string, private readonly retryable = false) {}
 
   /** Console bytes arrived. Returns a progress message when they are the kernel's first. */
   output(): Words | null {
@@ -46,6 +52,10 @@ export class BootWatch {
   line(line: string): Words | null {
     const text = line.trim();
     if (text) this.lastLine = text.slice(0, MAX_QUOTED_LINE);
+    if (this.retryable && this.stage === 'kernel' && HUNG_TASK.test(line)) {
+      this.fail(`the VM stalled in the initramfs before mounting its root disk (the kernel reports: ${this.lastLine})`);
+      return null;
+    }
     if (SYSTEMD_UP.test(line) && (this.stage === 'loading' || this.stage === 'kernel')) {
       this.stage = 'systemd';
       return STAGE_TEXT.systemd;

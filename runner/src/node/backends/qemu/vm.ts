@@ -66,6 +66,11 @@ const RESTORE_STEP_TIMEOUT_MS = 10_000;
 const CRASH_COPY_MS_PER_MIB = 1000;
 /** A memory dump of a 1 GiB guest takes seconds (TCG, loaded host); this bounds a stuck one. */
 const VMCORE_TIMEOUT_MS = 180_000;
+/**
+ * Resets tried to bring a VM back after a panic: under TCG a reset boot once stalled
+ * in the initramfs (the root disk's I/O never completed); another reset boots.
+ */
+const POST_PANIC_RESETS = 2;
 /** The panic line itself, not its `---[ end Kernel panic …` trailer (which may arrive after a reset). */
 const PANIC_TEXT = /(?<!end )Kernel panic - not syncing/;
 
@@ -348,9 +353,9 @@ export class Vm implements ConsoleHost {
 
   // ---- boot ----
 
-  private beginBoot(): BootWatch {
+  private beginBoot(retryable = false): BootWatch {
     this.boot?.fail('a new boot began');
-    this.boot = new BootWatch(this.cfg.accel, Date.now(), `npm run labs -- build ${this.cfg.lab.id}`);
+    this.boot = new BootWatch(this.cfg.accel, Date.now(), `npm run labs -- build ${this.cfg.lab.id}`, retryable);
     return this.boot;
   }
 
@@ -445,19 +450,23 @@ export class Vm implements ConsoleHost {
     const onDisk = this.recordOnCrashDisk(stamp, dmesg, core);
     this.notice(`${core && onDisk ? `memory dump taken (${Math.round(core.bytes / 1048576)} MiB in ${(core.ms / 1000).toFixed(1)} s); ` : ''}rebooting the VM…`);
     if (this.sm.state !== 'panicked') return; // stopped meanwhile
-    const watch = this.beginBoot();
-    try {
-      const reset = this.qmp!.nextEvent('RESET', RESET_EVENT_TIMEOUT_MS);
-      await this.qmp!.execute('system_reset');
-      await reset;
-      await this.qmp!.execute('cont'); // leaves the paused (guest-panicked) state; a no-op on a running VM
-      await this.ensureRunning();
-    } catch (e) {
-      return this.fail(`the VM could not be restarted after the panic: ${(e as Error).message}`);
-    }
-    this.sm.set('rebooting');
     const copyMs = onDisk && core ? Math.ceil(core.bytes / 1048576) * CRASH_COPY_MS_PER_MIB : 0;
-    const booted = await this.waitForBoot(watch, copyMs);
+    let booted: { ok: true } | { ok: false; message: string } = { ok: false, message: 'not reset yet' };
+    for (let resets = 0; !booted.ok && resets < POST_PANIC_RESETS; resets++) {
+      if (resets > 0) {
+        if ((this.sm.state as VmState) !== 'rebooting') return; // stopped meanwhile
+        this.cfg.log(`${this.cfg.name}: the boot after the panic stalled (${booted.message}); resetting the VM once more`);
+        this.notice('the VM\'s restart stalled; resetting it once more…');
+      }
+      const watch = this.beginBoot(resets + 1 < POST_PANIC_RESETS);
+      try {
+        await this.resetGuest();
+      } catch (e) {
+        return this.fail(`the VM could not be restarted after the panic: ${(e as Error).message}`);
+      }
+      this.sm.set('rebooting');
+      booted = await this.waitForBoot(watch, copyMs);
+    }
     if (!booted.ok) return this.fail(`the VM did not come back after the panic: ${booted.message}`);
     let collected = onDisk;
     if (onDisk) {
@@ -473,6 +482,15 @@ export class Vm implements ConsoleHost {
     this.notice(collected
       ? `the VM is back; the crash record is in /var/crash/${stamp}/ (dmesg.${stamp}${core ? `, and dump.${stamp} for crash` : ''})`
       : `the VM is back, without a crash record this time (the console's last lines are in the runner's log)`);
+  }
+
+  /** A hard reset of the guest, running again afterwards (the crash record waits on the crash disk). */
+  private async resetGuest(): Promise<void> {
+    const reset = this.qmp!.nextEvent('RESET', RESET_EVENT_TIMEOUT_MS);
+    await this.qmp!.execute('system_reset');
+    await reset;
+    await this.qmp!.execute('cont'); // leaves the paused (guest-panicked) state; a no-op on a running VM
+    await this.ensureRunning();
   }
 
   /**
