@@ -10,6 +10,8 @@
 //    RSS, and start-to-prompt at 10 concurrent starts (bench/density.mts)
 //  - VM labs: start-to-prompt of a QEMU lab VM, KVM or TCG (bench/vm-boot.mts; BENCH_VM=0 skips)
 //  - VM labs: cold boot against restore from a saved state, side by side (bench/vm-restore.mts; BENCH_VM_RESTORE=0 skips)
+//  - with --first-start (alone, minutes): a newcomer's wait on a Docker Engine with no
+//    images yet: the site answering, the first lab's prompt, every image ready (bench/first-start.mts)
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -22,6 +24,7 @@ import { median, percentile } from './stats.ts';
 import { densityBench } from './density.mts';
 import { vmBootBench } from './vm-boot.mts';
 import { vmRestoreBench } from './vm-restore.mts';
+import { firstStartBench } from './first-start.mts';
 
 const LAB = process.env.BENCH_LAB ?? 'syscall-storm';
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 7);
@@ -33,6 +36,13 @@ const DENSITY = process.argv.includes('--density') || process.env.BENCH_DENSITY 
 interface Row { metric: string; value: number; unit: string; target: string; pass: boolean | null }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--first-start')) {
+    const rows = await firstStartBench(log);
+    writeFileSync(join(REPO_ROOT, 'bench', 'results', 'first-start.json'), `${JSON.stringify({ date: new Date().toISOString(), lab: LAB, node: process.version, rows }, null, 2)}\n`);
+    printTable(rows);
+    console.log(`\nJSON: bench/results/first-start.json`);
+    return;
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'kdlabs-bench-'));
   const runner = spawn(process.execPath, [join(REPO_ROOT, 'runner/bin/labs.mjs'), 'serve', '--port', '0', '--name', `bench-${process.pid}`], {
     env: { ...process.env, KDLABS_DATA_DIR: dataDir }, stdio: ['ignore', 'ignore', 'inherit'],

@@ -15,6 +15,32 @@ need_root() {
   fi
 }
 
+if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
+  echo "Node.js 20 or newer is required (found $(node --version 2>/dev/null || echo none))." >&2
+  exit 3
+fi
+
+npm_needed() { [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; }
+npm_install() {
+  # Native modules (better-sqlite3) compile with node-gyp; point it at the installed Node
+  # headers so it does not try to download them (offline machines).
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
+  # `npm install` (not `npm ci`): npm 11 writes lock files without other platforms' optional
+  # packages, which `npm ci` then rejects as out of sync. The lock file still pins versions.
+  npm install --no-audit --no-fund
+}
+# npm and apt take about a minute each on a fresh machine: where the compilers npm needs are
+# already there, the npm packages install beside the Debian packages (the site answers sooner).
+npm_pid=''
+if npm_needed && command -v python3 make g++ >/dev/null 2>&1; then
+  npm_log=$(mktemp /tmp/kdlabs-npm-install.XXXXXX)
+  step "Installing npm packages in the background (log: $npm_log)"
+  npm_install >"$npm_log" 2>&1 &
+  npm_pid=$!
+  # A step below that fails (apt, no root) does not leave npm running on its own.
+  trap '[ -z "$npm_pid" ] || kill "$npm_pid" 2>/dev/null || true' EXIT
+fi
+
 # python3, make and g++ build better-sqlite3 (the progress store) from source when its prebuilt binary cannot be downloaded.
 WANT_PKGS=(docker.io debootstrap ca-certificates python3 make g++)
 # VM labs: QEMU (KVM when it works, TCG otherwise), qemu-img for session overlays,
@@ -34,19 +60,19 @@ else
   step "Debian packages present: ${WANT_PKGS[*]}"
 fi
 
-if ! node -e 'process.exit(+process.versions.node.split(".")[0] >= 20 ? 0 : 1)'; then
-  echo "Node.js 20 or newer is required (found $(node --version 2>/dev/null || echo none))." >&2
-  exit 3
-fi
-
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+if [ -n "$npm_pid" ]; then
+  npm_rc=0
+  wait "$npm_pid" || npm_rc=$?
+  npm_pid=''
+  if [ "$npm_rc" -ne 0 ]; then
+    tail -n 40 "$npm_log" >&2
+    echo "npm install failed (full log: $npm_log)" >&2
+    exit 3
+  fi
+  echo "npm packages installed"
+elif npm_needed; then
   step "Installing npm packages"
-  # Native modules (better-sqlite3) compile with node-gyp; point it at the installed Node
-  # headers so it does not try to download them (offline machines).
-  if [ -z "${npm_config_nodedir:-}" ] && [ -f /usr/include/node/node.h ]; then export npm_config_nodedir=/usr; fi
-  # `npm install` (not `npm ci`): npm 11 writes lock files without other platforms' optional
-  # packages, which `npm ci` then rejects as out of sync. The lock file still pins versions.
-  npm install --no-audit --no-fund
+  npm_install
 else
   step "npm packages present"
 fi

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The main job: prerequisites, the site, missing lab images (with progress), then the runner on 127.0.0.1.
+# The main job: prerequisites, the site, then the runner on 127.0.0.1, which builds the container
+# labs' images in the background (progress on the host page and each Start button); a VM lab's
+# image is built when one is first started, or with `npm run labs -- build --all`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/ensure-prereqs.sh
@@ -7,7 +9,5 @@ if [ -f docs/.vitepress/config.ts ] && { [ ! -f docs/.vitepress/dist/index.html 
   printf '\n\033[1m==> Building the site\033[0m\n'
   npx vitepress build docs
 fi
-printf '\n\033[1m==> Building missing lab images\033[0m\n'
-node runner/bin/labs.mjs build --all
 printf '\n\033[1m==> Starting the runner\033[0m\n'
 exec node runner/bin/labs.mjs serve "$@"

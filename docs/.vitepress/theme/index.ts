@@ -10,6 +10,7 @@ import LabStatus from './LabStatus.vue'
 import LabJoin from './LabJoin.vue'
 import LabInstructor from './LabInstructor.vue'
 import LabHost from './LabHost.vue'
+import LabImageList from './LabImageList.vue'
 import LabComplete from './LabComplete.vue'
 import LabQuiz from './LabQuiz.vue'
 import LabQuizStatus from './LabQuizStatus.vue'
@@ -27,6 +28,7 @@ export default {
     app.component('LabJoin', LabJoin)
     app.component('LabInstructor', LabInstructor)
     app.component('LabHost', LabHost)
+    app.component('LabImageList', LabImageList)
     app.component('LabComplete', LabComplete)
     app.component('LabQuiz', LabQuiz)
     app.component('LabQuizStatus', LabQuizStatus)

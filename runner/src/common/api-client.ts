@@ -9,6 +9,7 @@ import type {
   CheckResult, ForegroundResponse, HintResponse, LabListResponse, QuizAnswerRequest, QuizAnswerResponse, QuizState, SessionView, StartSessionResponse,
 } from './protocol.ts';
 import type { Lang } from './langs.ts';
+import type { ImageStatusResponse } from './image-status.ts';
 import type {
   CreateWorkshopRequest, JoinWorkshopResponse, ProgressResponse, RosterResponse, TimelineResponse, WorkshopInfo,
 } from './workshop.ts';
@@ -157,6 +158,7 @@ export const apiPaths = {
   quizzes: '/api/quizzes',
   quiz: (id: string, lang: Lang) => `/api/quizzes/${enc(id)}?lang=${lang}`,
   quizAnswers: (id: string) => `/api/quizzes/${enc(id)}/answers`,
+  images: '/api/images',
 } as const;
 
 // ---- Calls ----
@@ -183,6 +185,8 @@ export function publicApi(c: Caller) {
     labs: () => c.json<LabListResponse>('GET', apiPaths.labs),
     lab: (id: string) => c.json<PublicLab>('GET', apiPaths.lab(id)),
     join: (code: string, name: string) => c.json<JoinWorkshopResponse>('POST', apiPaths.join, { code, name }),
+    /** Where each lab's image stands: building in the background, ready, failed. */
+    images: () => c.json<ImageStatusResponse>('GET', apiPaths.images),
   };
 }
 

@@ -10,7 +10,10 @@ import { ImageBuilder } from './images/image-builder.ts';
 import { ContainerBackend } from './backends/container.ts';
 import { QemuBackend } from './backends/qemu/index.ts';
 import { VmImageBuilder } from './images/vm-image-builder.ts';
-import { labImageResolver } from './images/resolve-image.ts';
+import { BuildBoard } from './images/build-board.ts';
+import { ImageWarmer } from './images/image-warmer.ts';
+import { warmResolver } from './images/warm-resolver.ts';
+import { imageRoutes } from './server/images-api.ts';
 import type { LabBackend } from './backends/lab-backend.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import { createDocker } from './util/docker-client.ts';
@@ -72,6 +75,8 @@ export interface RunnerOptions {
   /** Workshops may offer labs that make each learner root on this host (host-root.ts); off unless the instructor says so. */
   allowHostRootLabs?: boolean;
   maxSessions?: number;
+  /** Build the container labs' images in the background once listening (`labs serve`); otherwise each is built at its first start. */
+  warmImages?: boolean;
   /** Write runner.json (URL, pid) into the data dir so the CLI can find this runner. */
   advertise?: boolean;
   docker?: Dockerode;
@@ -85,6 +90,8 @@ export interface Runner {
   manager: SessionManager;
   images: ImageBuilder;
   vmImages: VmImageBuilder;
+  /** Each lab's image state, as builds report it (GET /api/images). */
+  imageBoard: BuildBoard;
   backends: Partial<Record<'container' | 'vm', LabBackend>>;
   labProblems: string[];
   progress: ProgressStore;
@@ -110,6 +117,12 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const docker = opts.docker ?? createDocker();
   const images = new ImageBuilder(docker);
   const vmImages = new VmImageBuilder();
+  const imageBoard = new BuildBoard();
+  const warmer = new ImageWarmer((lab, p) => images.ensureLabImage(lab, p), imageBoard);
+  // Hashing the VM recipe takes ~0.4 s: look once, then trust the board (a VM lab's first start builds the image).
+  let vmReady: boolean | null = null;
+  imageBoard.onChange((s) => { if (s.state === 'ready' && registry.labs.get(s.labId)?.backend === 'vm') vmReady = true; });
+  const vmImageReady = (): boolean => (vmReady ??= vmImages.vmImageIfPresent() !== null);
   const backends = { container: new ContainerBackend(docker, runnerName), vm: new QemuBackend({ runnerName, dataDir, log, saveStates: true }) };
   // Progress: one SQLite file; sessions a killed runner left open are closed first.
   const db = openProgressDb(progressDbPath(dataDir));
@@ -122,7 +135,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   const secret = loadOrCreateSecret(dataDir);
   const manager = new SessionManager({
     runnerName, labs: registry.labs, backends,
-    resolveImage: labImageResolver(images, vmImages),
+    resolveImage: warmResolver(warmer, imageBoard, vmImages),
     idleTimeoutMs: opts.idleTimeoutMs, idleWarningMs: opts.idleWarningMs, sweepIntervalMs: opts.sweepIntervalMs, reapIntervalMs: opts.reapIntervalMs,
     maxSessions: opts.maxSessions, log,
     observer: recorder,
@@ -167,6 +180,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       ...workshopRoutes({ manager, ownerToken, store: progress, feed, recorder, workshops, clock, quizzes: gradeQuizList(quizRegistry.quizzes) }),
       ...quizRoutes({ quizzes: quizRegistry.quizzes, ownerToken, store: progress, feed, workshops }),
       ...metricsRoutes({ ownerToken, manager, metrics }),
+      ...imageRoutes({ labs: registry.labs, board: imageBoard, vmImageReady }),
       ...doctorRoutes({
         ownerToken, learners: (t) => workshops.authenticate(t),
         doctor: coalescedDoctor(() => diagnoseHost({ labs: [...registry.labs.values()], docker, dataDir })),
@@ -210,12 +224,16 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     writeFileSync(infoFile, JSON.stringify({ url, pid: process.pid, runnerName }, null, 2));
   }
 
+  // The site and the API answer now; the container labs' images follow in the background, roadmap order.
+  if (opts.warmImages) warmer.warm([...registry.labs.values()].sort((a, b) => a.order - b.order));
+
   let closing: Promise<void> | null = null;
   return {
-    url, port, ownerToken, manager, images, vmImages, backends, labProblems: registry.problems, progress, workshops,
+    url, port, ownerToken, manager, images, vmImages, imageBoard, backends, labProblems: registry.problems, progress, workshops,
     close: () => {
       closing ??= (async () => {
         clock.close();
+        warmer.stop();
         terminals.close();
         metrics.close();
         await new Promise<void>((r) => { server.close(() => r()); server.closeAllConnections(); });

@@ -137,6 +137,7 @@ export const runnerApi = {
   listSessions: () => asLearner.list(),
   progress: () => asLearner.progress(),
   labs: () => anonymous.labs(),
+  images: () => anonymous.images(),
   join: (code: string, name: string) => anonymous.join(code, name),
   startSession: (labId: string) => asLearner.start(labId),
   stopSession: (id: string) => asLearner.stop(id),

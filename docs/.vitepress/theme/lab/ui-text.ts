@@ -617,6 +617,12 @@ const hostEn = {
   why: 'Why:',
   tools: 'tools:',
   in: 'in',
+  imagesNoRunner: 'The runner is not answering: no image list.',
+  imageColumns: ['Lab', 'Runs in', 'Image', 'Progress'],
+  backend: { container: 'container', vm: 'VM' } as Record<string, string>,
+  imageState: { ready: 'ready', queued: 'waiting to build', building: 'building', failed: 'failed', unknown: 'not built yet' } as Record<string, string>,
+  builtIn: (s: number) => `built in ${s} s`,
+  vmAtFirstStart: 'built when a VM lab is first started',
 }
 
 export type HostText = typeof hostEn
@@ -639,6 +645,12 @@ const hostKo: HostText = {
   why: '이유:',
   tools: '도구:',
   in: '위치:',
+  imagesNoRunner: '러너가 응답하지 않아 이미지 목록이 없습니다.',
+  imageColumns: ['실습', '실행 환경', '이미지', '진행'],
+  backend: { container: '컨테이너', vm: 'VM' },
+  imageState: { ready: '준비됨', queued: '빌드 대기', building: '빌드 중', failed: '실패', unknown: '아직 빌드 안 됨' },
+  builtIn: (s) => `${s}초 만에 빌드됨`,
+  vmAtFirstStart: 'VM 실습을 처음 시작할 때 빌드됨',
 }
 
 export const HOST_TEXT: Record<Lang, HostText> = { en: hostEn, ko: hostKo }

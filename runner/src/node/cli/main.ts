@@ -163,6 +163,13 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
         host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true,
         workshopMode: args.flags.get('workshop') === true || process.env.KDLABS_WORKSHOP === '1',
         allowHostRootLabs: args.flags.get('allow-host-root-labs') === true,
+        warmImages: true,
+      });
+      // The images building in the background, one line each as it starts and ends (the host page shows the steps).
+      runner.imageBoard.onChange((st) => {
+        if (st.state === 'building' && !st.line) console.log(`  … building the image of ${st.labId}`);
+        if (st.state === 'ready' && st.startedAt) console.log(`  ✓ image of ${st.labId} ready (${Math.round((Date.parse(st.finishedAt!) - Date.parse(st.startedAt)) / 1000)} s)`);
+        if (st.state === 'failed') console.log(`  ✗ image of ${st.labId} failed: ${st.error}`);
       });
       if (args.flags.get('allow-host-root-labs')) console.error(`warning: --allow-host-root-labs: in a workshop with such a lab, ${HOST_ROOT_MEANING}`);
       if (args.flags.get('build')) {

@@ -27,8 +27,10 @@ interface SharedRecipes { rootfsRef: string; toolsDist: string; baseRef: string 
 interface PlannedImage { ref: string; label: string; exists: boolean; build: (p: Progress) => Promise<void> }
 
 export class ImageBuilder {
-  /** One build per image at a time, shared by every caller that asks for it. */
+  /** One build per lab image at a time, shared by every caller that asks for it. */
   private readonly inFlight = new Map<string, Promise<string>>();
+  /** One build per image of any plan: two labs needing the same missing base build it once. */
+  private readonly imageBuilds = new Map<string, Promise<void>>();
   private shared: { fingerprint: string; value: Promise<SharedRecipes> } | null = null;
 
   constructor(private readonly docker: Docker) {}
@@ -58,9 +60,17 @@ export class ImageBuilder {
     for (const image of missing) {
       n++;
       const prefix = `[image ${n}/${missing.length}] ${image.ref}`;
-      onProgress(`${prefix}: building (${image.label})`);
       const started = Date.now();
-      await image.build((line) => onProgress(`${prefix}: ${line}`));
+      const shared = this.imageBuilds.get(image.ref);
+      if (shared) {
+        onProgress(`${prefix}: being built for another lab; waiting for it`);
+        await shared;
+      } else {
+        onProgress(`${prefix}: building (${image.label})`);
+        const build = image.build((line) => onProgress(`${prefix}: ${line}`)).finally(() => this.imageBuilds.delete(image.ref));
+        this.imageBuilds.set(image.ref, build);
+        await build;
+      }
       onProgress(`${prefix}: built in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
     return plan[plan.length - 1]!.ref;

@@ -79,7 +79,7 @@ export class VmImageBuilder {
   }
 
   /** The image directory without building anything; null when it is missing. */
-  vmImageIfPresent(_lab: ResolvedLab): string | null {
+  vmImageIfPresent(_lab?: ResolvedLab): string | null {
     const dir = join(this.cacheDir, this.hash());
     return readVmImage(dir) ? dir : null;
   }

@@ -3,7 +3,7 @@
 // idempotent shutdown. A session is dropped only once its environment is removed.
 import type { ResolvedLab } from '../../common/lab-schema.ts';
 import type { LabBackend, Result } from '../backends/lab-backend.ts';
-import { Session, LOCAL_OWNER, type SessionError, type SessionObserver, type SessionOwner, type StopReason } from './session.ts';
+import { Session, LOCAL_OWNER, type SessionDeps, type SessionError, type SessionObserver, type SessionOwner, type StopReason } from './session.ts';
 import { holdsEnvironment } from './session-phase.ts';
 import { labMemoryBytes, memoryRefusal, readHostMemory, type HostMemory } from './memory-admission.ts';
 import type { ParamValues } from '../../common/params.ts';
@@ -30,7 +30,7 @@ export interface SessionManagerOptions {
   runnerName: string;
   labs: Map<string, ResolvedLab>;
   backends: Partial<Record<ResolvedLab['backend'], LabBackend>>;
-  resolveImage: (lab: ResolvedLab, onProgress: (msg: string) => void) => Promise<string>;
+  resolveImage: SessionDeps['resolveImage'];
   idleTimeoutMs?: number;
   /** How long before an idle stop the terminals get a notice (at most half the idle timeout). */
   idleWarningMs?: number;
