@@ -20,6 +20,9 @@ const GUEST_CHECK_BIN = `${GUEST_CHECK_TOOLS_DIR}/bin`;
 export const GUEST_CHECK_PATH = `${GUEST_CHECK_BIN}:${LAB_TOOL_PATH}`;
 /** A guest agent request unanswered this long means the agent is gone (the guest is rebooting or hung). */
 export const AGENT_REQUEST_TIMEOUT_MS = 15_000;
+/** After the agent went silent: a TCG guest on a loaded host took over 15 s from `systemctl reboot` to its reset. */
+const SHUTDOWN_SHOWS_MS = 60_000;
+const SHUTDOWN_POLL_MS = 250;
 /** Polling guest-exec-status: start fast (most checks take milliseconds), back off to this. */
 const EXEC_POLL_MAX_MS = 200;
 /** `timeout -k` in the guest: after the command's time, SIGTERM, then SIGKILL this much later. */
@@ -80,6 +83,14 @@ export async function guestExec(
     pid = (await agent.execute<{ pid: number }>('guest-exec', args, AGENT_REQUEST_TIMEOUT_MS)).pid;
   } catch (e) {
     if (g.epoch() !== epoch || !g.ready()) return interrupted();
+    // A silent agent is often a guest shutting down (`systemctl reboot` stops qemu-ga well before QEMU's
+    // reset): give the reboot a moment to show before calling the agent broken.
+    if (e instanceof ChannelError && e.reason === 'timeout') {
+      for (const until = Date.now() + SHUTDOWN_SHOWS_MS; Date.now() < until;) {
+        await sleep(SHUTDOWN_POLL_MS);
+        if (g.epoch() !== epoch || !g.ready()) return interrupted();
+      }
+    }
     throw e;
   }
   const deadline = started + timeoutMs + GUEST_KILL_AFTER_S * 1000 + EXEC_GRACE_MS;
