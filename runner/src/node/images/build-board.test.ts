@@ -29,3 +29,10 @@ test('a failed build keeps why, and a lab never set is not listed', () => {
   assert.deepEqual(board.list().map((s) => [s.labId, s.state, s.error, s.step]), [['gc-stall', 'failed', 'E: Unable to locate package', { k: 2, n: 7 }]]);
   assert.equal(board.get('memory-leak'), null);
 });
+
+test('an image that was there already is ready without a build time', () => {
+  const board = new BuildBoard(() => 0);
+  board.set('x', 'building');
+  board.set('x', 'ready');
+  assert.deepEqual([board.get('x')!.state, board.get('x')!.startedAt, board.get('x')!.finishedAt], ['ready', null, null]);
+});

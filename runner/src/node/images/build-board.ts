@@ -31,6 +31,8 @@ export class BuildBoard {
     if (state === 'building' && e.state !== 'building') Object.assign(e, { startedAt: this.iso(), finishedAt: null, image: null, step: null, line: '' });
     if (state === 'ready' || state === 'failed') e.finishedAt = this.iso();
     if (state === 'ready') Object.assign(e, { image: null, step: null });
+    // Ready without a line of build output: the image was there already; nothing was built, so no build time.
+    if (state === 'ready' && !e.line) Object.assign(e, { startedAt: null, finishedAt: null });
     Object.assign(e, { state, error });
     this.emit(e);
   }
