@@ -166,8 +166,10 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
         warmImages: true,
       });
       // The images building in the background, one line each as it starts and ends (the host page shows the steps).
+      // An image that is there already is only looked up: it prints nothing.
+      const building = new Set<string>();
       runner.imageBoard.onChange((st) => {
-        if (st.state === 'building' && !st.line) console.log(`  … building the image of ${st.labId}`);
+        if (st.state === 'building' && st.line && !building.has(st.labId)) { building.add(st.labId); console.log(`  … building the image of ${st.labId}`); }
         if (st.state === 'ready' && st.startedAt) console.log(`  ✓ image of ${st.labId} ready (${Math.round((Date.parse(st.finishedAt!) - Date.parse(st.startedAt)) / 1000)} s)`);
         if (st.state === 'failed') console.log(`  ✗ image of ${st.labId} failed: ${st.error}`);
       });
