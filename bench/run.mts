@@ -10,6 +10,8 @@
 //    RSS, and start-to-prompt at 10 concurrent starts (bench/density.mts)
 //  - VM labs: start-to-prompt of a QEMU lab VM, KVM or TCG (bench/vm-boot.mts; BENCH_VM=0 skips)
 //  - VM labs: cold boot against restore from a saved state, side by side (bench/vm-restore.mts; BENCH_VM_RESTORE=0 skips)
+//  - with --swarm (alone, minutes): container labs on a two-node swarm made here,
+//    start-to-prompt and 20 concurrent starts next to the runner's own engine (bench/swarm.mts)
 //  - with --first-start (alone, minutes): a newcomer's wait on a Docker Engine with no
 //    images yet: the site answering, the first lab's prompt, every image ready (bench/first-start.mts)
 import { spawn } from 'node:child_process';
@@ -25,6 +27,7 @@ import { densityBench } from './density.mts';
 import { vmBootBench } from './vm-boot.mts';
 import { vmRestoreBench } from './vm-restore.mts';
 import { firstStartBench } from './first-start.mts';
+import { swarmBench } from './swarm.mts';
 
 const LAB = process.env.BENCH_LAB ?? 'syscall-storm';
 const START_RUNS = Number(process.env.BENCH_START_RUNS ?? 7);
@@ -36,6 +39,13 @@ const DENSITY = process.argv.includes('--density') || process.env.BENCH_DENSITY 
 interface Row { metric: string; value: number; unit: string; target: string; pass: boolean | null }
 
 async function main(): Promise<void> {
+  if (process.argv.includes('--swarm')) {
+    const rows = await swarmBench(log);
+    writeFileSync(join(REPO_ROOT, 'bench', 'results', 'swarm.json'), `${JSON.stringify({ date: new Date().toISOString(), node: process.version, rows }, null, 2)}\n`);
+    printTable(rows);
+    console.log(`\nJSON: bench/results/swarm.json`);
+    return;
+  }
   if (process.argv.includes('--first-start')) {
     const rows = await firstStartBench(log);
     writeFileSync(join(REPO_ROOT, 'bench', 'results', 'first-start.json'), `${JSON.stringify({ date: new Date().toISOString(), lab: LAB, node: process.version, rows }, null, 2)}\n`);

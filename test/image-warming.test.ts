@@ -69,6 +69,9 @@ test('the runner answers at once; the lab\'s image builds in the background with
   await label.waitFor({ timeout: 20_000 });
   assert.match(await label.innerText(), /^building image( \d+ of \d+)?: step \d+ of \d+$/);
   await screenshot(page, 'image-building-start');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'image-building-start-phone');
+  await page.setViewportSize({ width: 1280, height: 800 });
   await page.goto(`${r.url}/host`);
   const row = page.locator(`[data-testid="image-row-${LAB}"]`);
   await row.waitFor({ timeout: 20_000 });
@@ -96,4 +99,9 @@ test('the runner answers at once; the lab\'s image builds in the background with
   await page.waitForSelector(`[data-testid="image-row-${LAB}"][data-state="ready"]`, { timeout: 10_000 });
   assert.match(await row.innerText(), /built in \d+ s/);
   assert.equal((await r.call('DELETE', `/api/sessions/${session.id}`)).status, 200);
+  // The same page's pool: a runner without --swarm runs every container lab here, and says where to read more.
+  assert.deepEqual((await r.call('GET', '/api/pool')).json, { mode: 'single' });
+  const pool = page.locator('[data-testid="pool"][data-mode="single"]');
+  await pool.waitFor({ timeout: 10_000 });
+  assert.match(await pool.innerText(), /One machine: container labs run on this runner's own Docker Engine\..*Scaling out/s);
 });

@@ -15,7 +15,7 @@ const LABELS = {
   en: {
     roadmap: 'Roadmap', caseStudies: 'Case studies', methodology: 'Methodology', tools: 'Tools', labs: 'Labs',
     workshops: 'Workshops', authoring: 'Authoring', startHere: 'Start here', security: 'Security model', host: 'This host',
-    authoringLabs: 'Authoring labs', howWorkshops: 'How workshops work', join: 'Join a workshop', instructor: 'Instructor dashboard',
+    authoringLabs: 'Authoring labs', howWorkshops: 'How workshops work', join: 'Join a workshop', instructor: 'Instructor dashboard', scaleOut: 'Scaling out',
     overview: 'Overview', allLabs: 'All labs',
     cs: {
       'syscall-storm': 'Syscall storm', 'cpu-hotspot': 'CPU hot spot', 'cpu-throttling': 'CPU throttling',
@@ -31,7 +31,7 @@ const LABELS = {
   ko: {
     roadmap: '로드맵', caseStudies: '사례 연구', methodology: '방법론', tools: '도구', labs: '실습',
     workshops: '워크숍', authoring: '실습 만들기', startHere: '시작하기', security: '보안 모델', host: '이 호스트',
-    authoringLabs: '실습 만들기', howWorkshops: '워크숍 진행 방식', join: '워크숍 참가', instructor: '강사 대시보드',
+    authoringLabs: '실습 만들기', howWorkshops: '워크숍 진행 방식', join: '워크숍 참가', instructor: '강사 대시보드', scaleOut: '여러 머신으로 늘리기',
     overview: '개요', allLabs: '모든 실습',
     cs: {
       'syscall-storm': '시스템 콜 폭주', 'cpu-hotspot': 'CPU 핫스팟', 'cpu-throttling': 'CPU 스로틀링',
@@ -83,6 +83,7 @@ export function sidebarFor(lang: Lang): DefaultTheme.SidebarMulti {
   ] }
   const workshops = { text: l.workshops, items: [
     { text: l.howWorkshops, link: `${p}/workshops` }, { text: l.join, link: `${p}/workshop` }, { text: l.instructor, link: `${p}/instructor` },
+    { text: l.scaleOut, link: `${p}/scale-out` },
   ] }
   const caseStudies = { text: l.caseStudies, items: [
     { text: l.overview, link: `${p}/case-studies/` },
@@ -109,6 +110,7 @@ export function sidebarFor(lang: Lang): DefaultTheme.SidebarMulti {
     [`${p}/authoring`]: [startHere, ...labsGroup],
     [`${p}/workshop`]: [workshops, startHere],
     [`${p}/instructor`]: [workshops, startHere],
+    [`${p}/scale-out`]: [workshops, startHere],
   }
 }
 

@@ -11,6 +11,7 @@ import LabJoin from './LabJoin.vue'
 import LabInstructor from './LabInstructor.vue'
 import LabHost from './LabHost.vue'
 import LabImageList from './LabImageList.vue'
+import LabPool from './LabPool.vue'
 import LabComplete from './LabComplete.vue'
 import LabQuiz from './LabQuiz.vue'
 import LabQuizStatus from './LabQuizStatus.vue'
@@ -29,6 +30,7 @@ export default {
     app.component('LabInstructor', LabInstructor)
     app.component('LabHost', LabHost)
     app.component('LabImageList', LabImageList)
+    app.component('LabPool', LabPool)
     app.component('LabComplete', LabComplete)
     app.component('LabQuiz', LabQuiz)
     app.component('LabQuizStatus', LabQuizStatus)

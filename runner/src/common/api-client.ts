@@ -159,6 +159,8 @@ export const apiPaths = {
   quiz: (id: string, lang: Lang) => `/api/quizzes/${enc(id)}?lang=${lang}`,
   quizAnswers: (id: string) => `/api/quizzes/${enc(id)}/answers`,
   images: '/api/images',
+  /** Owner only: the machines container labs run on. */
+  pool: '/api/pool',
 } as const;
 
 // ---- Calls ----

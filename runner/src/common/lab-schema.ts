@@ -203,6 +203,12 @@ export const timelineSchema = z
   .strict();
 export type TimelineDeclaration = z.infer<typeof timelineSchema>;
 
+/** Swarm node label names and values a lab may ask for; no spaces, "=" or "!", which would change the constraint. */
+const NODE_LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const NODE_LABEL_VALUE = /^[A-Za-z0-9._-]{1,63}$/;
+/** The node label that holds a pool node's engine address (docs/scale-out.md). */
+export const ENGINE_NODE_LABEL = 'kdlabs.engine';
+
 export const labFileSchema = z
   .object({
     id: slug,
@@ -225,6 +231,16 @@ export const labFileSchema = z
       .strict()
       .default({ memory: '512m', pids: 256, cpus: 1, disk: DEFAULT_DISK_QUOTA }),
     capabilities: z.array(z.enum(CONTAINER_CAPABILITIES)).default([]),
+    /** Where a workshop pool may run the lab: only on Swarm nodes carrying these labels. A single machine ignores it. */
+    placement: z
+      .object({
+        nodeLabels: z.record(
+          z.string().regex(NODE_LABEL_KEY, 'expected a node label name such as "kdlabs.disk" (letters, digits, ".", "_", "-")'),
+          z.string().regex(NODE_LABEL_VALUE, 'expected a label value such as "nvme" (letters, digits, ".", "_", "-"; at most 63)'),
+        ),
+      })
+      .strict()
+      .optional(),
     vm: vmSchema.optional().describe('VM size and kernel parameters; only for backend: vm'),
     /** Values picked per learner; scripts get KDLABS_PARAM_<NAME>, answers may expect them. */
     params: z.record(z.string(), paramSchema).default({}),
@@ -262,6 +278,12 @@ export const labFileSchema = z
   .superRefine((lab, ctx) => {
     if (lab.vm && lab.backend !== 'vm') {
       ctx.addIssue({ code: 'custom', path: ['vm'], message: 'only a lab with "backend: vm" has a vm section' });
+    }
+    if (lab.placement && lab.backend === 'vm') {
+      ctx.addIssue({ code: 'custom', path: ['placement'], message: 'only a container lab is placed on a workshop pool; a vm lab runs on the runner\'s machine' });
+    }
+    for (const key of Object.keys(lab.placement?.nodeLabels ?? {})) {
+      if (key === ENGINE_NODE_LABEL) ctx.addIssue({ code: 'custom', path: ['placement', 'nodeLabels', key], message: `"${ENGINE_NODE_LABEL}" is every node\'s engine address, not a property a lab can ask for` });
     }
     for (const name of Object.keys(lab.params)) {
       if (!PARAM_NAME_PATTERN.test(name)) ctx.addIssue({ code: 'custom', path: ['params', name], message: 'expected a lower-case name such as "syscall" (letters, digits, "_"; it becomes KDLABS_PARAM_<NAME>)' });
@@ -373,6 +395,8 @@ export interface ResolvedLab {
   /** diskBytes: what a container lab may write to the host's disk (its writable layer). */
   resources: { memoryBytes: number; pids: number; cpus: number; diskBytes: number };
   capabilities: string[];
+  /** Node labels a workshop pool's node must carry to run the lab (lab.yaml `placement.nodeLabels`); absent: any node. */
+  placement?: { nodeLabels: Record<string, string> };
   /** Set exactly when `backend` is `vm`: guest size and the lab's extra kernel parameters. */
   vm: ResolvedVm | null;
   /** Per-learner parameters, in file order; never sent to the browser. */

@@ -12,8 +12,10 @@ import { QemuBackend } from './backends/qemu/index.ts';
 import { VmImageBuilder } from './images/vm-image-builder.ts';
 import { BuildBoard } from './images/build-board.ts';
 import { ImageWarmer } from './images/image-warmer.ts';
+import { SwarmBackend, type TlsClientFiles } from './backends/swarm/index.ts';
 import { warmResolver } from './images/warm-resolver.ts';
 import { imageRoutes } from './server/images-api.ts';
+import { poolRoutes } from './server/pool-api.ts';
 import type { LabBackend } from './backends/lab-backend.ts';
 import { SessionManager } from './sessions/session-manager.ts';
 import { createDocker } from './util/docker-client.ts';
@@ -80,6 +82,11 @@ export interface RunnerOptions {
   /** Write runner.json (URL, pid) into the data dir so the CLI can find this runner. */
   advertise?: boolean;
   docker?: Dockerode;
+  /**
+   * Container labs run on a Docker Swarm whose manager is `manager` (default: the runner's own
+   * engine): each session a service of one task on the node Swarm picks (backends/swarm/).
+   */
+  swarm?: { manager?: Dockerode; tls: TlsClientFiles | null };
   log?: (line: string) => void;
 }
 
@@ -123,7 +130,10 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
   let vmReady: boolean | null = null;
   imageBoard.onChange((s) => { if (s.state === 'ready' && registry.labs.get(s.labId)?.backend === 'vm') vmReady = true; });
   const vmImageReady = (): boolean => (vmReady ??= vmImages.vmImageIfPresent() !== null);
-  const backends = { container: new ContainerBackend(docker, runnerName), vm: new QemuBackend({ runnerName, dataDir, log, saveStates: true }) };
+  const container = opts.swarm
+    ? new SwarmBackend(opts.swarm.manager ?? docker, { runnerName, imageSource: docker, tls: opts.swarm.tls, log })
+    : new ContainerBackend(docker, runnerName);
+  const backends = { container, vm: new QemuBackend({ runnerName, dataDir, log, saveStates: true }) };
   // Progress: one SQLite file; sessions a killed runner left open are closed first.
   const db = openProgressDb(progressDbPath(dataDir));
   const progress = new ProgressStore(db);
@@ -140,6 +150,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
     maxSessions: opts.maxSessions, log,
     observer: recorder,
     paramsFor: paramChooser(secret, (id) => workshops.seed(id)),
+    remoteBackends: opts.swarm ? new Set(['container'] as const) : undefined,
   });
   // Start-up can still fail (Docker listing, a taken port): give back what was opened so far.
   const abandon = async (e: unknown): Promise<never> => {
@@ -181,6 +192,7 @@ export async function createRunner(opts: RunnerOptions = {}): Promise<Runner> {
       ...quizRoutes({ quizzes: quizRegistry.quizzes, ownerToken, store: progress, feed, workshops }),
       ...metricsRoutes({ ownerToken, manager, metrics }),
       ...imageRoutes({ labs: registry.labs, board: imageBoard, vmImageReady }),
+      ...poolRoutes({ ownerToken, learners: (t) => workshops.authenticate(t), containers: container }),
       ...doctorRoutes({
         ownerToken, learners: (t) => workshops.authenticate(t),
         doctor: coalescedDoctor(() => diagnoseHost({ labs: [...registry.labs.values()], docker, dataDir })),

@@ -6,6 +6,7 @@ import {
   ApiClientError, apiPaths, caller, publicApi, sessionApi, workshopApi, type Caller, type ClientErrorCode,
 } from '../../../../runner/src/common/api-client.ts'
 import type { DoctorReport } from '../../../../runner/src/common/doctor.ts'
+import type { PoolStatusResponse } from '../../../../runner/src/common/pool-status.ts'
 import { langOfTag, type Lang } from '../../../../runner/src/common/langs.ts'
 
 /** Why this page cannot act yet: it needs the instructor's token, or the learner must join first. */
@@ -175,6 +176,8 @@ export const instructorApi = {
 /** This host's capabilities (`labs doctor`): owner token only. `refresh` probes again instead of taking a report a few seconds old. */
 export const hostApi = {
   doctor: (refresh = false) => ownerCalls.json<DoctorReport>('GET', `/api/doctor${refresh ? '?refresh=1' : ''}`),
+  /** The machines container labs run on: this one, or a Swarm pool's nodes. */
+  pool: () => ownerCalls.json<PoolStatusResponse>('GET', apiPaths.pool),
 }
 
 /** WebSocket URL of a session's terminal, on the page's own origin. */

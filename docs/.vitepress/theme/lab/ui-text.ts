@@ -623,6 +623,16 @@ const hostEn = {
   imageState: { ready: 'ready', queued: 'waiting to build', building: 'building', failed: 'failed', unknown: 'not built yet' } as Record<string, string>,
   builtIn: (s: number) => `built in ${s} s`,
   vmAtFirstStart: 'built when a VM lab is first started',
+  poolSingle: 'One machine: container labs run on this runner\'s own Docker Engine.',
+  poolScaleOut: 'To spread a workshop over several machines, see',
+  poolScaleOutLink: 'Scaling out',
+  poolSwarm: (taking: number, all: number) => `Docker Swarm: ${taking} of ${all} machines take labs.`,
+  poolError: 'The swarm manager did not answer:',
+  poolNeedsToken: 'The pool is shown to the runner\'s owner: give the owner token above.',
+  poolColumns: ['Machine', 'State', 'Labs', 'Memory reserved'],
+  poolTakes: 'takes labs',
+  poolManager: 'manager',
+  poolMemory: (reservedGiB: string, totalGiB: string) => `${reservedGiB} of ${totalGiB} GiB`,
 }
 
 export type HostText = typeof hostEn
@@ -651,6 +661,16 @@ const hostKo: HostText = {
   imageState: { ready: '준비됨', queued: '빌드 대기', building: '빌드 중', failed: '실패', unknown: '아직 빌드 안 됨' },
   builtIn: (s) => `${s}초 만에 빌드됨`,
   vmAtFirstStart: 'VM 실습을 처음 시작할 때 빌드됨',
+  poolSingle: '머신 한 대: 컨테이너 실습은 이 러너의 Docker Engine에서 돕니다.',
+  poolScaleOut: '워크숍을 여러 머신으로 나누려면 다음을 보십시오:',
+  poolScaleOutLink: '워크숍을 여러 머신으로 늘리기',
+  poolSwarm: (taking, all) => `Docker Swarm: 머신 ${all}대 중 ${taking}대가 실습을 받습니다.`,
+  poolError: '스웜 매니저가 응답하지 않았습니다:',
+  poolNeedsToken: '풀은 러너 소유자에게만 보입니다: 위에서 소유자 토큰을 넣으십시오.',
+  poolColumns: ['머신', '상태', '실습', '예약된 메모리'],
+  poolTakes: '실습 받음',
+  poolManager: '매니저',
+  poolMemory: (reservedGiB, totalGiB) => `${totalGiB} GiB 중 ${reservedGiB} GiB`,
 }
 
 export const HOST_TEXT: Record<Lang, HostText> = { en: hostEn, ko: hostKo }

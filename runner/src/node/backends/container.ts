@@ -25,7 +25,7 @@ const EXEC_GRACE_MS = 5000;
 const PROBE_TIMEOUT_MS = 10_000;
 
 /** Host paths a lab may read: kernel tracing, and kernel headers for BCC when the host has them. */
-const HOST_MOUNTS: Array<{ host: string; mode: 'rw' | 'ro'; when: string }> = [
+export const HOST_MOUNTS: Array<{ host: string; mode: 'rw' | 'ro'; when: string }> = [
   { host: '/sys/kernel/tracing', mode: 'rw', when: '/sys/kernel/tracing/trace' },
   { host: '/sys/kernel/debug', mode: 'rw', when: '/sys/kernel/debug/tracing' },
   { host: '/lib/modules', mode: 'ro', when: '/lib/modules' },
@@ -42,7 +42,7 @@ export const CHECK_TOOLS_DIR = CONTAINER_CHECK_TOOLS_DIR;
 /** The tool set first, then the image's own directories for the lab's programs. */
 const CHECK_PATH = `${CHECK_TOOLS_DIR}/bin:${LAB_TOOL_PATH}`;
 
-function checkToolsVolume(sessionId: string): string {
+export function checkToolsVolume(sessionId: string): string {
   return `kdlabs-check-${sessionId}`;
 }
 

@@ -3,6 +3,7 @@
 // backend included, come back as typed errors; anything thrown is a bug.
 import type { BackendKind, ResolvedLab } from '../../common/lab-schema.ts';
 import type { Words } from '../../common/langs.ts';
+import type { PoolNodeStatus } from '../../common/pool-status.ts';
 
 export interface TermSize { cols: number; rows: number }
 
@@ -94,6 +95,10 @@ export interface LabBackend {
   exec(handle: LabHandle, command: string[], opts: ExecOptions): Promise<Result<ExecResult, BackendError>>;
   /** Does the environment still run? An error means the backend cannot tell now (unreachable), not that it is gone. */
   isAlive(handle: LabHandle): Promise<Result<boolean, BackendError>>;
+  /** The machines a backend that runs labs on several spreads them over, with this runner's labs on each; absent: this machine only. */
+  pool?(): Promise<Result<PoolNodeStatus[], BackendError>>;
+  /** After isAlive said false: why the environment went, where the backend knows (a machine drained or lost). */
+  whyGone?(handle: LabHandle): Words | null;
   /**
    * Bytes the environment has written to the host's disk beyond its image, where nothing
    * else bounds them (a container's writable layer); absent where a fixed-size virtual

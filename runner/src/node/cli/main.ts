@@ -4,7 +4,9 @@ import { LABS_DIR } from '../util/paths.ts';
 import { createDocker, checkDocker } from '../util/docker-client.ts';
 import { ImageBuilder } from '../images/image-builder.ts';
 import { ContainerBackend } from '../backends/container.ts';
+import { detectSwarmPool, ENGINE_LABEL, readTlsDir, type TlsClientFiles } from '../backends/swarm/index.ts';
 import { HOST_ROOT_MEANING } from '../../common/host-root.ts';
+import { BACKENDS } from '../../common/lab-schema.ts';
 import { QemuBackend } from '../backends/qemu/index.ts';
 import { VmImageBuilder } from '../images/vm-image-builder.ts';
 import { saveVmLabState } from './save-vm-state.ts';
@@ -29,7 +31,7 @@ Usage: labs <command> [options]
 
 Labs on disk:
   list [--json]                 the labs and any lab files that failed to load
-  build [<lab>...|--all] [--no-save]
+  build [<lab>...|--all] [--backend container|vm] [--no-save]
                                 build the images labs need (shows progress); for a VM lab, also boot it
                                 once and save its state, so sessions restore it in about a second
   doctor [--json]               what this host offers labs and tools (Docker, tracefs, BTF,
@@ -43,11 +45,16 @@ Labs on disk:
 
 The runner:
   serve [--host H] [--port P] [--allow-origin URL]... [--name N] [--build] [--workshop]
-        [--allow-host-root-labs]
+        [--allow-host-root-labs] [--swarm|--no-swarm] [--swarm-tls DIR]
                                 start the runner (default 127.0.0.1:${DEFAULT_PORT}); --workshop:
                                 browsers never get the owner token (learners share the site);
                                 --allow-host-root-labs: workshops may offer labs that make each
-                                learner root on this host (SYS_ADMIN container labs; see docs/security.md)
+                                learner root on this host (SYS_ADMIN container labs; see docs/security.md);
+                                --swarm: container labs run on the Docker Swarm this machine manages,
+                                each node reached at its kdlabs.engine label with the client
+                                certificate in DIR (ca.pem, cert.pem, key.pem; see docs/scale-out.md);
+                                without either flag, used when this machine manages a swarm whose
+                                nodes carry kdlabs.engine labels
 
 Sessions (talk to the running runner; --url overrides where it is):
   start <lab> [--no-attach] [--json]  start a lab and attach this terminal (Ctrl-] detaches)
@@ -87,9 +94,11 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
     },
   },
   build: {
-    flags: { all: 'bool', 'no-save': 'bool' },
+    flags: { all: 'bool', 'no-save': 'bool', backend: 'value' },
     run: async (args) => {
-      const labs = pickLabs(args);
+      const only = flagValue(args, 'backend');
+      if (only !== undefined && !(BACKENDS as readonly string[]).includes(only)) throw new UsageError(`--backend must be one of ${BACKENDS.join(', ')}, got "${only}"`);
+      const labs = pickLabs(args).filter((l) => only === undefined || l.backend === only);
       const docker = createDocker();
       if (labs.some((l) => l.backend === 'container')) {
         const pre = await checkDocker(docker);
@@ -147,7 +156,7 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
     },
   },
   serve: {
-    flags: { host: 'value', port: 'value', 'allow-origin': 'values', name: 'value', build: 'bool', workshop: 'bool', 'allow-host-root-labs': 'bool' },
+    flags: { host: 'value', port: 'value', 'allow-origin': 'values', name: 'value', build: 'bool', workshop: 'bool', 'allow-host-root-labs': 'bool', swarm: 'bool', 'no-swarm': 'bool', 'swarm-tls': 'value' },
     run: async (args) => {
       // The runner serves every learner's lab: a stray error in background work is logged, not fatal.
       installProcessErrorSinks();
@@ -159,12 +168,29 @@ const commands: Record<string, { flags: Record<string, FlagShape>; run: Command 
       }
       const origins = [...(process.env.KDLABS_ALLOW_ORIGIN?.split(',').filter(Boolean) ?? [])];
       origins.push(...flagValues(args, 'allow-origin'));
+      const swarmTls = flagValue(args, 'swarm-tls');
+      const noSwarm = args.flags.get('no-swarm') === true;
+      if (noSwarm && args.flags.get('swarm') === true) throw new UsageError('--swarm and --no-swarm contradict each other; give one');
+      if (swarmTls && noSwarm) throw new UsageError('--swarm-tls goes with a swarm, and --no-swarm turns it off');
+      let swarm: { tls: TlsClientFiles | null } | undefined;
+      // Without either flag a workshop pool's manager is used as one (backends/swarm/detect.ts).
+      const detected = args.flags.get('swarm') === true || noSwarm ? 0 : await detectSwarmPool(createDocker());
+      if (detected) console.log(`  Docker Swarm pool found (${detected} machine(s) labelled ${ENGINE_LABEL}): container labs run on it; --no-swarm keeps them on this machine`);
+      if (args.flags.get('swarm') === true || detected) {
+        const tls = swarmTls ? readTlsDir(swarmTls) : null;
+        if (tls && !tls.ok) throw new UsageError(tls.message);
+        swarm = { tls: tls ? tls.tls : null };
+      }
       const runner = await createRunner({
-        host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true,
+        host, port, allowedOrigins: origins, runnerName: flagValue(args, 'name'), advertise: true, swarm,
         workshopMode: args.flags.get('workshop') === true || process.env.KDLABS_WORKSHOP === '1',
         allowHostRootLabs: args.flags.get('allow-host-root-labs') === true,
         warmImages: true,
       });
+      if (swarm) {
+        const nodes = await runner.backends.container!.preflight();
+        console.log(nodes.ok ? `  ${nodes.value}` : `  ✗ ${nodes.error.message}${nodes.error.fix ? ` — ${nodes.error.fix}` : ''}`);
+      }
       // The images building in the background, one line each as it starts and ends (the host page shows the steps).
       // An image that is there already is only looked up: it prints nothing.
       const building = new Set<string>();

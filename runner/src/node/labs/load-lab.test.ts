@@ -52,6 +52,26 @@ test('broken lab files are reported with file, field and expectation; good labs 
   }
 });
 
+test('placement.nodeLabels: read into the lab; a bad label, the engine label or a vm lab is refused with the reason', () => {
+  const root = mkdtempSync(join(tmpdir(), 'kdlabs-labs-'));
+  try {
+    const placed = (id: string, block: string, extra = '') => GOOD.replace('id: good-lab', `id: ${id}`).replace('minutes: 10', `minutes: 10\n${extra}placement:\n  nodeLabels:\n${block}`);
+    makeLab(root, 'on-nvme', placed('on-nvme', '    kdlabs.disk: nvme\n'));
+    makeLab(root, 'bad-value', placed('bad-value', '    kdlabs.disk: "nvme ssd"\n'));
+    makeLab(root, 'engine-label', placed('engine-label', '    kdlabs.engine: tcp\n'));
+    makeLab(root, 'vm-placed', placed('vm-placed', '    kdlabs.disk: nvme\n', 'backend: vm\n'));
+    const { labs, problems } = loadLabs(root);
+    assert.deepEqual([...labs.keys()], ['on-nvme']);
+    assert.deepEqual(labs.get('on-nvme')!.placement, { nodeLabels: { 'kdlabs.disk': 'nvme' } });
+    const text = problems.join('\n');
+    assert.match(text, /bad-value\/lab\.yaml: placement\.nodeLabels\.kdlabs\.disk: expected a label value/);
+    assert.match(text, /engine-label\/lab\.yaml: placement\.nodeLabels\.kdlabs\.engine: "kdlabs\.engine" is every node's engine address/);
+    assert.match(text, /vm-placed\/lab\.yaml: placement: only a container lab is placed on a workshop pool/);
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
 test('the real labs folder loads without problems', async () => {
   const { LABS_DIR } = await import('../util/paths.ts');
   const { labs, problems } = loadLabs(LABS_DIR);

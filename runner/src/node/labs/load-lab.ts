@@ -75,6 +75,7 @@ export function loadLab(dir: string): LoadResult {
       diskBytes: parseSize(spec.resources.disk) ?? 0,
     },
     capabilities: spec.capabilities,
+    ...(spec.placement && Object.keys(spec.placement.nodeLabels).length ? { placement: { nodeLabels: spec.placement.nodeLabels } } : {}),
     vm: spec.backend === 'vm'
       ? {
         memoryMb: spec.vm?.memory ?? DEFAULT_VM.memoryMb,

@@ -1,7 +1,7 @@
 // Owns every session of one runner: creation, lookup, idle expiry, liveness and
 // outages (the sweep), orphan reaping (at start-up and periodically) and an
 // idempotent shutdown. A session is dropped only once its environment is removed.
-import type { ResolvedLab } from '../../common/lab-schema.ts';
+import type { BackendKind, ResolvedLab } from '../../common/lab-schema.ts';
 import type { LabBackend, Result } from '../backends/lab-backend.ts';
 import { Session, LOCAL_OWNER, type SessionDeps, type SessionError, type SessionObserver, type SessionOwner, type StopReason } from './session.ts';
 import { holdsEnvironment } from './session-phase.ts';
@@ -44,6 +44,8 @@ export interface SessionManagerOptions {
   paramsFor?: (lab: ResolvedLab, owner: SessionOwner) => ParamValues;
   /** The host's memory now (tests give a fixed one); null: unknown, admission counts sessions only. */
   hostMemory?: () => HostMemory | null;
+  /** Backends whose labs run on other machines (a swarm's nodes): they take none of this host's memory; their scheduler admits them. */
+  remoteBackends?: ReadonlySet<BackendKind>;
 }
 
 export interface CreateOptions {
@@ -105,9 +107,10 @@ export class SessionManager {
       const full = SAY.runnerFull(live, this.maxSessions);
       return { ok: false, error: { code: 'capacity', message: full.en, words: full } };
     }
-    const memory = (this.opts.hostMemory ?? readHostMemory)();
+    const remote = this.opts.remoteBackends ?? new Set<BackendKind>();
+    const memory = remote.has(lab.backend) ? null : (this.opts.hostMemory ?? readHostMemory)();
     if (memory) {
-      const committed = this.live().reduce((sum, s) => sum + labMemoryBytes(s.lab), 0);
+      const committed = this.live().filter((s) => !remote.has(s.lab.backend)).reduce((sum, s) => sum + labMemoryBytes(s.lab), 0);
       const refusal = memoryRefusal(labId, labMemoryBytes(lab), committed, memory);
       if (refusal) return { ok: false, error: { code: 'capacity', message: refusal.en, words: refusal } };
     }

@@ -243,7 +243,7 @@ export class Session {
       const alive = await this.deps.backend.isAlive(handle);
       if (!alive.ok) return this.degrade(alive.error, this.phase === 'running' || this.resumable);
       if (this.phase === 'running') {
-        if (!alive.value) await this.gone(SAY.stoppedUnexpectedly(this.lab.backend), 'gone');
+        if (!alive.value) await this.gone(this.deps.backend.whyGone?.(handle) ?? SAY.stoppedUnexpectedly(this.lab.backend), 'gone');
         else await this.enforceDiskQuota(handle);
         return;
       }
@@ -251,7 +251,7 @@ export class Session {
       if (alive.value) {
         await this.gone(SAY.startInterrupted(this.lab.backend), 'start-failed');
       } else {
-        await this.gone(SAY.vanished(this.lab.backend), 'gone');
+        await this.gone(this.deps.backend.whyGone?.(handle) ?? SAY.vanished(this.lab.backend), 'gone');
       }
     });
   }
