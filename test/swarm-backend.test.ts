@@ -22,6 +22,7 @@ import { startTestRunner, type TestRunner } from './helpers/runner-fixture.ts';
 import { TerminalClient } from '../runner/src/node/cli/terminal-client.ts';
 import { detectSwarmPool, SwarmBackend } from '../runner/src/node/backends/swarm/index.ts';
 import { createDocker } from '../runner/src/node/util/docker-client.ts';
+import { checkToolsVolume, LABEL_RUNNER, LABEL_SESSION } from '../runner/src/node/backends/container.ts';
 import { ImageBuilder } from '../runner/src/node/images/image-builder.ts';
 import { VmImageBuilder } from '../runner/src/node/images/vm-image-builder.ts';
 import { labImageResolver } from '../runner/src/node/images/resolve-image.ts';
@@ -63,6 +64,14 @@ async function nodeOf(sessionId: string): Promise<string> {
     if (found.length) return n.name;
   }
   return '(none)';
+}
+
+/** A Swarm backend under a runner name of its own (so its reaping touches nothing else), with syscall-storm and its image. */
+async function backendOfItsOwn(prefix: string) {
+  const name = `${prefix}-${process.pid}`;
+  const backend = new SwarmBackend(pool!.manager.engine, { runnerName: name, imageSource: docker, tls: pool!.manager.tls });
+  const lab = r!.manager.labs.get('syscall-storm')!;
+  return { name, backend, lab, image: await new ImageBuilder(docker).ensureLabImage(lab) };
 }
 
 async function shellSays(sessionId: string, token: string, command: string, want: RegExp): Promise<string> {
@@ -184,18 +193,25 @@ test('a container lab\'s whole self-test passes through the Swarm backend', { ti
 
 test('a lab that asks for a node label runs only where it is; one that no node carries is refused at once, naming each node', { timeout: 300_000 }, async (t) => {
   if (skip) return t.skip(skip);
-  const name = `swarm-placement-${process.pid}`;
-  const backend = new SwarmBackend(pool!.manager.engine, { runnerName: name, imageSource: docker, tls: pool!.manager.tls });
-  const storm = r!.manager.labs.get('syscall-storm')!;
-  const image = await new ImageBuilder(docker).ensureLabImage(storm);
+  const { name, backend, lab: storm, image } = await backendOfItsOwn('swarm-placement');
   // The harness labels each node kdlabs.node=<its name>, as an instructor labels machines with what they have.
   const onB = { ...storm, placement: { nodeLabels: { 'kdlabs.node': 'b' } } };
   try {
+    const handles = [];
     for (const id of ['placed1', 'placed2']) {
       const started = await backend.start(onB, { sessionId: `${id}-${process.pid}`, image });
       assert.ok(started.ok, started.ok ? '' : started.error.message);
+      handles.push(started.value);
       assert.equal(await nodeOf(`${id}-${process.pid}`), 'b', 'both land on the labelled node, although a has room');
     }
+    // What a refused first try leaves on another node (its check-tools volume) goes with the session's stop.
+    const a = pool!.nodes.find((n) => n.name === 'a')!;
+    const sid = `placed1-${process.pid}`;
+    await a.engine.createVolume({ Name: checkToolsVolume(sid), Labels: { [LABEL_RUNNER]: name, [LABEL_SESSION]: sid } });
+    assert.ok((await backend.stop(handles[0]!)).ok);
+    const onA = await a.engine.listVolumes({ filters: { label: [`${LABEL_SESSION}=${sid}`] } });
+    assert.deepEqual((onA.Volumes ?? []).map((v) => v.Name), [], 'the session left nothing on node a');
+    assert.equal(await nodeOf(sid), '(none)');
     const asked = Date.now();
     const nowhere = await backend.start({ ...storm, placement: { nodeLabels: { 'kdlabs.node': 'z' } } }, { sessionId: `placed3-${process.pid}`, image });
     assert.ok(!nowhere.ok, 'no node is labelled kdlabs.node=z');
@@ -209,10 +225,7 @@ test('a lab that asks for a node label runs only where it is; one that no node c
 
 test('what an earlier runner left on any node is reaped', { timeout: 300_000 }, async (t) => {
   if (skip) return t.skip(skip);
-  const name = `swarm-orphans-${process.pid}`;
-  const earlier = new SwarmBackend(pool!.manager.engine, { runnerName: name, imageSource: docker, tls: pool!.manager.tls });
-  const lab = r!.manager.labs.get('syscall-storm')!;
-  const image = await new ImageBuilder(docker).ensureLabImage(lab);
+  const { name, backend: earlier, lab, image } = await backendOfItsOwn('swarm-orphans');
   for (const id of ['orphan1', 'orphan2']) {
     const started = await earlier.start(lab, { sessionId: `${id}-${process.pid}`, image });
     assert.ok(started.ok, started.ok ? '' : started.error.message);

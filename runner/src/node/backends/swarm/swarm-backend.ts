@@ -128,6 +128,8 @@ export class SwarmBackend implements LabBackend {
       }
       if (r.kind === 'refused' || r.kind === 'ended') {
         await this.removeService(serviceId);
+        // The failed task's container and check-tools volume stay on its node; a retry may land on another.
+        await this.clearSession(opts.sessionId, nodes);
         const why = r.kind === 'refused' ? r.why : r.why.en;
         // An engine without CAP_SYS_RESOURCE cannot grant an unlimited memlock: once refused, never asked again.
         if (triedMemlock && /rlimit/i.test(why)) { this.memlock = false; return this.place(lab, opts, constraints, nodes, privilegesApi); }
@@ -203,18 +205,25 @@ export class SwarmBackend implements LabBackend {
     const removed = await this.removeService(h.service);
     if (!removed.ok) return removed;
     this.goneWhy.delete(h.sessionId);
-    // The container and its check-tools volume on the node: the service's removal takes the container
-    // away within seconds; the volume is removed after it. A node that is gone keeps them until it is
-    // back and orphan reaping runs there.
-    const on = this.nodeBackend(h);
-    if (!on.ok) return { ok: true, value: undefined };
-    for (const until = Date.now() + VOLUME_AFTER_MS; Date.now() < until;) {
-      const left = await on.value.stop(h);
-      if (left.ok) return left;
-      if (left.error.code === 'backend-unavailable') return { ok: true, value: undefined };
+    const nodes = await this.usableNodes();
+    if (nodes.ok) await this.clearSession(h.sessionId, nodes.value);
+    return { ok: true, value: undefined };
+  }
+
+  /**
+   * The session's containers and check-tools volume on every node, not only where its lab ran: a start
+   * whose first task was refused (an unlimited memlock the engine cannot grant) left them on that
+   * task's node. The service's removal takes a container away within seconds; a volume can only go
+   * after it, so this tries again until VOLUME_AFTER_MS. A node that is gone keeps them until it is
+   * back and orphan reaping runs there.
+   */
+  private async clearSession(sessionId: string, nodes: readonly UsableNode[]): Promise<void> {
+    const allBut = (sid: string) => sid !== sessionId;
+    for (const until = Date.now() + VOLUME_AFTER_MS; ;) {
+      const cleared = await Promise.all(nodes.map((n) => this.backendOn(n.label, n.docker).reapOrphans(this.o.runnerName, allBut)));
+      if (cleared.every((c) => c.ok || c.error.code === 'backend-unavailable') || Date.now() > until) return;
       await sleep(500);
     }
-    return { ok: true, value: undefined };
   }
 
   async reapOrphans(runnerName: string, keep: (sessionId: string) => boolean = () => false): Promise<Result<number, BackendError>> {
