@@ -5,6 +5,7 @@
 // --swarm; --no-swarm keeps the labs on this machine.
 import type Docker from 'dockerode';
 import { ENGINE_LABEL } from './node-engines.ts';
+import { within } from './within.ts';
 
 /** A manager that takes longer than this to say is not waited on: the runner starts on its own engine. */
 const DETECT_TIMEOUT_MS = 5_000;
@@ -24,17 +25,11 @@ export function labelledPoolNodes(f: SwarmFacts): number {
 /** Asks the engine; any failure (Docker down, not a manager) reads as "no pool". */
 export async function detectSwarmPool(docker: Docker): Promise<number> {
   try {
-    const info = await withTimeout(docker.info() as Promise<{ Swarm?: { ControlAvailable?: boolean } }>);
+    const info = await within(docker.info() as Promise<{ Swarm?: { ControlAvailable?: boolean } }>, DETECT_TIMEOUT_MS);
     if (info.Swarm?.ControlAvailable !== true) return 0;
-    const nodes = await withTimeout(docker.listNodes() as Promise<Array<{ Spec?: { Labels?: Record<string, string> } }>>);
+    const nodes = await within(docker.listNodes() as Promise<Array<{ Spec?: { Labels?: Record<string, string> } }>>, DETECT_TIMEOUT_MS);
     return labelledPoolNodes({ manager: true, nodeLabels: nodes.map((n) => n.Spec?.Labels ?? {}) });
   } catch {
     return 0;
   }
-}
-
-function withTimeout<T>(p: Promise<T>): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('no answer')), DETECT_TIMEOUT_MS); });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }

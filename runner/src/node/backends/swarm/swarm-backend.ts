@@ -19,6 +19,7 @@ import { ENGINE_LABEL, NodeEngines, type TlsClientFiles } from './node-engines.t
 import { NodeImages } from './node-images.ts';
 import { hasPrivilegesApi, labServiceSpec, placementFor, type NodeFacts } from './service-spec.ts';
 import { newestTask, readTask, type NodeInfo, type TaskInfo } from './task-state.ts';
+import { within } from './within.ts';
 
 /** How often a starting lab's task is looked at: Swarm places and starts one in about half a second. */
 const PLACE_POLL_MS = 250;
@@ -417,12 +418,3 @@ function fail(code: BackendError['code'], message: string, fix?: string): { ok: 
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** dockerode's info() and listNetworks() take no abort signal: a hung engine must not hang a start. */
-function within<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms); });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
-
