@@ -39,6 +39,9 @@ let runner: TestRunner;
 let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
+/** The runner's log lines: printed, with the terminal's end, when the walk fails. */
+const runnerLog: string[] = [];
+let walked = false;
 
 before(async () => {
   if (skip) return;
@@ -48,13 +51,17 @@ before(async () => {
   dataDir = mkdtempSync(join(tmpdir(), 'kdlabs-vmcrash-'));
   // The states `labs build` saved: restoring one is what a learner's Start does.
   if (existsSync(statesDir(DEFAULT_DATA_DIR))) symlinkSync(statesDir(DEFAULT_DATA_DIR), statesDir(dataDir));
-  runner = await startTestRunner({ siteDir, dataDir });
+  runner = await startTestRunner({ siteDir, dataDir, log: (line: string) => { runnerLog.push(line); } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on('pageerror', (e) => pageErrors.push(e.message));
 });
 
 after(async () => {
+  if (!skip && !walked && page) {
+    const term = await terminalText(page).catch((e: unknown) => `(unreadable: ${(e as Error).message})`);
+    console.log(`--- the terminal's last lines:\n${term.trimEnd().split('\n').slice(-30).join('\n')}\n--- the runner's last log lines:\n${runnerLog.slice(-30).join('\n')}`);
+  }
   await browser?.close();
   await runner?.dispose();
   for (const d of [siteDir, dataDir]) if (d) rmSync(d, { recursive: true, force: true });
@@ -85,15 +92,25 @@ async function typeAndWaitForPrompt(line: string, prompt: RegExp, timeoutMs: num
   throw new Error(`no new ${prompt} within ${timeoutMs / 1000} s after \`${line}\`; the terminal ends with:\n${text.trimEnd().split('\n').slice(-12).join('\n')}`);
 }
 
+/**
+ * Presses a task's Check and returns "<status>: <result>" once the runner's answer is on the page.
+ * Waits for the answer itself, not for the button to look idle: a look between the click and the
+ * button's disabling would read the previous result.
+ */
 async function check(taskId: string, timeoutMs: number): Promise<string> {
   await page.locator(`#task-${taskId}`).scrollIntoViewIfNeeded();
+  const answered = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().includes(`/tasks/${taskId}/check`), { timeout: timeoutMs });
+  answered.catch(() => undefined); // awaited below; a failed click must not leave it unhandled
   await page.click(`[data-testid="check-${taskId}"]`);
-  await page.waitForFunction((id) => {
-    const el = document.querySelector(`[data-testid="task-${id}"]`);
-    return el?.getAttribute('data-status') === 'passed' || !document.querySelector(`[data-testid="check-${id}"][disabled]`);
-  }, taskId, { timeout: timeoutMs, polling: 250 });
+  const result = page.locator(`[data-testid="result-${taskId}"]`);
+  try {
+    await answered;
+  } catch {
+    throw new Error(`pressing Check on ${taskId} got no answer from the runner within ${timeoutMs / 1000} s; the task says: ${await result.innerText().catch(() => '(nothing)')}`);
+  }
+  await page.waitForSelector(`[data-testid="check-${taskId}"]:not([disabled])`, { timeout: 10_000 });
   const status = await page.locator(`[data-testid="task-${taskId}"]`).getAttribute('data-status');
-  return `${status}: ${await page.locator(`[data-testid="result-${taskId}"]`).innerText().catch(() => '')}`;
+  return `${status}: ${await result.innerText().catch(() => '')}`;
 }
 
 test('driver-panic: crash the VM, open its memory dump with crash in the page\'s terminal, and the bt task turns green', { skip, timeout: 1_800_000 }, async () => {
@@ -130,6 +147,7 @@ test('driver-panic: crash the VM, open its memory dump with crash in the page\'s
   page.once('dialog', (d) => void d.accept());
   await page.click('[data-testid="stop"]');
   await page.waitForSelector('[data-testid="start"]', { timeout: 60_000 });
+  walked = true;
 });
 
 test('no uncaught errors in the page', { skip }, () => {

@@ -32,3 +32,23 @@ export function parseCounts(output: string): FileCounts | null {
   if (pass === null || fail === null) return null;
   return { pass, fail, skipped: get('skipped') ?? 0, cancelled: get('cancelled') ?? 0 };
 }
+
+/** Lines of the digest per failed file: CI shows only the tail of the run, and every failure must fit in it. */
+export const DIGEST_LINES_PER_FILE = 8;
+/** A digest line longer than this is cut: an assertion quoting a whole terminal would crowd out the rest. */
+const DIGEST_LINE_CHARS = 240;
+
+/**
+ * What a failed file said about its failures, short enough to print after the run's table (where a
+ * CI log's tail still shows it): node's "✖ failing tests:" section without stack frames or blank
+ * lines, at most `maxLines` lines. Empty when the output has no such section.
+ */
+export function failureDigest(output: string, maxLines = DIGEST_LINES_PER_FILE): string[] {
+  const at = output.lastIndexOf('✖ failing tests:');
+  if (at < 0) return [];
+  const lines = output.slice(at).split('\n').slice(1)
+    .map((l) => l.trimEnd())
+    .filter((l) => l.trim() !== '' && !/^\s+at /.test(l) && !/^test at /.test(l) && !/^\s*(\{|\}|generatedMessage|code|actual|expected|operator):?/.test(l))
+    .map((l) => (l.length > DIGEST_LINE_CHARS ? `${l.slice(0, DIGEST_LINE_CHARS - 1)}…` : l));
+  return lines.length > maxLines ? [...lines.slice(0, maxLines - 1), `… (${lines.length - maxLines + 1} more lines in the file's output above)`] : lines;
+}

@@ -19,3 +19,12 @@ test('a file that runs past its budget is stopped and fails', () => {
   assert.equal(r.status, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /ran past its budget/);
 });
+
+test('the run ends with why each failed file failed, after the table, where a log\'s tail shows it', () => {
+  const r = harness('fails-an-assertion.ts');
+  assert.equal(r.status, 1, r.stdout + r.stderr);
+  const tail = r.stdout.slice(r.stdout.indexOf('integration: 1 passed, 1 failed'));
+  assert.match(tail, /fails-an-assertion\.ts:\n✖ finds the task green/);
+  assert.match(tail, /'pending: start the lab first'/);
+  assert.doesNotMatch(tail, /^\s+at /m);
+});

@@ -11,18 +11,18 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseBudget, parseCounts, type FileCounts } from './file-budget.ts';
+import { failureDigest, parseBudget, parseCounts, type FileCounts } from './file-budget.ts';
 
 /** Time a file's processes get between SIGTERM and SIGKILL when its budget runs out. */
 const KILL_GRACE_MS = 5000;
 
-interface FileResult { file: string; ok: boolean; counts: FileCounts | null; ms: number; problems: string[] }
+interface FileResult { file: string; ok: boolean; counts: FileCounts | null; ms: number; problems: string[]; digest: string[] }
 
 async function runFile(file: string): Promise<FileResult> {
   const started = Date.now();
   const problems: string[] = [];
   const budget = parseBudget(readFileSync(file, 'utf8'));
-  if (!budget.ok) return { file, ok: false, counts: null, ms: 0, problems: [`${file}: ${budget.error}`] };
+  if (!budget.ok) return { file, ok: false, counts: null, ms: 0, problems: [`${file}: ${budget.error}`], digest: [] };
   const token = `kdtest-${randomBytes(6).toString('hex')}`;
   // NODE_TEST_CONTEXT would make the child report to a parent test runner instead of printing its counts.
   const env: NodeJS.ProcessEnv = { ...process.env, KDLABS_TEST_SCOPE: token };
@@ -56,7 +56,7 @@ async function runFile(file: string): Promise<FileResult> {
   const counts = parseCounts(out);
   if (exitCode !== 0 && !overBudget) problems.push(`exited ${exitCode}`);
   if (!counts && !overBudget) problems.push('printed no test counts (it crashed before its tests ran?)');
-  return { file, ok: problems.length === 0 && exitCode === 0, counts, ms: Date.now() - started, problems };
+  return { file, ok: problems.length === 0 && exitCode === 0, counts, ms: Date.now() - started, problems, digest: failureDigest(out) };
 }
 
 function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
@@ -111,6 +111,8 @@ async function main(): Promise<void> {
     console.log(`  ${r.ok ? 'ok  ' : 'FAIL'} ${basename(r.file).padEnd(34)} ${c.padEnd(30)} ${(r.ms / 1000).toFixed(0).padStart(5)} s${r.problems.length ? `\n         ${r.problems.join('\n         ')}` : ''}`);
   }
   console.log(`integration: ${total.pass} passed, ${total.fail} failed${total.skipped ? `, ${total.skipped} skipped` : ''}`);
+  // Last, so that the tail of a long CI log still says why each failed file failed.
+  for (const r of results.filter((x) => !x.ok && x.digest.length)) console.log(`\n${basename(r.file)}:\n${r.digest.join('\n')}`);
   process.exit(results.every((r) => r.ok) ? 0 : 1);
 }
 
