@@ -94,6 +94,19 @@ test('a check passes after the fix, with the page in Korean', { timeout: 120_000
   await page.keyboard.type("sed -i 's/^write_mode *=.*/write_mode = batched/' /etc/relayd.conf && relayctl restart && echo FIXED-$((6*7))");
   await page.keyboard.press('Enter');
   await waitForTerminal(page, /FIXED-42/, 20_000);
+  // The lab's banner is Korean: each syllable must fill its two cells, with no gap between them.
+  const fit = await page.evaluate(async () => {
+    const term = (window as unknown as { __kdlabsTerminal: { term: { cols: number; options: { fontSize?: number; fontFamily?: string } } } }).__kdlabsTerminal.term;
+    const font = `${term.options.fontSize}px ${term.options.fontFamily}`;
+    await document.fonts.ready;
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    ctx.font = font;
+    const screen = document.querySelector('[data-testid="terminal"] .xterm-screen') as HTMLElement;
+    return { font, loaded: document.fonts.check(font, '한'), cell: screen.getBoundingClientRect().width / term.cols, syllable: ctx.measureText('한').width };
+  });
+  assert.ok(fit.loaded, `the terminal's Korean font is loaded: ${fit.font}`);
+  assert.ok(Math.abs(fit.syllable - 2 * fit.cell) < 0.5, `a syllable (${fit.syllable.toFixed(2)} px) is two cells (${fit.cell.toFixed(2)} px each) in ${fit.font}`);
+  await screenshot(page, 'korean-terminal');
   await page.click('[data-testid="check-batch-writes"]');
   await waitForStatus('task-batch-writes', 'passed', 40_000);
   // The check's script said it in Korean (the runner ran it with KDLABS_LANG=ko).
